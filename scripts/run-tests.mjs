@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+// Runs every test file with node's test runner (TypeScript through tsx). Arguments narrow the set:
+// `npm test -- test/unit` or `npm test -- verifier`.
+import { spawnSync } from 'node:child_process';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+function findTests(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return name === 'node_modules' ? [] : findTests(path);
+    return name.endsWith('.test.ts') ? [relative(process.cwd(), path)] : [];
+  });
+}
+
+const filters = process.argv.slice(2);
+const files = findTests('test')
+  .filter((file) => filters.length === 0 || filters.some((f) => file.includes(f)))
+  .sort();
+if (files.length === 0) {
+  console.error(`no test files match ${filters.join(' ')}`);
+  process.exit(1);
+}
+// A focused test would silently hide the rest of the suite.
+const focused = files.filter((file) => /\b(it|test|describe)\.only\(/.test(readFileSync(file, 'utf8')));
+if (focused.length > 0) {
+  console.error(`focused tests (.only) in: ${focused.join(', ')}`);
+  process.exit(1);
+}
+const concurrency = process.env.KEYGATE_TEST_CONCURRENCY ?? '2';
+const result = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
+  { stdio: 'inherit', env: { ...process.env, KEYGATE_LOG_LEVEL: process.env.KEYGATE_LOG_LEVEL ?? 'silent' } },
+);
+process.exit(result.status ?? 1);

@@ -1,0 +1,105 @@
+import { systemClock, type Clock } from '../core/clock.ts';
+import type { Broker, BrokerHandler } from './broker.ts';
+
+/** The single-node broker: everything lives in this process. */
+export class MemoryBroker implements Broker {
+  readonly kind = 'memory' as const;
+  readonly #clock: Clock;
+  readonly #handlers = new Map<string, Set<BrokerHandler>>();
+  readonly #slots = new Map<string, Map<string, number>>();
+  readonly #claims = new Map<string, number>();
+  readonly #counters = new Map<string, { window: number; count: number }>();
+  #sweeps = 0;
+
+  constructor(clock: Clock = systemClock) {
+    this.#clock = clock;
+  }
+
+  async publish(topic: string, message: unknown): Promise<void> {
+    const handlers = this.#handlers.get(topic);
+    if (!handlers) return;
+    // Deliver asynchronously, as Redis would, so publishers never re-enter their subscribers.
+    for (const handler of handlers) queueMicrotask(() => handler(message));
+  }
+
+  async subscribe(topic: string, handler: BrokerHandler): Promise<() => Promise<void>> {
+    let handlers = this.#handlers.get(topic);
+    if (!handlers) this.#handlers.set(topic, (handlers = new Set()));
+    handlers.add(handler);
+    return async () => {
+      handlers.delete(handler);
+      if (handlers.size === 0) this.#handlers.delete(topic);
+    };
+  }
+
+  async acquireSlot(key: string, holder: string, limit: number, ttlMs: number): Promise<boolean> {
+    const now = this.#clock.now();
+    const slots = this.#liveSlots(key, now);
+    if (!slots.has(holder) && slots.size >= limit) return false;
+    slots.set(holder, now + ttlMs);
+    this.#slots.set(key, slots);
+    return true;
+  }
+
+  async refreshSlots(slots: ReadonlyArray<{ key: string; holder: string }>, ttlMs: number): Promise<void> {
+    const until = this.#clock.now() + ttlMs;
+    for (const { key, holder } of slots) {
+      const held = this.#slots.get(key);
+      if (held?.has(holder)) held.set(holder, until);
+    }
+  }
+
+  async releaseSlot(key: string, holder: string): Promise<void> {
+    const slots = this.#slots.get(key);
+    slots?.delete(holder);
+    if (slots?.size === 0) this.#slots.delete(key);
+  }
+
+  async countSlots(key: string): Promise<number> {
+    return this.#liveSlots(key, this.#clock.now()).size;
+  }
+
+  async claimOnce(key: string, ttlMs: number): Promise<boolean> {
+    const now = this.#clock.now();
+    this.#maybeSweep(now);
+    const until = this.#claims.get(key);
+    if (until !== undefined && until > now) return false;
+    this.#claims.set(key, now + ttlMs);
+    return true;
+  }
+
+  async hit(key: string, windowMs: number): Promise<number> {
+    const now = this.#clock.now();
+    this.#maybeSweep(now);
+    const window = Math.floor(now / windowMs);
+    const counter = this.#counters.get(key);
+    if (!counter || counter.window !== window) {
+      this.#counters.set(key, { window, count: 1 });
+      return 1;
+    }
+    counter.count += 1;
+    return counter.count;
+  }
+
+  async hits(key: string, windowMs: number): Promise<number> {
+    const counter = this.#counters.get(key);
+    return counter && counter.window === Math.floor(this.#clock.now() / windowMs) ? counter.count : 0;
+  }
+
+  async close(): Promise<void> {
+    this.#handlers.clear();
+  }
+
+  #liveSlots(key: string, now: number): Map<string, number> {
+    const slots = this.#slots.get(key) ?? new Map<string, number>();
+    for (const [holder, until] of slots) if (until <= now) slots.delete(holder);
+    return slots;
+  }
+
+  // Expired claims and stale counters are dropped now and then so memory stays bounded.
+  #maybeSweep(now: number): void {
+    if (++this.#sweeps % 1024 !== 0) return;
+    for (const [key, until] of this.#claims) if (until <= now) this.#claims.delete(key);
+    for (const [key, counter] of this.#counters) if (counter.window < Math.floor(now / 1000) - 3600) this.#counters.delete(key);
+  }
+}

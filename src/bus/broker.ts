@@ -1,0 +1,41 @@
+/** Receives messages published on a topic. */
+export type BrokerHandler = (message: unknown) => void;
+
+/**
+ * What nodes share: fan-out of events and publications, counted connection slots,
+ * one-time claims (replay protection) and windowed counters (throttling).
+ * `broker-memory.ts` serves one node; `broker-redis.ts` serves many.
+ */
+export interface Broker {
+  readonly kind: 'memory' | 'redis';
+  /** Delivers `message` to every subscriber of `topic` on every node, this one included. */
+  publish(topic: string, message: unknown): Promise<void>;
+  /** Subscribes to a topic; resolves once the subscription is live and returns an unsubscribe function. */
+  subscribe(topic: string, handler: BrokerHandler): Promise<() => Promise<void>>;
+  /** Takes one of `limit` slots under `key` for `holder`; false when all are taken. Slots lapse after `ttlMs` unless refreshed. */
+  acquireSlot(key: string, holder: string, limit: number, ttlMs: number): Promise<boolean>;
+  /** Extends the life of slots this node holds (a heartbeat, so a dead node's slots lapse). */
+  refreshSlots(slots: ReadonlyArray<{ key: string; holder: string }>, ttlMs: number): Promise<void>;
+  releaseSlot(key: string, holder: string): Promise<void>;
+  countSlots(key: string): Promise<number>;
+  /** True the first time `key` is claimed within `ttlMs`, false on every repeat (replay protection). */
+  claimOnce(key: string, ttlMs: number): Promise<boolean>;
+  /** Counts one hit in the current fixed window of `windowMs` and returns the window's total. */
+  hit(key: string, windowMs: number): Promise<number>;
+  /** Reads the current window's total without counting. */
+  hits(key: string, windowMs: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Topic on which key lifecycle events travel between nodes. */
+export const KEY_EVENTS_TOPIC = 'key-events';
+
+/** A change to a key that caches and live sessions must react to. */
+export interface KeyEvent {
+  readonly type: 'created' | 'updated' | 'revoked' | 'deleted' | 'expired';
+  readonly keyId: string;
+  readonly scheme: string;
+  readonly lookup: string;
+  /** Close reason for sessions: key_revoked, key_expired or key_invalidated. */
+  readonly reason?: string;
+}

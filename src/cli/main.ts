@@ -1,0 +1,81 @@
+import { ConfigError, loadConfig } from '../config/load-config.ts';
+import { KeygateError } from '../core/errors.ts';
+import { createKeygate, type Keygate } from '../runtime/keygate.ts';
+import { CliError } from './cli-error.ts';
+import { keysCreate, keysList, keysRevoke, orgCreate, tokenCreate, userCreate, type Print } from './commands.ts';
+import { serve } from './serve.ts';
+
+const USAGE = `usage: keygate <command> [options]
+
+  serve [--demo] [--config file]        start the server (npm start runs it with --demo)
+  migrate                               bring the database schema up to date
+  org create <name> [--revoke-policy admins|owner_or_admin]
+  user create --org <org> --name <name> [--role admin|member] [--usage-level basic|advanced|premier|market_maker]
+              [--tier basic|premium|enterprise] [--wallet 0x…]...
+  token create --user <user> [--org <org>] [--name <label>] [--ttl-days N]
+  keys create --user <user> --name <name> [--permission p]... [--ip cidr]... [--exchange x]... [--expires-in-days N]
+  keys list (--user <user> | --org <org>) [--name text] [--tail chars]
+  keys revoke <key id> [--org <org>] [--user <admin>]
+
+Settings come from environment variables (DATABASE_URL, REDIS_URL, KEYGATE_*) and an optional JSON file (--config or KEYGATE_CONFIG).`;
+
+type Command = (keygate: Keygate, args: string[], print: Print) => Promise<void>;
+
+const COMMANDS: Record<string, Command> = {
+  'org create': orgCreate,
+  'user create': userCreate,
+  'token create': tokenCreate,
+  'keys create': keysCreate,
+  'keys list': keysList,
+  'keys revoke': keysRevoke,
+};
+
+function takeConfigFlag(args: string[]): { args: string[]; file: string | null } {
+  const at = args.indexOf('--config');
+  if (at === -1) return { args, file: null };
+  const file = args[at + 1];
+  if (!file || file.startsWith('--')) throw new CliError('--config needs a file path');
+  return { args: [...args.slice(0, at), ...args.slice(at + 2)], file };
+}
+
+/** Runs one CLI invocation; returns the exit code. */
+export async function runCli(argv: string[], io = { out: (s: string) => process.stdout.write(s + '\n'), err: (s: string) => process.stderr.write(s + '\n') }): Promise<number> {
+  try {
+    const { args, file } = takeConfigFlag(argv);
+    const [first, second, ...rest] = args;
+    if (!first || first === 'help' || first === '--help' || first === '-h') {
+      io.out(USAGE);
+      return first ? 0 : 2;
+    }
+    if (first === 'serve') return await serve(args.slice(1), file, io);
+    const config = loadConfig({ file, overrides: { logLevel: process.env.KEYGATE_LOG_LEVEL ?? 'warn' } });
+    if (first === 'migrate') {
+      const keygate = await createKeygate({ config });
+      await keygate.close();
+      io.out(JSON.stringify({ migrated: true, store: keygate.store.dialect }));
+      return 0;
+    }
+    const command = COMMANDS[`${first} ${second ?? ''}`.trim()];
+    if (!command) throw new CliError(`unknown command "${[first, second].filter(Boolean).join(' ')}"\n\n${USAGE}`);
+    const keygate = await createKeygate({ config });
+    try {
+      await command(keygate, rest, (value) => io.out(JSON.stringify(value, null, 2)));
+    } finally {
+      await keygate.close();
+    }
+    return 0;
+  } catch (error) {
+    if (error instanceof CliError || error instanceof KeygateError || error instanceof ConfigError) {
+      io.err(`keygate: ${error.message}`);
+      return error instanceof CliError ? 2 : 1;
+    }
+    io.err(`keygate: ${(error as Error).stack ?? error}`);
+    return 1;
+  }
+}
+
+const isMain = process.argv[1] && /keygate(\.js)?$|cli[\\/]main\.ts$/.test(process.argv[1]);
+if (isMain) {
+  const code = await runCli(process.argv.slice(2));
+  if (code !== 0 || process.argv[2] !== 'serve') process.exitCode = code;
+}

@@ -1,0 +1,63 @@
+import { loadConfig } from '../config/load-config.ts';
+import { seedDemo, DEMO_WALLET } from '../runtime/demo-seed.ts';
+import { createKeygate } from '../runtime/keygate.ts';
+import { optionalInt, parseCommand } from './command-options.ts';
+
+interface Io {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+/** `keygate serve`: starts a node; with --demo, seeds demo data and prints a working admin credential. */
+export async function serve(args: string[], file: string | null, io: Io): Promise<number> {
+  const { values } = parseCommand(args, { demo: { type: 'boolean' }, port: { type: 'string' }, host: { type: 'string' } });
+  const overrides: Record<string, unknown> = {};
+  const port = optionalInt(values, 'port');
+  if (port !== undefined) overrides.port = port;
+  if (values.host) overrides.host = values.host;
+  if (values.demo) overrides.demo = true;
+  const config = loadConfig({ file, overrides });
+  const keygate = await createKeygate({ config });
+  const url = await keygate.listen();
+  const base = config.publicUrl ?? url;
+
+  const lines = [
+    '',
+    `Keygate is running on ${base}  (store: ${keygate.store.dialect}, bus: ${keygate.broker.kind})`,
+    `  console        ${base}/`,
+    `  API docs       ${base}/docs`,
+    `  Centrifuge WS  ${base.replace(/^http/, 'ws')}/connection/websocket  (also /e/v1/ws)`,
+    `  forward-auth   ${base}/v1/auth`,
+  ];
+  if (config.demo) {
+    const seed = await seedDemo(keygate);
+    if (seed.created) {
+      lines.push(
+        '',
+        'Demo data created (organization "Demo Trading", users demo-admin and demo-member).',
+        `  admin token    ${seed.adminToken}`,
+        `  demo API key   ${seed.demoKey}`,
+        `  demo wallet    ${DEMO_WALLET}  (channel maintenance:wallet:${DEMO_WALLET})`,
+        '  These secrets are shown once; they are stored only as hashes.',
+        `  try: curl -H "Authorization: Bearer ${seed.adminToken}" ${base}/v1/keys`,
+      );
+    } else {
+      lines.push(
+        '',
+        'Demo data already exists. For a new admin token run:',
+        `  npm run keygate -- token create --user demo-admin --org "Demo Trading"`,
+      );
+    }
+  }
+  lines.push(`  server token   in ${config.serverToken ? 'KEYGATE_SERVER_TOKEN' : config.dataDir + '/server-token'} (verify API and server API)`, '');
+  io.out(lines.join('\n'));
+
+  const stop = async (signal: string) => {
+    keygate.logger.info({ signal }, 'shutting down');
+    await keygate.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  return 0;
+}

@@ -1,0 +1,46 @@
+import { DEFAULT_PERMISSIONS } from '../core/permissions.ts';
+import type { Config } from './config-schema.ts';
+
+/** Settings used when neither the environment nor a config file says otherwise. */
+export function defaultConfig(): Config {
+  return {
+    host: '127.0.0.1',
+    port: 8080,
+    dataDir: './data',
+    databaseUrl: null,
+    redisUrl: null,
+    masterKey: null,
+    serverToken: null,
+    publicUrl: null,
+    logLevel: 'info',
+    trustProxy: true,
+    keys: {
+      opaquePrefix: 'dsk_',
+      maxKeysPerUser: { opaque: null, hmac: 3, rsa: null, ed25519: null },
+      permissions: DEFAULT_PERMISSIONS.map((p) => ({ ...p })),
+      defaultTier: 'basic',
+      tiers: {
+        basic: { maxConnections: 2, requestsPerMinute: null },
+        premium: { maxConnections: 10, requestsPerMinute: null },
+        enterprise: { maxConnections: 100, requestsPerMinute: null },
+      },
+      maxRollGraceSeconds: 7 * 24 * 3600,
+    },
+    verify: {
+      negativeCacheTtlMs: 30_000,
+      negativeCacheSize: 100_000,
+      positiveCacheTtlMs: 60_000,
+      positiveCacheSize: 100_000,
+      failuresPerMinutePerIp: 60,
+      lastUsedFlushMs: 5_000,
+      signatureWindowMs: 30_000,
+    },
+    realtime: {
+      pingIntervalSeconds: 25,
+      historySize: 100,
+      historyTtlSeconds: 300,
+      presenceTtlSeconds: 30,
+    },
+    demo: false,
+  };
+}

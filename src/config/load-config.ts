@@ -1,0 +1,104 @@
+import { readFileSync } from 'node:fs';
+import { Value } from '@sinclair/typebox/value';
+import { ConfigSchema, type Config } from './config-schema.ts';
+import { defaultConfig } from './defaults.ts';
+
+/** A setting that failed validation; the message names it. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Environment variables and the config path each one sets. */
+const ENV_SETTINGS: ReadonlyArray<[env: string, path: string, kind: 'string' | 'int' | 'bool' | 'json']> = [
+  ['KEYGATE_HOST', 'host', 'string'],
+  ['KEYGATE_PORT', 'port', 'int'],
+  ['PORT', 'port', 'int'],
+  ['KEYGATE_DATA_DIR', 'dataDir', 'string'],
+  ['DATABASE_URL', 'databaseUrl', 'string'],
+  ['REDIS_URL', 'redisUrl', 'string'],
+  ['KEYGATE_MASTER_KEY', 'masterKey', 'string'],
+  ['KEYGATE_SERVER_TOKEN', 'serverToken', 'string'],
+  ['KEYGATE_PUBLIC_URL', 'publicUrl', 'string'],
+  ['KEYGATE_LOG_LEVEL', 'logLevel', 'string'],
+  ['KEYGATE_TRUST_PROXY', 'trustProxy', 'json'],
+  ['KEYGATE_KEY_PREFIX', 'keys.opaquePrefix', 'string'],
+  ['KEYGATE_MAX_UUID_KEYS_PER_USER', 'keys.maxKeysPerUser.hmac', 'int'],
+  ['KEYGATE_NEGATIVE_CACHE_TTL_MS', 'verify.negativeCacheTtlMs', 'int'],
+  ['KEYGATE_FAILURES_PER_MINUTE_PER_IP', 'verify.failuresPerMinutePerIp', 'int'],
+  ['KEYGATE_SIGNATURE_WINDOW_MS', 'verify.signatureWindowMs', 'int'],
+  ['KEYGATE_PING_INTERVAL_SECONDS', 'realtime.pingIntervalSeconds', 'int'],
+  ['KEYGATE_HISTORY_SIZE', 'realtime.historySize', 'int'],
+  ['KEYGATE_HISTORY_TTL_SECONDS', 'realtime.historyTtlSeconds', 'int'],
+  ['KEYGATE_DEMO', 'demo', 'bool'],
+];
+
+function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let node = target;
+  for (const part of parts.slice(0, -1)) {
+    if (typeof node[part] !== 'object' || node[part] === null) node[part] = {};
+    node = node[part] as Record<string, unknown>;
+  }
+  node[parts[parts.length - 1]] = value;
+}
+
+function deepMerge(base: unknown, override: unknown): unknown {
+  if (Array.isArray(override) || typeof override !== 'object' || override === null) return override;
+  if (typeof base !== 'object' || base === null || Array.isArray(base)) return override;
+  const merged: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+  for (const [key, value] of Object.entries(override)) merged[key] = deepMerge(merged[key], value);
+  return merged;
+}
+
+function parseEnvValue(env: string, raw: string, kind: 'string' | 'int' | 'bool' | 'json'): unknown {
+  switch (kind) {
+    case 'string':
+      return raw;
+    case 'int':
+      if (!/^-?\d+$/.test(raw.trim())) throw new ConfigError(`${env} must be a whole number, got ${JSON.stringify(raw)}`);
+      return Number(raw);
+    case 'bool':
+      if (!/^(1|0|true|false|yes|no)$/i.test(raw)) throw new ConfigError(`${env} must be true or false, got ${JSON.stringify(raw)}`);
+      return /^(1|true|yes)$/i.test(raw);
+    case 'json':
+      try {
+        return JSON.parse(raw);
+      } catch {
+        return raw;
+      }
+  }
+}
+
+/** Builds the configuration: defaults ← config file (KEYGATE_CONFIG or `file`) ← environment ← overrides. */
+export function loadConfig(options: { env?: Env; file?: string | null; overrides?: Record<string, unknown> } = {}): Config {
+  const env = options.env ?? process.env;
+  let merged: unknown = defaultConfig();
+  const file = options.file ?? env.KEYGATE_CONFIG ?? null;
+  if (file) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (error) {
+      throw new ConfigError(`config file ${file} could not be read as JSON: ${(error as Error).message}`);
+    }
+    merged = deepMerge(merged, parsed);
+  }
+  const fromEnv: Record<string, unknown> = {};
+  for (const [name, path, kind] of ENV_SETTINGS) {
+    const raw = env[name];
+    if (raw !== undefined && raw !== '') setPath(fromEnv, path, parseEnvValue(name, raw, kind));
+  }
+  merged = deepMerge(merged, fromEnv);
+  if (options.overrides) merged = deepMerge(merged, options.overrides);
+  const first = Value.Errors(ConfigSchema, merged).First();
+  if (first) {
+    const setting = first.path.replace(/^\//, '').replaceAll('/', '.') || '(root)';
+    throw new ConfigError(`invalid setting ${setting}: ${first.message} (got ${JSON.stringify(first.value)})`);
+  }
+  return merged as Config;
+}

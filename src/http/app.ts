@@ -1,0 +1,46 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { KeygateParts } from '../runtime/keygate.ts';
+import { installErrorHandler } from './error-handler.ts';
+import { installManagementAuth } from './management-auth.ts';
+import { installJsonParser } from './raw-body.ts';
+import { accountRoutes } from './routes/account-routes.ts';
+import { forwardAuthRoutes } from './routes/forward-auth-routes.ts';
+import { keysRoutes } from './routes/keys-routes.ts';
+import { verifyRoutes } from './routes/verify-routes.ts';
+
+/** A group of routes; every native route file and every spec profile is one. */
+export type RouteModule = (app: FastifyInstance, parts: KeygateParts) => Promise<void>;
+
+/** Route modules in registration order: the native API, then the spec profiles. */
+export const ROUTE_MODULES: readonly RouteModule[] = [accountRoutes, keysRoutes, verifyRoutes, forwardAuthRoutes];
+
+/** Builds the Fastify app: JSON parsing, errors, auth, OpenAPI at /docs, and every route module. */
+export async function buildHttpApp(parts: KeygateParts): Promise<FastifyInstance> {
+  // Typed as a plain FastifyInstance so route modules need not know the logger's concrete type.
+  const app: FastifyInstance = Fastify({
+    loggerInstance: parts.logger as FastifyBaseLogger,
+    trustProxy: parts.config.trustProxy,
+    logController: new LogController({ disableRequestLogging: parts.config.logLevel !== 'debug' && parts.config.logLevel !== 'trace' }),
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+  });
+  installJsonParser(app);
+  installErrorHandler(app);
+  installManagementAuth(app, parts);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Keygate', version: '0.1.0', description: 'API keys and real-time gateway for trading platforms' },
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', description: 'Management token (kgm_…)' },
+          serverToken: { type: 'http', scheme: 'bearer', description: 'Server credential (kgs_…)' },
+        },
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  for (const routes of ROUTE_MODULES) await routes(app, parts);
+  return app;
+}

@@ -1,0 +1,57 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ErrorCode, KeygateError } from '../core/errors.ts';
+import type { Principal } from '../core/principal.ts';
+import type { KeygateParts } from '../runtime/keygate.ts';
+
+/** Finds the caller of a management request by one means (Bearer token, console session…), or null. */
+export type PrincipalResolver = (request: FastifyRequest) => Promise<Principal | null>;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Tried in order; the console adds its session resolver here. */
+    principalResolvers: PrincipalResolver[];
+    /** The authenticated management caller, or a 401 (429 after too many failures from one IP). */
+    requirePrincipal(request: FastifyRequest): Promise<Principal>;
+  }
+}
+
+const FAILURE_WINDOW_MS = 60_000;
+
+/** Reads `Authorization: Bearer <token>`. */
+export function bearerToken(request: FastifyRequest): string | undefined {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
+  return match?.[1];
+}
+
+/** Installs management authentication: Bearer management tokens first, then any registered resolver. */
+export function installManagementAuth(app: FastifyInstance, parts: KeygateParts): void {
+  const resolvers: PrincipalResolver[] = [
+    async (request) => {
+      const token = bearerToken(request);
+      return token ? parts.tokens.authenticate(token, 'token', request.ip) : null;
+    },
+  ];
+  app.decorate('principalResolvers', resolvers);
+  app.decorate('requirePrincipal', async (request: FastifyRequest) => {
+    const limit = parts.config.verify.failuresPerMinutePerIp;
+    if ((await parts.broker.hits(`mgmt-fail:${request.ip}`, FAILURE_WINDOW_MS)) >= limit) {
+      throw new KeygateError(ErrorCode.RATE_LIMITED, 'too many failed sign-in attempts from this address; try again in a minute');
+    }
+    try {
+      for (const resolve of resolvers) {
+        const principal = await resolve(request);
+        if (principal) return principal;
+      }
+    } catch (error) {
+      if (error instanceof KeygateError && error.code === ErrorCode.UNAUTHENTICATED) {
+        await parts.broker.hit(`mgmt-fail:${request.ip}`, FAILURE_WINDOW_MS);
+        await parts.audit.record({ userId: null, label: 'anonymous', organizationId: null, ip: request.ip }, 'auth.management', 'denied', null, {
+          route: request.routeOptions.url,
+          reason: error.message,
+        });
+      }
+      throw error;
+    }
+    throw new KeygateError(ErrorCode.UNAUTHENTICATED, 'authentication required: send Authorization: Bearer <management token>');
+  });
+}

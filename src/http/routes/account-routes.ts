@@ -1,0 +1,28 @@
+import type { FastifyInstance } from 'fastify';
+import type { KeygateParts } from '../../runtime/keygate.ts';
+
+/** Who am I, the permission catalog and health: what the console and operators read first. */
+export async function accountRoutes(app: FastifyInstance, parts: KeygateParts): Promise<void> {
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true }));
+
+  app.get('/v1/me', { schema: { tags: ['account'], security: [{ bearerAuth: [] }], summary: 'The authenticated user and organization' } }, async (request) => {
+    const principal = await app.requirePrincipal(request);
+    const { user, organization } = principal;
+    return {
+      user: { id: user.id, name: user.name, role: user.role, usageLevel: user.usageLevel, tier: user.tier, wallets: user.wallets },
+      organization: { id: organization.id, name: organization.name, revokePolicy: organization.revokePolicy },
+    };
+  });
+
+  app.get('/v1/permissions', { schema: { tags: ['account'], summary: 'The permission catalog' } }, async () => ({
+    permissions: parts.config.keys.permissions,
+    tiers: parts.config.keys.tiers,
+  }));
+
+  app.get('/v1/audit', { schema: { tags: ['account'], security: [{ bearerAuth: [] }], summary: "The organization's audit log (admins)" } }, async (request, reply) => {
+    const principal = await app.requirePrincipal(request);
+    if (principal.user.role !== 'admin') return reply.status(403).send({ error: { code: 'FORBIDDEN', message: 'only organization admins can read the audit log' } });
+    const entries = await parts.store.audit.list({ organizationId: principal.organization.id });
+    return { entries: entries.map((e) => ({ ...e, at: new Date(e.at).toISOString() })) };
+  });
+}

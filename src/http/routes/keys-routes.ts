@@ -1,0 +1,165 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { KEY_SCHEMES, TIERS } from '../../core/api-key.ts';
+import { badInput } from '../../core/errors.ts';
+import type { KeygateParts } from '../../runtime/keygate.ts';
+import { ErrorSchema } from '../error-schema.ts';
+import { keyView, KeyViewSchema } from '../key-view.ts';
+
+const Id = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
+const StringList = Type.Array(Type.String({ maxLength: 200 }), { maxItems: 100 });
+const Tier = Type.Union(TIERS.map((t) => Type.Literal(t)));
+
+const CreateBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 100 }),
+    permissions: Type.Optional(StringList),
+    ipAllowlist: Type.Optional(StringList),
+    allowedExchanges: Type.Optional(StringList),
+    tier: Type.Optional(Tier),
+    maxConnections: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })),
+    expiresAt: Type.Optional(Type.Union([Type.String({ format: 'date-time' }), Type.Integer({ minimum: 0 }), Type.Null()])),
+    expiresInSeconds: Type.Optional(Type.Integer({ minimum: 1 })),
+    ownerId: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+
+const UpdateBody = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    permissions: Type.Optional(StringList),
+    ipAllowlist: Type.Optional(StringList),
+    allowedExchanges: Type.Optional(StringList),
+    tier: Type.Optional(Tier),
+    maxConnections: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+const Created = Type.Intersect([KeyViewSchema, Type.Object({ key: Type.String({ description: 'The full credential, shown only in this response' }) })]);
+
+/** Reads `expiresAt` (ISO 8601 or epoch ms) or `expiresInSeconds` into epoch ms. */
+function expiryFrom(body: { expiresAt?: string | number | null; expiresInSeconds?: number }, now: number): number | null {
+  if (body.expiresAt !== undefined && body.expiresInSeconds !== undefined) throw badInput('expiresAt', 'give expiresAt or expiresInSeconds, not both');
+  if (body.expiresInSeconds !== undefined) return now + body.expiresInSeconds * 1000;
+  if (body.expiresAt === undefined || body.expiresAt === null) return null;
+  const at = typeof body.expiresAt === 'number' ? body.expiresAt : Date.parse(body.expiresAt);
+  if (!Number.isFinite(at)) throw badInput('expiresAt', 'expiresAt must be an ISO 8601 date-time');
+  return at;
+}
+
+/** The native key-management API under /v1/keys. */
+export async function keysRoutes(app: FastifyInstance, parts: KeygateParts): Promise<void> {
+  const { keys, clock } = parts;
+  const tags = ['keys'];
+  const security = [{ bearerAuth: [] }];
+
+  app.post('/v1/keys', {
+    schema: { tags, security, summary: 'Create an API key (the full key is returned once)', body: CreateBody, response: { 201: Created, 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 409: ErrorSchema } },
+    handler: async (request, reply) => {
+      const principal = await app.requirePrincipal(request);
+      const body = request.body as typeof CreateBody.static;
+      const created = await keys.create(principal, {
+        name: body.name,
+        permissions: body.permissions,
+        ipAllowlist: body.ipAllowlist,
+        allowedExchanges: body.allowedExchanges,
+        tier: body.tier,
+        maxConnections: body.maxConnections,
+        expiresAt: expiryFrom(body, clock.now()),
+        ownerId: body.ownerId,
+        origin: 'native',
+      });
+      return reply.status(201).send({ ...keyView(created.key, clock.now()), key: created.secret });
+    },
+  });
+
+  app.get('/v1/keys', {
+    schema: {
+      tags,
+      security,
+      summary: 'List the keys you may see (admins: the organization), optionally by name or tail',
+      querystring: Type.Object({
+        name: Type.Optional(Type.String({ maxLength: 100 })),
+        tail: Type.Optional(Type.String({ maxLength: 64 })),
+        scheme: Type.Optional(Type.Union(KEY_SCHEMES.map((s) => Type.Literal(s)))),
+        q: Type.Optional(Type.String({ maxLength: 100, description: 'Matches the name or the tail' })),
+      }),
+      response: { 200: Type.Object({ keys: Type.Array(KeyViewSchema) }), 401: ErrorSchema },
+    },
+    handler: async (request) => {
+      const principal = await app.requirePrincipal(request);
+      const query = request.query as { name?: string; tail?: string; scheme?: (typeof KEY_SCHEMES)[number]; q?: string };
+      let found = await keys.list(principal, { name: query.name, tail: query.tail, scheme: query.scheme });
+      if (query.q) {
+        const q = query.q.toLowerCase();
+        found = found.filter((k) => k.name.toLowerCase().includes(q) || k.tail.toLowerCase().endsWith(q));
+      }
+      const now = clock.now();
+      return { keys: found.map((k) => keyView(k, now)) };
+    },
+  });
+
+  app.get('/v1/keys/:id', {
+    schema: { tags, security, summary: 'Get one key', params: Id, response: { 200: KeyViewSchema, 401: ErrorSchema, 404: ErrorSchema } },
+    handler: async (request) => {
+      const principal = await app.requirePrincipal(request);
+      return keyView(await keys.get(principal, (request.params as { id: string }).id), clock.now());
+    },
+  });
+
+  app.patch('/v1/keys/:id', {
+    schema: { tags, security, summary: 'Change name, permissions, IP allowlist or allowed exchanges', params: Id, body: UpdateBody, response: { 200: KeyViewSchema, 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema } },
+    handler: async (request) => {
+      const principal = await app.requirePrincipal(request);
+      const updated = await keys.update(principal, (request.params as { id: string }).id, request.body as typeof UpdateBody.static);
+      return keyView(updated, clock.now());
+    },
+  });
+
+  app.post('/v1/keys/:id/revoke', {
+    schema: { tags, security, summary: 'Revoke a key now; every session using it ends', params: Id, response: { 200: KeyViewSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema } },
+    handler: async (request) => {
+      const principal = await app.requirePrincipal(request);
+      return keyView(await keys.revoke(principal, (request.params as { id: string }).id), clock.now());
+    },
+  });
+
+  app.post('/v1/keys/:id/roll', {
+    schema: {
+      tags,
+      security,
+      summary: 'Issue a new secret; the old one keeps working for graceSeconds, then is revoked',
+      params: Id,
+      body: Type.Optional(Type.Object({ graceSeconds: Type.Optional(Type.Integer({ minimum: 0 })) }, { additionalProperties: false })),
+      response: { 201: Type.Intersect([Created, Type.Object({ previous: KeyViewSchema })]), 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 422: ErrorSchema },
+    },
+    handler: async (request, reply) => {
+      const principal = await app.requirePrincipal(request);
+      const graceSeconds = (request.body as { graceSeconds?: number } | undefined)?.graceSeconds ?? 0;
+      const rolled = await keys.roll(principal, (request.params as { id: string }).id, graceSeconds);
+      const now = clock.now();
+      return reply.status(201).send({ ...keyView(rolled.key, now), key: rolled.secret, previous: { ...keyView(rolled.previous, now) } });
+    },
+  });
+
+  app.delete('/v1/keys/:id', {
+    schema: { tags, security, summary: 'Delete a key (revokes it; the audit trail keeps it)', params: Id, response: { 204: Type.Null(), 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema } },
+    handler: async (request, reply) => {
+      const principal = await app.requirePrincipal(request);
+      await keys.delete(principal, (request.params as { id: string }).id);
+      return reply.status(204).send();
+    },
+  });
+
+  app.get('/v1/keys/:id/audit', {
+    schema: { tags, security, summary: 'The audit trail of one key', params: Id },
+    handler: async (request) => {
+      const principal = await app.requirePrincipal(request);
+      const key = await keys.get(principal, (request.params as { id: string }).id);
+      const entries = await parts.store.audit.list({ organizationId: principal.organization.id, keyId: key.id });
+      return { entries: entries.map((e) => ({ ...e, at: new Date(e.at).toISOString() })) };
+    },
+  });
+}

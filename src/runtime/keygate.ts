@@ -1,0 +1,115 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { KEY_EVENTS_TOPIC, type Broker, type KeyEvent } from '../bus/broker.ts';
+import { openBroker } from '../bus/open-broker.ts';
+import type { Config } from '../config/config-schema.ts';
+import { systemClock, type Clock } from '../core/clock.ts';
+import { randomIds, type IdSource } from '../core/ids.ts';
+import { SecretBox } from '../core/secret-box.ts';
+import { buildHttpApp } from '../http/app.ts';
+import { registeredSchemes } from '../schemes/registry.ts';
+import type { CredentialScheme } from '../schemes/credential-scheme.ts';
+import { AuditTrail } from '../service/audit-trail.ts';
+import { DirectoryService } from '../service/directory-service.ts';
+import { KeyService } from '../service/key-service.ts';
+import { TokenService } from '../service/token-service.ts';
+import { openStore, type Store } from '../store/store.ts';
+import { createVerifierCaches } from '../verify/caches.ts';
+import { LastUsedRecorder } from '../verify/last-used-recorder.ts';
+import { Verifier } from '../verify/verifier.ts';
+import { bootstrapSecrets } from './bootstrap-secrets.ts';
+import { createLogger } from './logger.ts';
+
+/** Everything a running Keygate node is made of; adapters receive this. */
+export interface Keygate {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly ids: IdSource;
+  readonly store: Store;
+  readonly broker: Broker;
+  readonly secrets: SecretBox;
+  readonly serverToken: string;
+  readonly schemes: readonly CredentialScheme[];
+  readonly verifier: Verifier;
+  readonly keys: KeyService;
+  readonly directory: DirectoryService;
+  readonly tokens: TokenService;
+  readonly audit: AuditTrail;
+  readonly http: FastifyInstance;
+  /** Hooks other parts register to run at shutdown (realtime hub, demo publisher). */
+  readonly onClose: Array<() => Promise<void> | void>;
+  /** Listens on the configured host and port; resolves with the base URL. */
+  listen(): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface CreateKeygateOptions {
+  readonly config: Config;
+  readonly clock?: Clock;
+  readonly ids?: IdSource;
+  readonly logger?: Logger;
+  /** Namespace for Redis keys and channels (tests isolate runs with it). */
+  readonly brokerPrefix?: string;
+}
+
+/** Wires store, broker, verifier, services and the HTTP app together. */
+export async function createKeygate(options: CreateKeygateOptions): Promise<Keygate> {
+  const { config } = options;
+  const clock = options.clock ?? systemClock;
+  const ids = options.ids ?? randomIds;
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const { masterKey, serverToken } = bootstrapSecrets({ dataDir: config.dataDir, masterKey: config.masterKey, serverToken: config.serverToken, logger });
+  const secrets = new SecretBox(masterKey);
+  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const broker = await openBroker({ redisUrl: config.redisUrl, prefix: options.brokerPrefix, clock });
+  const schemes = registeredSchemes(config);
+  const audit = new AuditTrail(store.audit, clock, ids);
+  const lastUsed = new LastUsedRecorder({
+    write: (entries) => store.keys.touchLastUsed(entries),
+    flushEveryMs: config.verify.lastUsedFlushMs,
+    onError: (error) => logger.error({ err: error }, 'could not record last-used times'),
+  });
+  const verifier = new Verifier({
+    schemes,
+    keys: store.keys,
+    broker,
+    caches: createVerifierCaches(config.verify),
+    clock,
+    secrets,
+    lastUsed,
+    settings: config.verify,
+    tiers: config.keys.tiers,
+  });
+  const unsubscribe = await broker.subscribe(KEY_EVENTS_TOPIC, (message) => verifier.onKeyEvent(message as KeyEvent));
+  const keys = new KeyService({ store, broker, clock, ids, secrets, audit, schemes, settings: config.keys });
+  const directory = new DirectoryService(store, clock, ids);
+  const tokens = new TokenService(store, clock, ids);
+  const onClose: Array<() => Promise<void> | void> = [];
+
+  const partial = { config, logger, clock, ids, store, broker, secrets, serverToken, schemes, verifier, keys, directory, tokens, audit, onClose };
+  const http = await buildHttpApp(partial);
+  let closed = false;
+  const keygate: Keygate = {
+    ...partial,
+    http,
+    async listen() {
+      const address = await http.listen({ host: config.host, port: config.port });
+      return address.replace('[::1]', 'localhost');
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      for (const hook of onClose.splice(0).reverse()) await hook();
+      await http.close();
+      await lastUsed.stop();
+      await unsubscribe();
+      await broker.close();
+      await store.close();
+    },
+  };
+  return keygate;
+}
+
+/** The parts of a Keygate node the HTTP app is built from. */
+export type KeygateParts = Omit<Keygate, 'http' | 'listen' | 'close'>;

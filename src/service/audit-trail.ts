@@ -1,0 +1,45 @@
+import type { Clock } from '../core/clock.ts';
+import type { IdSource } from '../core/ids.ts';
+import type { Principal } from '../core/principal.ts';
+import type { AuditLogRepository, AuditOutcome } from '../store/audit-log-repository.ts';
+
+/** Who did something, as the audit log records it. */
+export interface Actor {
+  readonly userId: string | null;
+  readonly label: string;
+  readonly organizationId: string | null;
+  readonly ip: string | null;
+}
+
+/** The actor for an authenticated principal. */
+export function actorOf(principal: Principal): Actor {
+  return { userId: principal.user.id, label: `${principal.user.name} (${principal.via})`, organizationId: principal.organization.id, ip: principal.ip };
+}
+
+/** Writes the append-only audit log of management actions, including refused ones. */
+export class AuditTrail {
+  readonly #repo: AuditLogRepository;
+  readonly #clock: Clock;
+  readonly #ids: IdSource;
+
+  constructor(repo: AuditLogRepository, clock: Clock, ids: IdSource) {
+    this.#repo = repo;
+    this.#clock = clock;
+    this.#ids = ids;
+  }
+
+  async record(actor: Actor, action: string, outcome: AuditOutcome, keyId: string | null, detail: Record<string, unknown> = {}): Promise<void> {
+    await this.#repo.append({
+      id: this.#ids.uuid(),
+      at: this.#clock.now(),
+      actorUserId: actor.userId,
+      actor: actor.label,
+      organizationId: actor.organizationId,
+      action,
+      keyId,
+      ip: actor.ip,
+      outcome,
+      detail,
+    });
+  }
+}

@@ -1,0 +1,101 @@
+import { TIERS, type Tier } from '../core/api-key.ts';
+import type { Clock } from '../core/clock.ts';
+import { badInput, ErrorCode, KeygateError } from '../core/errors.ts';
+import type { IdSource } from '../core/ids.ts';
+import { ROLES, USAGE_LEVELS, type Organization, type RevokePolicy, type Role, type UsageLevel, type User } from '../core/principal.ts';
+import { normaliseAddress } from '../core/wallet-address.ts';
+import type { Store } from '../store/store.ts';
+
+export interface CreateUserInput {
+  readonly organizationId: string;
+  readonly name: string;
+  readonly role?: Role;
+  readonly usageLevel?: UsageLevel;
+  readonly tier?: Tier;
+  readonly wallets?: readonly string[];
+}
+
+/** Organizations, users and the wallets they own. */
+export class DirectoryService {
+  readonly #store: Store;
+  readonly #clock: Clock;
+  readonly #ids: IdSource;
+
+  constructor(store: Store, clock: Clock, ids: IdSource) {
+    this.#store = store;
+    this.#clock = clock;
+    this.#ids = ids;
+  }
+
+  async createOrganization(name: string, revokePolicy: RevokePolicy = 'admins'): Promise<Organization> {
+    if (typeof name !== 'string' || name.trim() === '') throw badInput('name', 'organization name is required');
+    if (revokePolicy !== 'admins' && revokePolicy !== 'owner_or_admin') throw badInput('revokePolicy', 'revokePolicy must be admins or owner_or_admin');
+    if (await this.#store.organizations.findByName(name.trim())) throw new KeygateError(ErrorCode.CONFLICT, `organization ${name.trim()} already exists`, 'name');
+    const org: Organization = { id: this.#ids.uuid(), name: name.trim(), revokePolicy, createdAt: this.#clock.now() };
+    await this.#store.organizations.insert(org);
+    return org;
+  }
+
+  async createUser(input: CreateUserInput): Promise<User> {
+    const org = await this.#store.organizations.findById(input.organizationId);
+    if (!org) throw badInput('organizationId', `no organization ${input.organizationId}`);
+    if (typeof input.name !== 'string' || input.name.trim() === '') throw badInput('name', 'user name is required');
+    const role = input.role ?? 'member';
+    if (!ROLES.includes(role)) throw badInput('role', `role must be one of ${ROLES.join(', ')}`);
+    const usageLevel = input.usageLevel ?? 'basic';
+    if (!USAGE_LEVELS.includes(usageLevel)) throw badInput('usageLevel', `usage level must be one of ${USAGE_LEVELS.join(', ')}`);
+    const tier = input.tier ?? 'basic';
+    if (!TIERS.includes(tier)) throw badInput('tier', `tier must be one of ${TIERS.join(', ')}`);
+    if (await this.#store.users.findByName(org.id, input.name.trim())) {
+      throw new KeygateError(ErrorCode.CONFLICT, `user ${input.name.trim()} already exists in ${org.name}`, 'name');
+    }
+    const wallets = [...new Set((input.wallets ?? []).map((w, i) => normaliseAddress(w, `wallets[${i}]`)))];
+    for (const address of wallets) {
+      if (await this.#store.users.findByWallet(address)) throw new KeygateError(ErrorCode.CONFLICT, `wallet ${address} already belongs to a user`, 'wallets');
+    }
+    const user: User = { id: this.#ids.uuid(), organizationId: org.id, name: input.name.trim(), role, usageLevel, tier, wallets, createdAt: this.#clock.now() };
+    await this.#store.users.insert(user);
+    return user;
+  }
+
+  async addWallet(userId: string, address: string): Promise<User> {
+    const normalised = normaliseAddress(address);
+    const owner = await this.#store.users.findByWallet(normalised);
+    if (owner && owner.id !== userId) throw new KeygateError(ErrorCode.CONFLICT, `wallet ${normalised} already belongs to another user`, 'address');
+    if (!owner) await this.#store.users.addWallet(userId, normalised, this.#clock.now());
+    const user = await this.#store.users.findById(userId);
+    if (!user) throw new KeygateError(ErrorCode.NOT_FOUND, `no user ${userId}`);
+    return user;
+  }
+
+  async organization(id: string): Promise<Organization> {
+    const org = await this.#store.organizations.findById(id);
+    if (!org) throw new KeygateError(ErrorCode.NOT_FOUND, `no organization ${id}`);
+    return org;
+  }
+
+  /** Finds an organization by id or by name (the CLI accepts either). */
+  async findOrganization(idOrName: string): Promise<Organization> {
+    const org = (await this.#store.organizations.findById(idOrName)) ?? (await this.#store.organizations.findByName(idOrName));
+    if (!org) throw new KeygateError(ErrorCode.NOT_FOUND, `no organization ${idOrName}`);
+    return org;
+  }
+
+  async user(id: string): Promise<User> {
+    const user = await this.#store.users.findById(id);
+    if (!user) throw new KeygateError(ErrorCode.NOT_FOUND, `no user ${id}`);
+    return user;
+  }
+
+  /** Finds a user by id, or by name within an organization. */
+  async findUser(idOrName: string, organizationId?: string): Promise<User> {
+    const user = (await this.#store.users.findById(idOrName)) ?? (organizationId ? await this.#store.users.findByName(organizationId, idOrName) : null);
+    if (!user) throw new KeygateError(ErrorCode.NOT_FOUND, `no user ${idOrName}`);
+    return user;
+  }
+
+  /** The user who owns a wallet, or null. */
+  async userByWallet(address: string): Promise<User | null> {
+    return this.#store.users.findByWallet(normaliseAddress(address));
+  }
+}

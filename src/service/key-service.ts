@@ -1,0 +1,315 @@
+import { keyStatus, TIERS, type ApiKey, type KeyScheme, type Tier } from '../core/api-key.ts';
+import type { Clock } from '../core/clock.ts';
+import { badInput, ErrorCode, KeygateError } from '../core/errors.ts';
+import type { IdSource } from '../core/ids.ts';
+import { validateAllowlist } from '../core/ip-allowlist.ts';
+import { validatePermissions } from '../core/permissions.ts';
+import type { Principal } from '../core/principal.ts';
+import type { SecretBox } from '../core/secret-box.ts';
+import type { Broker } from '../bus/broker.ts';
+import type { Config } from '../config/config-schema.ts';
+import type { CredentialScheme } from '../schemes/credential-scheme.ts';
+import type { Store } from '../store/store.ts';
+import type { KeyFilter } from '../store/api-key-repository.ts';
+import { canManage, canRevoke } from './access-policy.ts';
+import { actorOf, type AuditTrail } from './audit-trail.ts';
+import { announceKeyEvent } from './key-events.ts';
+
+/** Input for creating a key; everything but the name has a default. */
+export interface CreateKeyInput {
+  readonly name: string;
+  readonly scheme?: KeyScheme;
+  readonly permissions?: readonly unknown[];
+  readonly ipAllowlist?: readonly unknown[];
+  readonly allowedExchanges?: readonly unknown[];
+  readonly tier?: Tier;
+  readonly maxConnections?: number;
+  readonly expiresAt?: number | null;
+  /** Admins may create keys for another user of their organization. */
+  readonly ownerId?: string;
+  /** Surface that creates the key (native, console, frontoffice, rsa, wallet). */
+  readonly origin?: string;
+  /** Scheme input, e.g. an uploaded public key. */
+  readonly material?: Readonly<Record<string, unknown>>;
+  readonly walletAddress?: string | null;
+  readonly accountIndex?: number | null;
+  /** Field names to use in error messages when a profile calls its fields something else. */
+  readonly fieldNames?: Partial<Record<'permissions' | 'ipAllowlist' | 'name', string>>;
+}
+
+/** A new key, with the secret to show exactly once. */
+export interface CreatedKey {
+  readonly key: ApiKey;
+  readonly secret: string | null;
+  readonly extras: Readonly<Record<string, string>>;
+}
+
+export interface UpdateKeyInput {
+  readonly name?: string;
+  readonly permissions?: readonly unknown[];
+  readonly ipAllowlist?: readonly unknown[];
+  readonly allowedExchanges?: readonly unknown[];
+  readonly tier?: Tier;
+  readonly maxConnections?: number;
+}
+
+export interface ListKeysInput {
+  readonly name?: string;
+  readonly tail?: string;
+  readonly scheme?: KeyScheme;
+  readonly origin?: string;
+  /** Only the caller's own keys, even for admins (the spec profiles list "your" keys). */
+  readonly mine?: boolean;
+}
+
+export interface KeyServiceDependencies {
+  readonly store: Store;
+  readonly broker: Broker;
+  readonly clock: Clock;
+  readonly ids: IdSource;
+  readonly secrets: SecretBox;
+  readonly audit: AuditTrail;
+  readonly schemes: readonly CredentialScheme[];
+  readonly settings: Config['keys'];
+}
+
+const EXCHANGE = /^[a-z0-9][a-z0-9_.-]{0,31}$/;
+
+/** Validates allowed exchanges: `*` or lowercase exchange names. */
+export function validateExchanges(entries: readonly unknown[], field = 'allowedExchanges'): string[] {
+  const result = entries.map((entry, index) => {
+    const value = typeof entry === 'string' ? entry.trim().toLowerCase() : entry;
+    if (value === '*' || (typeof value === 'string' && EXCHANGE.test(value))) return value;
+    throw badInput(field, `${field}[${index}] must be "*" or an exchange name (letters, digits, . _ -), got ${JSON.stringify(entry)}`);
+  });
+  return [...new Set(result)];
+}
+
+/** Validates a key name: 1–100 characters after trimming. */
+export function validateKeyName(name: unknown, field = 'name'): string {
+  if (typeof name !== 'string' || name.trim().length === 0) throw badInput(field, `${field} is required`);
+  if (name.trim().length > 100) throw badInput(field, `${field} must be at most 100 characters`);
+  return name.trim();
+}
+
+/** Every key-management rule; HTTP profiles, the CLI and the console all call this. */
+export class KeyService {
+  readonly #deps: KeyServiceDependencies;
+
+  constructor(deps: KeyServiceDependencies) {
+    this.#deps = deps;
+  }
+
+  /** Creates a key for the caller (or, for admins, another user of the organization). */
+  async create(principal: Principal, input: CreateKeyInput): Promise<CreatedKey> {
+    const { store, clock, settings } = this.#deps;
+    const now = clock.now();
+    const names = input.fieldNames ?? {};
+    const scheme = this.#scheme(input.scheme ?? 'opaque');
+    const owner = await this.#owner(principal, input.ownerId);
+    const name = validateKeyName(input.name, names.name);
+    const permissions = validatePermissions(input.permissions ?? ['read'], settings.permissions, names.permissions);
+    const ipAllowlist = validateAllowlist(input.ipAllowlist ?? [], names.ipAllowlist);
+    const allowedExchanges = validateExchanges(input.allowedExchanges ?? ['*']);
+    const tier = input.tier ?? owner.tier;
+    if (!TIERS.includes(tier)) throw badInput('tier', `tier must be one of ${TIERS.join(', ')}`);
+    const maxConnections = input.maxConnections ?? settings.tiers[tier].maxConnections;
+    if (!Number.isInteger(maxConnections) || maxConnections < 1) throw badInput('maxConnections', 'maxConnections must be a whole number of at least 1');
+    const expiresAt = input.expiresAt ?? null;
+    if (expiresAt !== null && (!Number.isFinite(expiresAt) || expiresAt <= now)) throw badInput('expiresAt', 'expiresAt must be in the future');
+    if ((input.tier !== undefined || input.maxConnections !== undefined) && principal.user.role !== 'admin') {
+      throw new KeygateError(ErrorCode.FORBIDDEN, 'only organization admins may set a key tier or connection limit');
+    }
+
+    const limit = settings.maxKeysPerUser[scheme.name];
+    if (limit !== null && (await store.keys.countLive(owner.id, now, scheme.name)) >= limit) {
+      await this.#deps.audit.record(actorOf(principal), 'key.create', 'denied', null, { reason: 'key limit reached', limit, scheme: scheme.name });
+      throw new KeygateError(ErrorCode.KEY_LIMIT_REACHED, `a user can hold at most ${limit} active ${scheme.name} API keys; delete one first`);
+    }
+
+    const issued = await scheme.issue(input.material ?? {}, { secrets: this.#deps.secrets, opaquePrefix: settings.opaquePrefix });
+    const key: ApiKey = {
+      id: this.#deps.ids.uuid(),
+      organizationId: principal.organization.id,
+      userId: owner.id,
+      name,
+      scheme: scheme.name,
+      lookup: issued.lookup,
+      tail: issued.tail,
+      permissions,
+      ipAllowlist,
+      allowedExchanges,
+      tier,
+      maxConnections,
+      expiresAt,
+      createdAt: now,
+      lastUsedAt: null,
+      revokedAt: null,
+      revokedBy: null,
+      deletedAt: null,
+      secretCiphertext: issued.secretCiphertext,
+      publicKey: issued.publicKey,
+      walletAddress: input.walletAddress ?? null,
+      accountIndex: input.accountIndex ?? null,
+      origin: input.origin ?? 'native',
+    };
+    await store.keys.insert(key);
+    await this.#deps.audit.record(actorOf(principal), 'key.create', 'ok', key.id, { scheme: key.scheme, name, origin: key.origin, owner: owner.id });
+    await announceKeyEvent(this.#deps.broker, 'created', key);
+    return { key, secret: issued.secret, extras: issued.extras };
+  }
+
+  /** Keys the caller may see: their own, or the whole organization's for admins. */
+  async list(principal: Principal, input: ListKeysInput = {}): Promise<ApiKey[]> {
+    const filter: KeyFilter = {
+      organizationId: principal.organization.id,
+      userId: input.mine || principal.user.role !== 'admin' ? principal.user.id : undefined,
+      name: input.name,
+      tail: input.tail,
+      scheme: input.scheme,
+      origin: input.origin,
+    };
+    return this.#deps.store.keys.list(filter);
+  }
+
+  /** One key the caller may see; 404 otherwise (never reveals other organizations' keys). */
+  async get(principal: Principal, id: string): Promise<ApiKey> {
+    const key = await this.#deps.store.keys.findById(id);
+    if (!key || key.deletedAt !== null || !canManage(principal, key)) throw new KeygateError(ErrorCode.NOT_FOUND, `no API key with id ${id}`);
+    return key;
+  }
+
+  /** The caller's live key with a given public identifier under a scheme (profiles address keys this way). */
+  async getByLookup(principal: Principal, scheme: KeyScheme, lookup: string): Promise<ApiKey> {
+    const key = await this.#deps.store.keys.findByLookup(scheme, lookup);
+    if (!key || key.deletedAt !== null || !canManage(principal, key)) throw new KeygateError(ErrorCode.NOT_FOUND, `no API key ${lookup}`);
+    return key;
+  }
+
+  /** Changes a key's name, permissions, allowlist or exchanges (tier and limits: admins only). */
+  async update(principal: Principal, id: string, input: UpdateKeyInput): Promise<ApiKey> {
+    const key = await this.get(principal, id);
+    const now = this.#deps.clock.now();
+    if (keyStatus(key, now) !== 'active') throw new KeygateError(ErrorCode.CONFLICT, `API key is ${keyStatus(key, now)} and can no longer change`);
+    if ((input.tier !== undefined || input.maxConnections !== undefined) && principal.user.role !== 'admin') {
+      await this.#deps.audit.record(actorOf(principal), 'key.update', 'denied', id, { reason: 'tier and limits are admin-only' });
+      throw new KeygateError(ErrorCode.FORBIDDEN, 'only organization admins may change a key tier or connection limit');
+    }
+    const patch = {
+      name: input.name === undefined ? undefined : validateKeyName(input.name),
+      permissions: input.permissions === undefined ? undefined : validatePermissions(input.permissions, this.#deps.settings.permissions),
+      ipAllowlist: input.ipAllowlist === undefined ? undefined : validateAllowlist(input.ipAllowlist),
+      allowedExchanges: input.allowedExchanges === undefined ? undefined : validateExchanges(input.allowedExchanges),
+      tier: input.tier,
+      maxConnections: input.maxConnections,
+    };
+    if (patch.tier !== undefined && !TIERS.includes(patch.tier)) throw badInput('tier', `tier must be one of ${TIERS.join(', ')}`);
+    if (patch.maxConnections !== undefined && (!Number.isInteger(patch.maxConnections) || patch.maxConnections < 1)) {
+      throw badInput('maxConnections', 'maxConnections must be a whole number of at least 1');
+    }
+    const updated = (await this.#deps.store.keys.update(id, patch))!;
+    await this.#deps.audit.record(actorOf(principal), 'key.update', 'ok', id, { fields: Object.keys(input) });
+    await announceKeyEvent(this.#deps.broker, 'updated', updated, 'key_invalidated');
+    return updated;
+  }
+
+  /**
+   * Revokes a key now; every session using it ends. `policy: 'owner'` is for profiles whose
+   * documents let owners remove their own keys; otherwise the organization's policy applies.
+   */
+  async revoke(principal: Principal, id: string, options: { policy?: 'organization' | 'owner' } = {}): Promise<ApiKey> {
+    const key = await this.get(principal, id);
+    return this.#revoke(principal, key, options.policy ?? 'organization');
+  }
+
+  /** Revokes an already-loaded key (profiles that address keys by public id). */
+  async revokeKey(principal: Principal, key: ApiKey, options: { policy?: 'organization' | 'owner' } = {}): Promise<ApiKey> {
+    return this.#revoke(principal, key, options.policy ?? 'organization');
+  }
+
+  /** Issues a new secret with the same settings; the old one keeps working for `graceSeconds`, then is revoked. */
+  async roll(principal: Principal, id: string, graceSeconds: number): Promise<CreatedKey & { previous: ApiKey }> {
+    const key = await this.get(principal, id);
+    const now = this.#deps.clock.now();
+    const max = this.#deps.settings.maxRollGraceSeconds;
+    if (!Number.isInteger(graceSeconds) || graceSeconds < 0 || graceSeconds > max) {
+      throw badInput('graceSeconds', `graceSeconds must be a whole number from 0 to ${max}`);
+    }
+    if (keyStatus(key, now) !== 'active') throw new KeygateError(ErrorCode.CONFLICT, `API key is ${keyStatus(key, now)} and cannot be rolled`);
+    if (key.scheme !== 'opaque' && key.scheme !== 'hmac') {
+      throw new KeygateError(ErrorCode.UNPROCESSABLE, `${key.scheme} keys are the holder's own key pair; create a new key instead of rolling`);
+    }
+    if (!canRevoke(principal, key, 'organization')) {
+      await this.#deps.audit.record(actorOf(principal), 'key.roll', 'denied', id, { reason: 'revoke policy' });
+      throw new KeygateError(ErrorCode.FORBIDDEN, 'only organization admins may roll (and so revoke) API keys');
+    }
+    const issued = await this.#scheme(key.scheme).issue({}, { secrets: this.#deps.secrets, opaquePrefix: this.#deps.settings.opaquePrefix });
+    const successor: ApiKey = {
+      ...key,
+      id: this.#deps.ids.uuid(),
+      lookup: issued.lookup,
+      tail: issued.tail,
+      secretCiphertext: issued.secretCiphertext,
+      publicKey: issued.publicKey,
+      createdAt: now,
+      lastUsedAt: null,
+    };
+    await this.#deps.store.keys.insert(successor);
+    const revokeAt = Math.min(now + graceSeconds * 1000, key.revokedAt ?? Number.POSITIVE_INFINITY);
+    const previous = (await this.#deps.store.keys.update(key.id, { revokedAt: revokeAt, revokedBy: principal.user.id }))!;
+    await this.#deps.audit.record(actorOf(principal), 'key.roll', 'ok', key.id, { successor: successor.id, graceSeconds });
+    await announceKeyEvent(this.#deps.broker, 'created', successor);
+    await announceKeyEvent(this.#deps.broker, graceSeconds === 0 ? 'revoked' : 'updated', previous, 'key_revoked');
+    return { key: successor, secret: issued.secret, extras: issued.extras, previous };
+  }
+
+  /** Removes a key from listings (revoking it if it still works); the audit trail keeps it. */
+  async delete(principal: Principal, id: string, options: { policy?: 'organization' | 'owner' } = {}): Promise<ApiKey> {
+    const key = await this.get(principal, id);
+    return this.deleteKey(principal, key, options);
+  }
+
+  /** Deletes an already-loaded key (profiles that address keys by public id). */
+  async deleteKey(principal: Principal, key: ApiKey, options: { policy?: 'organization' | 'owner' } = {}): Promise<ApiKey> {
+    if (!canRevoke(principal, key, options.policy ?? 'organization')) {
+      await this.#deps.audit.record(actorOf(principal), 'key.delete', 'denied', key.id, { reason: 'revoke policy' });
+      throw new KeygateError(ErrorCode.FORBIDDEN, 'only organization admins may delete API keys in this organization');
+    }
+    const now = this.#deps.clock.now();
+    const deleted = (await this.#deps.store.keys.update(key.id, {
+      deletedAt: now,
+      revokedAt: key.revokedAt !== null && key.revokedAt <= now ? key.revokedAt : now,
+      revokedBy: key.revokedBy ?? principal.user.id,
+    }))!;
+    await this.#deps.audit.record(actorOf(principal), 'key.delete', 'ok', key.id, {});
+    await announceKeyEvent(this.#deps.broker, 'deleted', deleted, 'key_revoked');
+    return deleted;
+  }
+
+  async #revoke(principal: Principal, key: ApiKey, policy: 'organization' | 'owner'): Promise<ApiKey> {
+    if (!canRevoke(principal, key, policy)) {
+      await this.#deps.audit.record(actorOf(principal), 'key.revoke', 'denied', key.id, { reason: 'revoke policy' });
+      throw new KeygateError(ErrorCode.FORBIDDEN, 'only organization admins can revoke API keys');
+    }
+    const now = this.#deps.clock.now();
+    if (key.revokedAt !== null && key.revokedAt <= now) throw new KeygateError(ErrorCode.CONFLICT, 'API key is already revoked');
+    const revoked = (await this.#deps.store.keys.update(key.id, { revokedAt: now, revokedBy: principal.user.id }))!;
+    await this.#deps.audit.record(actorOf(principal), 'key.revoke', 'ok', key.id, {});
+    await announceKeyEvent(this.#deps.broker, 'revoked', revoked, 'key_revoked');
+    return revoked;
+  }
+
+  async #owner(principal: Principal, ownerId: string | undefined) {
+    if (ownerId === undefined || ownerId === principal.user.id) return principal.user;
+    if (principal.user.role !== 'admin') throw new KeygateError(ErrorCode.FORBIDDEN, 'only organization admins may create keys for other users', 'ownerId');
+    const owner = await this.#deps.store.users.findById(ownerId);
+    if (!owner || owner.organizationId !== principal.organization.id) throw badInput('ownerId', `no user ${ownerId} in this organization`);
+    return owner;
+  }
+
+  #scheme(name: KeyScheme): CredentialScheme {
+    const scheme = this.#deps.schemes.find((s) => s.name === name);
+    if (!scheme) throw badInput('scheme', `unknown key scheme ${JSON.stringify(name)}; expected one of ${this.#deps.schemes.map((s) => s.name).join(', ')}`);
+    return scheme;
+  }
+}

@@ -1,0 +1,180 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { ApiKey, KeyScheme, Tier } from '../core/api-key.ts';
+import type { ApiKeysTable, Database } from './database.ts';
+import { fromJsonColumn, toJsonColumn } from './json-column.ts';
+
+/** Filters for listing keys; all optional and combined with AND. */
+export interface KeyFilter {
+  readonly organizationId: string;
+  readonly userId?: string;
+  /** Case-insensitive substring of the name. */
+  readonly name?: string;
+  /** Exact or suffix match on the last six characters. */
+  readonly tail?: string;
+  readonly scheme?: KeyScheme;
+  readonly origin?: string;
+  readonly includeDeleted?: boolean;
+}
+
+export type KeyPatch = Partial<
+  Pick<ApiKey, 'name' | 'permissions' | 'ipAllowlist' | 'allowedExchanges' | 'tier' | 'maxConnections' | 'expiresAt' | 'revokedAt' | 'revokedBy' | 'deletedAt'>
+>;
+
+function toDomain(row: Selectable<ApiKeysTable>): ApiKey {
+  return {
+    id: row.id,
+    organizationId: row.organization_id,
+    userId: row.user_id,
+    name: row.name,
+    scheme: row.scheme as KeyScheme,
+    lookup: row.lookup,
+    tail: row.tail,
+    permissions: fromJsonColumn(row.permissions),
+    ipAllowlist: fromJsonColumn(row.ip_allowlist),
+    allowedExchanges: fromJsonColumn(row.allowed_exchanges),
+    tier: row.tier as Tier,
+    maxConnections: Number(row.max_connections),
+    expiresAt: row.expires_at === null ? null : Number(row.expires_at),
+    createdAt: Number(row.created_at),
+    lastUsedAt: row.last_used_at === null ? null : Number(row.last_used_at),
+    revokedAt: row.revoked_at === null ? null : Number(row.revoked_at),
+    revokedBy: row.revoked_by,
+    deletedAt: row.deleted_at === null ? null : Number(row.deleted_at),
+    secretCiphertext: row.secret_ciphertext,
+    publicKey: row.public_key,
+    walletAddress: row.wallet_address,
+    accountIndex: row.account_index === null ? null : Number(row.account_index),
+    origin: row.origin,
+  };
+}
+
+function patchColumns(patch: KeyPatch): Partial<ApiKeysTable> {
+  const columns: Partial<ApiKeysTable> = {};
+  if (patch.name !== undefined) columns.name = patch.name;
+  if (patch.permissions !== undefined) columns.permissions = toJsonColumn(patch.permissions);
+  if (patch.ipAllowlist !== undefined) columns.ip_allowlist = toJsonColumn(patch.ipAllowlist);
+  if (patch.allowedExchanges !== undefined) columns.allowed_exchanges = toJsonColumn(patch.allowedExchanges);
+  if (patch.tier !== undefined) columns.tier = patch.tier;
+  if (patch.maxConnections !== undefined) columns.max_connections = patch.maxConnections;
+  if (patch.expiresAt !== undefined) columns.expires_at = patch.expiresAt;
+  if (patch.revokedAt !== undefined) columns.revoked_at = patch.revokedAt;
+  if (patch.revokedBy !== undefined) columns.revoked_by = patch.revokedBy;
+  if (patch.deletedAt !== undefined) columns.deleted_at = patch.deletedAt;
+  return columns;
+}
+
+/** Persistence of API keys. */
+export class ApiKeyRepository {
+  readonly #db: Kysely<Database>;
+  constructor(db: Kysely<Database>) {
+    this.#db = db;
+  }
+
+  /** Inserts a new key. */
+  async insert(key: ApiKey): Promise<void> {
+    await this.#db
+      .insertInto('api_keys')
+      .values({
+        id: key.id,
+        organization_id: key.organizationId,
+        user_id: key.userId,
+        name: key.name,
+        scheme: key.scheme,
+        lookup: key.lookup,
+        tail: key.tail,
+        permissions: toJsonColumn(key.permissions),
+        ip_allowlist: toJsonColumn(key.ipAllowlist),
+        allowed_exchanges: toJsonColumn(key.allowedExchanges),
+        tier: key.tier,
+        max_connections: key.maxConnections,
+        expires_at: key.expiresAt,
+        created_at: key.createdAt,
+        last_used_at: key.lastUsedAt,
+        revoked_at: key.revokedAt,
+        revoked_by: key.revokedBy,
+        deleted_at: key.deletedAt,
+        secret_ciphertext: key.secretCiphertext,
+        public_key: key.publicKey,
+        wallet_address: key.walletAddress,
+        account_index: key.accountIndex,
+        origin: key.origin,
+      })
+      .execute();
+  }
+
+  /** The key by id, including deleted ones (callers decide what deletion means). */
+  async findById(id: string): Promise<ApiKey | null> {
+    const row = await this.#db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? toDomain(row) : null;
+  }
+
+  /** The newest key a credential maps to under a scheme (lookups of revoked keys may repeat). */
+  async findByLookup(scheme: KeyScheme, lookup: string): Promise<ApiKey | null> {
+    const row = await this.#db
+      .selectFrom('api_keys')
+      .selectAll()
+      .where('scheme', '=', scheme)
+      .where('lookup', '=', lookup)
+      .orderBy('created_at', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row ? toDomain(row) : null;
+  }
+
+  /** Keys matching a filter, newest first. */
+  async list(filter: KeyFilter): Promise<ApiKey[]> {
+    let query = this.#db.selectFrom('api_keys').selectAll().where('organization_id', '=', filter.organizationId);
+    if (filter.userId) query = query.where('user_id', '=', filter.userId);
+    if (filter.scheme) query = query.where('scheme', '=', filter.scheme);
+    if (filter.origin) query = query.where('origin', '=', filter.origin);
+    if (!filter.includeDeleted) query = query.where('deleted_at', 'is', null);
+    const rows = await query.orderBy('created_at', 'desc').orderBy('id').execute();
+    // Name and tail matching happen here: LIKE escaping differs between SQLite and PostgreSQL,
+    // and an organization's key list is small.
+    const name = filter.name?.toLowerCase();
+    const tail = filter.tail?.toLowerCase();
+    return rows
+      .filter((row) => (name ? row.name.toLowerCase().includes(name) : true))
+      .filter((row) => (tail ? row.tail.toLowerCase().endsWith(tail) : true))
+      .map(toDomain);
+  }
+
+  /** Keys of a wallet (spec 003), newest first, deleted included. */
+  async listByWallet(walletAddress: string): Promise<ApiKey[]> {
+    const rows = await this.#db.selectFrom('api_keys').selectAll().where('wallet_address', '=', walletAddress).orderBy('created_at', 'desc').execute();
+    return rows.map(toDomain);
+  }
+
+  /** Keys of one scheme a user holds that count toward the per-user limit (not revoked, deleted or expired). */
+  async countLive(userId: string, now: number, scheme: KeyScheme): Promise<number> {
+    const row = await this.#db
+      .selectFrom('api_keys')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('user_id', '=', userId)
+      .where('scheme', '=', scheme)
+      .where('deleted_at', 'is', null)
+      .where((eb) => eb.or([eb('revoked_at', 'is', null), eb('revoked_at', '>', now)]))
+      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  /** Applies a patch and returns the updated key, or null if it does not exist. */
+  async update(id: string, patch: KeyPatch): Promise<ApiKey | null> {
+    const columns = patchColumns(patch);
+    if (Object.keys(columns).length > 0) await this.#db.updateTable('api_keys').set(columns).where('id', '=', id).execute();
+    return this.findById(id);
+  }
+
+  /** Records last-used times in one statement per key; batched by the caller. */
+  async touchLastUsed(entries: ReadonlyMap<string, number>): Promise<void> {
+    for (const [id, at] of entries) {
+      await this.#db
+        .updateTable('api_keys')
+        .set({ last_used_at: at })
+        .where('id', '=', id)
+        .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', at)]))
+        .execute();
+    }
+  }
+}

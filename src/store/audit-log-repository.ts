@@ -1,0 +1,65 @@
+import type { Kysely } from 'kysely';
+import type { Database } from './database.ts';
+
+export type AuditOutcome = 'ok' | 'denied' | 'failed';
+
+/** One append-only audit entry. */
+export interface AuditEntry {
+  readonly id: string;
+  readonly at: number;
+  readonly actorUserId: string | null;
+  /** Human-readable actor: user name, `cli`, `wallet:0x…`. */
+  readonly actor: string;
+  readonly organizationId: string | null;
+  readonly action: string;
+  readonly keyId: string | null;
+  readonly ip: string | null;
+  readonly outcome: AuditOutcome;
+  readonly detail: Readonly<Record<string, unknown>>;
+}
+
+/** Append-only persistence of the audit log: there is no update or delete. */
+export class AuditLogRepository {
+  readonly #db: Kysely<Database>;
+  constructor(db: Kysely<Database>) {
+    this.#db = db;
+  }
+
+  async append(entry: AuditEntry): Promise<void> {
+    await this.#db
+      .insertInto('audit_log')
+      .values({
+        id: entry.id,
+        at: entry.at,
+        actor_user_id: entry.actorUserId,
+        actor: entry.actor,
+        organization_id: entry.organizationId,
+        action: entry.action,
+        key_id: entry.keyId,
+        ip: entry.ip,
+        outcome: entry.outcome,
+        detail: JSON.stringify(entry.detail),
+      })
+      .execute();
+  }
+
+  /** Entries for an organization and optionally one key, oldest first. */
+  async list(filter: { organizationId?: string; keyId?: string; limit?: number }): Promise<AuditEntry[]> {
+    let query = this.#db.selectFrom('audit_log').selectAll();
+    if (filter.organizationId) query = query.where('organization_id', '=', filter.organizationId);
+    if (filter.keyId) query = query.where('key_id', '=', filter.keyId);
+    const rows = await query.orderBy('seq').limit(filter.limit ?? 1000).execute();
+    return rows.map((row) => ({
+      id: row.id,
+      at: Number(row.at),
+      actorUserId: row.actor_user_id,
+      actor: row.actor,
+      organizationId: row.organization_id,
+      action: row.action,
+      keyId: row.key_id,
+      ip: row.ip,
+      outcome: row.outcome as AuditOutcome,
+      detail: JSON.parse(row.detail) as Record<string, unknown>,
+    }));
+  }
+}

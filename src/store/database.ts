@@ -1,0 +1,86 @@
+import type { Generated } from 'kysely';
+
+/** Table shapes as Kysely sees them. Times are epoch milliseconds; lists are JSON text. */
+export interface OrganizationsTable {
+  id: string;
+  name: string;
+  revoke_policy: string;
+  created_at: number;
+}
+
+export interface UsersTable {
+  id: string;
+  organization_id: string;
+  name: string;
+  role: string;
+  usage_level: string;
+  tier: string;
+  created_at: number;
+}
+
+export interface WalletsTable {
+  address: string;
+  user_id: string;
+  created_at: number;
+}
+
+export interface ManagementTokensTable {
+  id: string;
+  user_id: string;
+  name: string;
+  token_hash: string;
+  tail: string;
+  created_at: number;
+  expires_at: number | null;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  organization_id: string;
+  user_id: string;
+  name: string;
+  scheme: string;
+  lookup: string;
+  tail: string;
+  permissions: string;
+  ip_allowlist: string;
+  allowed_exchanges: string;
+  tier: string;
+  max_connections: number;
+  expires_at: number | null;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+  revoked_by: string | null;
+  deleted_at: number | null;
+  secret_ciphertext: string | null;
+  public_key: string | null;
+  wallet_address: string | null;
+  account_index: number | null;
+  origin: string;
+}
+
+export interface AuditLogTable {
+  seq: Generated<number>;
+  id: string;
+  at: number;
+  actor_user_id: string | null;
+  actor: string;
+  organization_id: string | null;
+  action: string;
+  key_id: string | null;
+  ip: string | null;
+  outcome: string;
+  detail: string;
+}
+
+export interface Database {
+  organizations: OrganizationsTable;
+  users: UsersTable;
+  wallets: WalletsTable;
+  management_tokens: ManagementTokensTable;
+  api_keys: ApiKeysTable;
+  audit_log: AuditLogTable;
+}

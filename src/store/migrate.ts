@@ -1,0 +1,27 @@
+import { Migrator, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
+import type { Dialect } from './connect-database.ts';
+import type { Database } from './database.ts';
+import { initial } from './migrations/0001-initial.ts';
+
+/** Versioned migrations in order; names sort lexically, so keep the numeric prefix. */
+function migrations(dialect: Dialect): Record<string, Migration> {
+  return {
+    '0001-initial': initial(dialect),
+  };
+}
+
+/** Brings the schema to the newest version; throws with the failing migration's name. */
+export async function migrateToLatest(db: Kysely<Database>, dialect: Dialect): Promise<MigrationResultSet> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations(dialect) },
+    migrationTableName: 'keygate_migrations',
+    migrationLockTableName: 'keygate_migrations_lock',
+  });
+  const result = await migrator.migrateToLatest();
+  if (result.error) {
+    const failed = result.results?.find((r) => r.status === 'Error');
+    throw new Error(`migration ${failed?.migrationName ?? '?'} failed: ${(result.error as Error).message ?? result.error}`);
+  }
+  return result;
+}

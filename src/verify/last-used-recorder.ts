@@ -1,0 +1,35 @@
+/** Collects last-used times in memory and writes them in batches, so verification never waits on a write. */
+export class LastUsedRecorder {
+  readonly #pending = new Map<string, number>();
+  readonly #write: (entries: ReadonlyMap<string, number>) => Promise<void>;
+  readonly #onError: (error: unknown) => void;
+  #timer: NodeJS.Timeout | null = null;
+  #flushing: Promise<void> = Promise.resolve();
+
+  constructor(options: { write: (entries: ReadonlyMap<string, number>) => Promise<void>; flushEveryMs: number; onError: (error: unknown) => void }) {
+    this.#write = options.write;
+    this.#onError = options.onError;
+    this.#timer = setInterval(() => void this.flush(), options.flushEveryMs);
+    this.#timer.unref();
+  }
+
+  record(keyId: string, at: number): void {
+    const previous = this.#pending.get(keyId);
+    if (previous === undefined || previous < at) this.#pending.set(keyId, at);
+  }
+
+  /** Writes what has been collected; safe to call at any time. */
+  flush(): Promise<void> {
+    if (this.#pending.size === 0) return this.#flushing;
+    const batch = new Map(this.#pending);
+    this.#pending.clear();
+    this.#flushing = this.#flushing.then(() => this.#write(batch)).catch(this.#onError);
+    return this.#flushing;
+  }
+
+  async stop(): Promise<void> {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
+    await this.flush();
+  }
+}

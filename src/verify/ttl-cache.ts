@@ -1,0 +1,43 @@
+/** A bounded map whose entries lapse after a fixed time; the oldest entry goes first when full. */
+export class TtlCache<K, V> {
+  readonly #entries = new Map<K, { value: V; until: number }>();
+  readonly #ttlMs: number;
+  readonly #maxSize: number;
+
+  constructor(options: { ttlMs: number; maxSize: number }) {
+    this.#ttlMs = options.ttlMs;
+    this.#maxSize = options.maxSize;
+  }
+
+  get(key: K, now: number): V | undefined {
+    const entry = this.#entries.get(key);
+    if (!entry) return undefined;
+    if (entry.until <= now) {
+      this.#entries.delete(key);
+      return undefined;
+    }
+    return entry.value;
+  }
+
+  set(key: K, value: V, now: number): void {
+    if (this.#ttlMs <= 0) return;
+    this.#entries.delete(key);
+    if (this.#entries.size >= this.#maxSize) {
+      const oldest = this.#entries.keys().next();
+      if (!oldest.done) this.#entries.delete(oldest.value);
+    }
+    this.#entries.set(key, { value, until: now + this.#ttlMs });
+  }
+
+  delete(key: K): void {
+    this.#entries.delete(key);
+  }
+
+  clear(): void {
+    this.#entries.clear();
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+}

@@ -1,0 +1,33 @@
+import type { ApiKey } from '../core/api-key.ts';
+
+/** Every outcome of a verification; only VALID lets a request through. */
+export const VerdictCode = {
+  VALID: 'VALID',
+  MISSING: 'MISSING',
+  MALFORMED: 'MALFORMED',
+  NOT_FOUND: 'NOT_FOUND',
+  INVALID_SIGNATURE: 'INVALID_SIGNATURE',
+  STALE_TIMESTAMP: 'STALE_TIMESTAMP',
+  REPLAYED: 'REPLAYED',
+  REVOKED: 'REVOKED',
+  EXPIRED: 'EXPIRED',
+  IP_NOT_ALLOWED: 'IP_NOT_ALLOWED',
+  INSUFFICIENT_PERMISSIONS: 'INSUFFICIENT_PERMISSIONS',
+  RATE_LIMITED: 'RATE_LIMITED',
+} as const;
+export type VerdictCode = (typeof VerdictCode)[keyof typeof VerdictCode];
+
+/** An expected refusal, with a message for the caller. */
+export interface Refusal {
+  readonly code: Exclude<VerdictCode, 'VALID'>;
+  readonly message: string;
+}
+
+export type Verdict =
+  | { readonly valid: true; readonly code: 'VALID'; readonly message: string; readonly key: ApiKey }
+  | { readonly valid: false; readonly code: Refusal['code']; readonly message: string; readonly key?: ApiKey };
+
+/** Builds a refusal verdict. */
+export function refuse(code: Refusal['code'], message: string, key?: ApiKey): Verdict {
+  return { valid: false, code, message, key };
+}

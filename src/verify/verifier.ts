@@ -1,0 +1,164 @@
+import { keyStatus, type ApiKey } from '../core/api-key.ts';
+import type { Clock } from '../core/clock.ts';
+import { hasPermission } from '../core/permissions.ts';
+import type { SecretBox } from '../core/secret-box.ts';
+import type { Broker, KeyEvent } from '../bus/broker.ts';
+import type { Config } from '../config/config-schema.ts';
+import type { CredentialScheme } from '../schemes/credential-scheme.ts';
+import type { RequestFacts } from '../schemes/request-facts.ts';
+import type { ApiKeyRepository } from '../store/api-key-repository.ts';
+import { cacheEntry, cacheKey, type CachedKey, type VerifierCaches } from './caches.ts';
+import type { LastUsedRecorder } from './last-used-recorder.ts';
+import { refuse, type Verdict } from './verdict.ts';
+
+export interface VerifyOptions {
+  /** Permission the request needs, if any. */
+  readonly permission?: string;
+  /** Skip the signed-request replay cache (used to re-check a key that is already proven, e.g. a live session). */
+  readonly skipProof?: boolean;
+}
+
+export interface VerifierDependencies {
+  readonly schemes: readonly CredentialScheme[];
+  readonly keys: Pick<ApiKeyRepository, 'findByLookup'>;
+  readonly broker: Broker;
+  readonly caches: VerifierCaches;
+  readonly clock: Clock;
+  readonly secrets: SecretBox;
+  readonly lastUsed: Pick<LastUsedRecorder, 'record'>;
+  readonly settings: Pick<Config['verify'], 'failuresPerMinutePerIp' | 'signatureWindowMs'>;
+  readonly tiers: Config['keys']['tiers'];
+}
+
+const FAILURE_WINDOW_MS = 60_000;
+
+/**
+ * The one verifier every surface uses. Order: format → unknown cache → known cache →
+ * throttle → store → proof → revoked → expired → IP → permission → limits. Expected refusals are verdicts, never throws.
+ */
+export class Verifier {
+  readonly #deps: VerifierDependencies;
+
+  constructor(deps: VerifierDependencies) {
+    this.#deps = deps;
+  }
+
+  /** Verifies the credential a request carries. */
+  async verify(facts: RequestFacts, options: VerifyOptions = {}): Promise<Verdict> {
+    const found = this.#extract(facts);
+    if (found.kind === 'absent') return refuse('MISSING', 'no API key was presented');
+    if (found.kind === 'malformed') return refuse('MALFORMED', found.message);
+
+    // Throttling guards the expensive steps (store lookups, signature checks); answers served
+    // from the caches stay cheap and keep their normal codes.
+    const cached = this.#cached(found.scheme, found.lookup);
+    if (cached === 'unknown') return refuse('NOT_FOUND', 'unknown API key');
+    if (this.#isThrottled(facts.ip) && (!cached || found.scheme.signed)) {
+      return refuse('RATE_LIMITED', 'too many failed attempts from this address; try again later');
+    }
+    const loaded = cached ?? (await this.#load(found.scheme, found.lookup));
+    if (!loaded) return this.#failed(facts, refuse('NOT_FOUND', 'unknown API key'));
+
+    if (!options.skipProof) {
+      const refusal = await found.scheme.prove(found.claim, loaded.key, facts, this.#proofContext());
+      if (refusal) return this.#failed(facts, refuse(refusal.code, refusal.message, loaded.key));
+    }
+    return this.#checkPolicy(loaded, facts.ip, options.permission);
+  }
+
+  /** Re-checks an already-loaded key (live sessions) against revocation, expiry, IP and permission. */
+  async recheck(key: ApiKey, ip: string | undefined, permission?: string): Promise<Verdict> {
+    const fresh = await this.#load(this.#schemeOf(key.scheme), key.lookup);
+    if (!fresh || fresh.key.id !== key.id) return refuse('REVOKED', 'API key was revoked', key);
+    return this.#checkPolicy(fresh, ip, permission, false);
+  }
+
+  /** Drops cached state for a key after a lifecycle event from any node. */
+  onKeyEvent(event: KeyEvent): void {
+    const id = cacheKey(event.scheme, event.lookup);
+    this.#deps.caches.known.delete(id);
+    this.#deps.caches.unknown.delete(id);
+  }
+
+  async #checkPolicy(loaded: CachedKey, ip: string | undefined, permission: string | undefined, countUse = true): Promise<Verdict> {
+    const { key, allowlist } = loaded;
+    const now = this.#deps.clock.now();
+    const status = keyStatus(key, now);
+    if (status === 'revoked') return refuse('REVOKED', 'API key was revoked', key);
+    if (status === 'expired') return refuse('EXPIRED', 'API key has expired', key);
+    if (!allowlist.allows(ip)) return refuse('IP_NOT_ALLOWED', `requests from ${ip ?? 'an unknown address'} are not allowed for this key`, key);
+    if (permission && !hasPermission(key.permissions, permission)) {
+      return refuse('INSUFFICIENT_PERMISSIONS', `API key lacks the "${permission}" permission`, key);
+    }
+    const perMinute = this.#deps.tiers[key.tier]?.requestsPerMinute ?? null;
+    if (countUse && perMinute !== null && (await this.#deps.broker.hit(`rate:${key.id}`, 60_000)) > perMinute) {
+      return refuse('RATE_LIMITED', `API key exceeded ${perMinute} requests per minute`, key);
+    }
+    if (countUse) this.#deps.lastUsed.record(key.id, now);
+    return { valid: true, code: 'VALID', message: 'API key is valid', key };
+  }
+
+  #extract(facts: RequestFacts):
+    | { kind: 'absent' }
+    | { kind: 'malformed'; message: string }
+    | { kind: 'claim'; scheme: CredentialScheme; claim: unknown; lookup: string } {
+    let malformed: string | null = null;
+    for (const scheme of this.#deps.schemes) {
+      const extraction = scheme.extract(facts);
+      if (extraction.kind === 'claim') return { kind: 'claim', scheme, claim: extraction.claim, lookup: extraction.lookup };
+      if (extraction.kind === 'malformed') malformed ??= extraction.message;
+    }
+    return malformed === null ? { kind: 'absent' } : { kind: 'malformed', message: malformed };
+  }
+
+  #cached(scheme: CredentialScheme, lookup: string): CachedKey | 'unknown' | undefined {
+    const { caches, clock } = this.#deps;
+    const id = cacheKey(scheme.name, lookup);
+    const now = clock.now();
+    if (caches.unknown.get(id, now)) return 'unknown';
+    return caches.known.get(id, now);
+  }
+
+  #isThrottled(ip: string | undefined): boolean {
+    return ip !== undefined && this.#deps.caches.throttled.get(ip, this.#deps.clock.now()) === true;
+  }
+
+  async #load(scheme: CredentialScheme, lookup: string): Promise<CachedKey | null> {
+    const cached = this.#cached(scheme, lookup);
+    if (cached) return cached === 'unknown' ? null : cached;
+    const { caches, clock, keys } = this.#deps;
+    const id = cacheKey(scheme.name, lookup);
+    const now = clock.now();
+    const key = await keys.findByLookup(scheme.name, lookup);
+    if (!key) {
+      caches.unknown.set(id, true, now);
+      return null;
+    }
+    const entry = cacheEntry(key);
+    caches.known.set(id, entry, now);
+    return entry;
+  }
+
+  #schemeOf(name: string): CredentialScheme {
+    const scheme = this.#deps.schemes.find((s) => s.name === name);
+    if (!scheme) throw new Error(`no scheme registered for ${name}`);
+    return scheme;
+  }
+
+  #proofContext() {
+    return {
+      now: this.#deps.clock.now(),
+      secrets: this.#deps.secrets,
+      broker: this.#deps.broker,
+      signatureWindowMs: this.#deps.settings.signatureWindowMs,
+    };
+  }
+
+  // Failures count toward the caller's throttle; past the limit the IP is refused before any lookup.
+  async #failed(facts: RequestFacts, verdict: Verdict): Promise<Verdict> {
+    if (!facts.ip) return verdict;
+    const failures = await this.#deps.broker.hit(`fail:${facts.ip}`, FAILURE_WINDOW_MS);
+    if (failures >= this.#deps.settings.failuresPerMinutePerIp) this.#deps.caches.throttled.set(facts.ip, true, this.#deps.clock.now());
+    return verdict;
+  }
+}
