@@ -1,5 +1,16 @@
+import { randomBytes } from 'node:crypto';
 import { systemClock, type Clock } from '../core/clock.ts';
-import type { Broker, BrokerHandler } from './broker.ts';
+import type { Broker, BrokerHandler, StreamMessage, StreamOptions, StreamPosition, StreamPublication, StreamState } from './broker.ts';
+
+interface MemoryStream {
+  epoch: string;
+  top: number;
+  publications: StreamPublication[];
+  /** When the kept publications lapse. */
+  pubsUntil: number;
+  /** When epoch and top lapse. */
+  metaUntil: number;
+}
 
 /** The single-node broker: everything lives in this process. */
 export class MemoryBroker implements Broker {
@@ -9,6 +20,7 @@ export class MemoryBroker implements Broker {
   readonly #slots = new Map<string, Map<string, number>>();
   readonly #claims = new Map<string, number>();
   readonly #counters = new Map<string, { window: number; count: number }>();
+  readonly #streams = new Map<string, MemoryStream>();
   #sweeps = 0;
 
   constructor(clock: Clock = systemClock) {
@@ -86,8 +98,47 @@ export class MemoryBroker implements Broker {
     return counter && counter.window === Math.floor(this.#clock.now() / windowMs) ? counter.count : 0;
   }
 
+  async slotHolders(key: string): Promise<string[]> {
+    return [...this.#liveSlots(key, this.#clock.now()).keys()];
+  }
+
+  async publishToStream(topic: string, channel: string, data: unknown, options: StreamOptions): Promise<StreamPosition> {
+    const now = this.#clock.now();
+    const stream = this.#stream(channel, now, options.metaTtlMs);
+    stream.top += 1;
+    // Kept as JSON text so a reader never shares an object a publisher may still mutate.
+    const kept = JSON.parse(JSON.stringify(data ?? null)) as unknown;
+    if (options.size > 0) {
+      stream.publications.push({ offset: stream.top, data: kept });
+      if (stream.publications.length > options.size) stream.publications.splice(0, stream.publications.length - options.size);
+    }
+    stream.pubsUntil = now + options.ttlMs;
+    stream.metaUntil = now + options.metaTtlMs;
+    const message: StreamMessage = { channel, offset: stream.top, epoch: stream.epoch, data: kept };
+    await this.publish(topic, message);
+    return { offset: stream.top, epoch: stream.epoch };
+  }
+
+  async readStream(channel: string, options: Pick<StreamOptions, 'metaTtlMs'>): Promise<StreamState> {
+    const now = this.#clock.now();
+    this.#maybeSweep(now);
+    const stream = this.#stream(channel, now, options.metaTtlMs);
+    return { offset: stream.top, epoch: stream.epoch, publications: stream.publications.slice() };
+  }
+
   async close(): Promise<void> {
     this.#handlers.clear();
+  }
+
+  // A lapsed stream starts again under a new epoch, so positions from before are recognised as void.
+  #stream(channel: string, now: number, metaTtlMs: number): MemoryStream {
+    let stream = this.#streams.get(channel);
+    if (!stream || stream.metaUntil <= now) {
+      stream = { epoch: randomBytes(6).toString('hex'), top: 0, publications: [], pubsUntil: now, metaUntil: now + metaTtlMs };
+      this.#streams.set(channel, stream);
+    }
+    if (stream.pubsUntil <= now) stream.publications = [];
+    return stream;
   }
 
   #liveSlots(key: string, now: number): Map<string, number> {
@@ -101,5 +152,6 @@ export class MemoryBroker implements Broker {
     if (++this.#sweeps % 1024 !== 0) return;
     for (const [key, until] of this.#claims) if (until <= now) this.#claims.delete(key);
     for (const [key, counter] of this.#counters) if (counter.window < Math.floor(now / 1000) - 3600) this.#counters.delete(key);
+    for (const [channel, stream] of this.#streams) if (stream.metaUntil <= now) this.#streams.delete(channel);
   }
 }

@@ -1,6 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { systemClock, type Clock } from '../core/clock.ts';
-import type { Broker, BrokerHandler } from './broker.ts';
+import type { Broker, BrokerHandler, StreamOptions, StreamPosition, StreamPublication, StreamState } from './broker.ts';
 
 const ACQUIRE_SLOT = `
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
@@ -12,6 +13,40 @@ if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
 redis.call('ZADD', KEYS[1], ARGV[4], ARGV[3])
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
 return 1
+`;
+
+// KEYS: meta hash, publication list. ARGV: fresh epoch, size, ttl ms, meta ttl ms, channel (JSON), data (JSON), topic.
+// Offsets come from HINCRBY on the meta hash and the StreamMessage is published from inside the
+// script, so concurrent publishers on different nodes get gap-free offsets delivered in order.
+const PUBLISH_TO_STREAM = `
+local epoch = redis.call('HGET', KEYS[1], 'epoch')
+if not epoch then
+  epoch = ARGV[1]
+  redis.call('HSET', KEYS[1], 'epoch', epoch)
+end
+local offset = redis.call('HINCRBY', KEYS[1], 'top', 1)
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+if tonumber(ARGV[2]) > 0 then
+  redis.call('RPUSH', KEYS[2], offset .. ' ' .. ARGV[6])
+  redis.call('LTRIM', KEYS[2], -tonumber(ARGV[2]), -1)
+  redis.call('PEXPIRE', KEYS[2], ARGV[3])
+end
+redis.call('PUBLISH', ARGV[7], '{"channel":' .. ARGV[5] .. ',"offset":' .. offset .. ',"epoch":"' .. epoch .. '","data":' .. ARGV[6] .. '}')
+return {offset, epoch}
+`;
+
+// KEYS: meta hash, publication list. ARGV: fresh epoch, meta ttl ms. Reading fixes the epoch, as a
+// subscriber's position must stay valid until the stream lapses.
+const READ_STREAM = `
+local epoch = redis.call('HGET', KEYS[1], 'epoch')
+if not epoch then
+  epoch = ARGV[1]
+  redis.call('HSET', KEYS[1], 'epoch', epoch, 'top', 0)
+  redis.call('DEL', KEYS[2])
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+local top = redis.call('HGET', KEYS[1], 'top') or '0'
+return {top, epoch, redis.call('LRANGE', KEYS[2], 0, -1)}
 `;
 
 /** The many-node broker over Redis: pub/sub for fan-out, sorted sets for slots, SET NX for claims. */
@@ -38,6 +73,8 @@ export class RedisBroker implements Broker {
     const subscriber = make();
     await Promise.all([command.connect(), subscriber.connect()]);
     command.defineCommand('keygateAcquireSlot', { numberOfKeys: 1, lua: ACQUIRE_SLOT });
+    command.defineCommand('keygatePublishToStream', { numberOfKeys: 2, lua: PUBLISH_TO_STREAM });
+    command.defineCommand('keygateReadStream', { numberOfKeys: 2, lua: READ_STREAM });
     return new RedisBroker(command, subscriber, options.prefix ?? 'keygate:', options.clock ?? systemClock);
   }
 
@@ -104,9 +141,41 @@ export class RedisBroker implements Broker {
     return value === null ? 0 : Number(value);
   }
 
+  async slotHolders(key: string): Promise<string[]> {
+    return this.#command.zrangebyscore(this.#prefix + 'slots:' + key, `(${this.#clock.now()}`, '+inf');
+  }
+
+  async publishToStream(topic: string, channel: string, data: unknown, options: StreamOptions): Promise<StreamPosition> {
+    const [meta, list] = this.#streamKeys(channel);
+    const run = this.#script<[number, string]>('keygatePublishToStream');
+    const [offset, epoch] = await run(meta, list, newEpoch(), options.size, options.ttlMs, options.metaTtlMs, JSON.stringify(channel), JSON.stringify(data ?? null), this.#prefix + topic);
+    return { offset: Number(offset), epoch };
+  }
+
+  async readStream(channel: string, options: Pick<StreamOptions, 'metaTtlMs'>): Promise<StreamState> {
+    const [meta, list] = this.#streamKeys(channel);
+    const run = this.#script<[string, string, string[]]>('keygateReadStream');
+    const [top, epoch, entries] = await run(meta, list, newEpoch(), options.metaTtlMs);
+    const publications: StreamPublication[] = entries.map((entry) => {
+      const space = entry.indexOf(' ');
+      return { offset: Number(entry.slice(0, space)), data: JSON.parse(entry.slice(space + 1)) as unknown };
+    });
+    return { offset: Number(top), epoch, publications };
+  }
+
   async close(): Promise<void> {
     this.#handlers.clear();
     await Promise.allSettled([this.#subscriber.quit(), this.#command.quit()]);
+  }
+
+  #streamKeys(channel: string): [string, string] {
+    // The hash tag keeps both keys of a stream in one slot should Redis run as a cluster.
+    return [`${this.#prefix}stream:{${channel}}:meta`, `${this.#prefix}stream:{${channel}}:pubs`];
+  }
+
+  #script<T>(name: string): (...args: unknown[]) => Promise<T> {
+    const command = this.#command as unknown as Record<string, (...args: unknown[]) => Promise<T>>;
+    return (...args) => command[name].call(this.#command, ...args);
   }
 
   #deliver(channel: string, payload: string): void {
@@ -120,4 +189,8 @@ export class RedisBroker implements Broker {
     }
     for (const handler of handlers) handler(message);
   }
+}
+
+function newEpoch(): string {
+  return randomBytes(6).toString('hex');
 }

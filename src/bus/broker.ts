@@ -24,7 +24,48 @@ export interface Broker {
   hit(key: string, windowMs: number): Promise<number>;
   /** Reads the current window's total without counting. */
   hits(key: string, windowMs: number): Promise<number>;
+  /** Live holders of the slots under `key` (presence in a channel). */
+  slotHolders(key: string): Promise<string[]>;
+  /**
+   * Appends `data` to `channel`'s stream (next offset, kept per `options`) and publishes a
+   * StreamMessage on `topic` in the same atomic step, so every node sees offsets in order.
+   */
+  publishToStream(topic: string, channel: string, data: unknown, options: StreamOptions): Promise<StreamPosition>;
+  /** The stream's current position and the publications it still keeps, oldest first. */
+  readStream(channel: string, options: Pick<StreamOptions, 'metaTtlMs'>): Promise<StreamState>;
   close(): Promise<void>;
+}
+
+/** How a channel stream keeps its publications. */
+export interface StreamOptions {
+  /** Publications kept (0 keeps none but still counts offsets). */
+  readonly size: number;
+  /** Publications are dropped after this long without a new one. */
+  readonly ttlMs: number;
+  /** The stream's epoch and top offset live this long without activity; after that a new epoch starts. */
+  readonly metaTtlMs: number;
+}
+
+/** Where a stream stands: a new epoch means offsets started again and old positions are void. */
+export interface StreamPosition {
+  readonly offset: number;
+  readonly epoch: string;
+}
+
+/** One kept publication. */
+export interface StreamPublication {
+  readonly offset: number;
+  readonly data: unknown;
+}
+
+export interface StreamState extends StreamPosition {
+  readonly publications: readonly StreamPublication[];
+}
+
+/** What publishToStream sends on its topic. */
+export interface StreamMessage extends StreamPosition {
+  readonly channel: string;
+  readonly data: unknown;
 }
 
 /** Topic on which key lifecycle events travel between nodes. */

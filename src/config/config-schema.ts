@@ -56,6 +56,12 @@ export const ConfigSchema = Type.Object(
       historyTtlSeconds: Type.Integer({ minimum: 1 }),
       /** How long a node's connection-count entries live without a heartbeat. */
       presenceTtlSeconds: Type.Integer({ minimum: 3 }),
+      /** Permission a key needs to subscribe to maintenance:wallet:{address} (spec 000). */
+      walletChannelPermission: Type.String({ minLength: 1 }),
+      /** Channel namespaces clients may publish into (maintenance:wallet, listings); none by default. */
+      clientPublishNamespaces: Type.Array(Type.Union([Type.Literal('maintenance:wallet'), Type.Literal('listings')])),
+      /** Lifetime of connection tokens minted for signed-scheme keys (POST /v1/realtime/token). */
+      connectionTokenTtlSeconds: Type.Integer({ minimum: 10 }),
     }),
     demo: Type.Boolean(),
   },

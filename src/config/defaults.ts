@@ -40,6 +40,9 @@ export function defaultConfig(): Config {
       historySize: 100,
       historyTtlSeconds: 300,
       presenceTtlSeconds: 30,
+      walletChannelPermission: 'read',
+      clientPublishNamespaces: [],
+      connectionTokenTtlSeconds: 300,
     },
     demo: false,
   };

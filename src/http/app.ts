@@ -9,12 +9,13 @@ import { accountRoutes } from './routes/account-routes.ts';
 import { forwardAuthRoutes } from './routes/forward-auth-routes.ts';
 import { keysRoutes } from './routes/keys-routes.ts';
 import { verifyRoutes } from './routes/verify-routes.ts';
+import { realtimeRoutes } from '../realtime/server-api-routes.ts';
 
 /** A group of routes; every native route file and every spec profile is one. */
 export type RouteModule = (app: FastifyInstance, parts: KeygateParts) => Promise<void>;
 
 /** Route modules in registration order: the native API, then the spec profiles. */
-export const ROUTE_MODULES: readonly RouteModule[] = [accountRoutes, keysRoutes, verifyRoutes, forwardAuthRoutes];
+export const ROUTE_MODULES: readonly RouteModule[] = [accountRoutes, keysRoutes, verifyRoutes, forwardAuthRoutes, realtimeRoutes];
 
 /** Builds the Fastify app: JSON parsing, errors, auth, OpenAPI at /docs, and every route module. */
 export async function buildHttpApp(parts: KeygateParts): Promise<FastifyInstance> {

@@ -14,6 +14,7 @@ import { DirectoryService } from '../service/directory-service.ts';
 import { KeyService } from '../service/key-service.ts';
 import { TokenService } from '../service/token-service.ts';
 import { openStore, type Store } from '../store/store.ts';
+import { RealtimeGateway } from '../realtime/realtime-gateway.ts';
 import { createVerifierCaches } from '../verify/caches.ts';
 import { LastUsedRecorder } from '../verify/last-used-recorder.ts';
 import { Verifier } from '../verify/verifier.ts';
@@ -37,6 +38,10 @@ export interface Keygate {
   readonly tokens: TokenService;
   readonly audit: AuditTrail;
   readonly http: FastifyInstance;
+  /** The real-time gateway: Centrifuge and feed WebSockets, hub, history, key watch. */
+  readonly realtime: RealtimeGateway;
+  /** Publishes into a real-time channel on every node (the demo publisher and back ends use it). */
+  publish(channel: string, data: unknown): Promise<void>;
   /** Hooks other parts register to run at shutdown (realtime hub, demo publisher). */
   readonly onClose: Array<() => Promise<void> | void>;
   /** Listens on the configured host and port; resolves with the base URL. */
@@ -87,8 +92,12 @@ export async function createKeygate(options: CreateKeygateOptions): Promise<Keyg
   const tokens = new TokenService(store, clock, ids);
   const onClose: Array<() => Promise<void> | void> = [];
 
-  const partial = { config, logger, clock, ids, store, broker, secrets, serverToken, schemes, verifier, keys, directory, tokens, audit, onClose };
+  const realtime = await RealtimeGateway.start({ config, broker, verifier, store, secrets, clock, ids, logger });
+  const publish = async (channel: string, data: unknown) => void (await realtime.publish(channel, data));
+  onClose.push(() => realtime.close());
+  const partial = { config, logger, clock, ids, store, broker, secrets, serverToken, schemes, verifier, keys, directory, tokens, audit, onClose, realtime, publish };
   const http = await buildHttpApp(partial);
+  realtime.attach(http.server);
   let closed = false;
   const keygate: Keygate = {
     ...partial,

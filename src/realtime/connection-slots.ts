@@ -1,0 +1,76 @@
+import type { Broker } from '../bus/broker.ts';
+
+/** Presence entries never hit a limit; the slot machinery is reused only for its TTL and cross-node view. */
+const UNLIMITED = 1_000_000_000;
+
+/**
+ * Slots this node holds in the broker: one per connection under `conn:{keyId}` (max connections
+ * per key, counted across nodes) and one per subscription under `presence:{channel}`. A heartbeat
+ * refreshes them all, so the slots of a node that dies lapse after the TTL.
+ */
+export class ConnectionSlots {
+  readonly #broker: Broker;
+  readonly #ttlMs: number;
+  readonly #held = new Map<string, { key: string; holder: string }>();
+  #timer: NodeJS.Timeout | null = null;
+
+  constructor(broker: Broker, ttlMs: number) {
+    this.#broker = broker;
+    this.#ttlMs = ttlMs;
+  }
+
+  /** Starts the heartbeat (a third of the TTL, so two beats may fail before slots lapse). */
+  start(onError: (error: unknown) => void): void {
+    this.#timer = setInterval(() => {
+      this.#broker.refreshSlots([...this.#held.values()], this.#ttlMs).catch(onError);
+    }, Math.max(1000, Math.floor(this.#ttlMs / 3)));
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
+  }
+
+  /** Takes a connection slot for a key; false when the key already has `limit` connections on all nodes. */
+  async acquireConnection(keyId: string, holder: string, limit: number): Promise<boolean> {
+    return this.#hold(`conn:${keyId}`, holder, limit);
+  }
+
+  async releaseConnection(keyId: string, holder: string): Promise<void> {
+    await this.#release(`conn:${keyId}`, holder);
+  }
+
+  /** Records a client in a channel's presence. */
+  async join(channel: string, clientId: string, userId: string): Promise<void> {
+    await this.#hold(`presence:${channel}`, presenceHolder(clientId, userId), UNLIMITED);
+  }
+
+  async leave(channel: string, clientId: string, userId: string): Promise<void> {
+    await this.#release(`presence:${channel}`, presenceHolder(clientId, userId));
+  }
+
+  /** Clients in a channel on every node, with their user ids. */
+  async presence(channel: string): Promise<Array<{ client: string; user: string }>> {
+    const holders = await this.#broker.slotHolders(`presence:${channel}`);
+    return holders.map((holder) => {
+      const at = holder.indexOf(' ');
+      return { client: holder.slice(0, at), user: holder.slice(at + 1) };
+    });
+  }
+
+  async #hold(key: string, holder: string, limit: number): Promise<boolean> {
+    const granted = await this.#broker.acquireSlot(key, holder, limit, this.#ttlMs);
+    if (granted) this.#held.set(`${key}\n${holder}`, { key, holder });
+    return granted;
+  }
+
+  async #release(key: string, holder: string): Promise<void> {
+    this.#held.delete(`${key}\n${holder}`);
+    await this.#broker.releaseSlot(key, holder);
+  }
+}
+
+function presenceHolder(clientId: string, userId: string): string {
+  return `${clientId} ${userId}`;
+}

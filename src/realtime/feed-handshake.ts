@@ -1,0 +1,41 @@
+import type { Duplex } from 'node:stream';
+import type { WebSocket } from 'ws';
+import { findOpaqueKey } from '../schemes/opaque-scheme.ts';
+import { splitUrl, type RequestFacts } from '../schemes/request-facts.ts';
+import { feedHandshakeStatus } from './codes.ts';
+import { FeedSession } from './feed-session.ts';
+import type { RealtimeContext } from './realtime-context.ts';
+import { refuseUpgrade } from './websocket-upgrade.ts';
+
+/** Completes the WebSocket handshake and hands the open socket to `onOpen`. */
+export type Upgrade = (onOpen: (ws: WebSocket) => void) => void;
+
+/** The `cex` query filter: comma-separated exchanges, or null when absent. */
+export function cexFilter(url: string): string[] | null {
+  const raw = splitUrl(url).query.get('cex');
+  if (raw === null) return null;
+  return raw.split(',').map((e) => e.trim()).filter((e) => e !== '');
+}
+
+/**
+ * Checks a spec 002 feed handshake before upgrading: the key (X-API-Key, or the discouraged
+ * `api_key` query) must verify and get a connection slot; refusals are HTTP 401/403/429 on the raw socket.
+ */
+export async function acceptFeed(context: RealtimeContext, facts: RequestFacts, socket: Duplex, upgrade: Upgrade): Promise<void> {
+  const found = findOpaqueKey(facts);
+  const verdict = await context.verifier.verify(facts);
+  if (found?.source === 'query') {
+    context.logger.warn({ keyId: verdict.key?.id }, 'feed key sent in the api_key query parameter; the X-API-Key header keeps it out of logs');
+  }
+  if (!verdict.valid) {
+    const status = feedHandshakeStatus(verdict.code);
+    return refuseUpgrade(socket, status, { error: { code: verdict.code, message: verdict.message } }, status === 401 ? { 'WWW-Authenticate': 'ApiKey realm="keygate"' } : {});
+  }
+  const key = verdict.key;
+  const id = context.ids.uuid();
+  if (!(await context.slots.acquireConnection(key.id, id, key.maxConnections))) {
+    return refuseUpgrade(socket, 429, { error: { code: 'CONNECTION_LIMIT', message: `API key allows at most ${key.maxConnections} simultaneous connections` } });
+  }
+  if (socket.destroyed) return void (await context.slots.releaseConnection(key.id, id));
+  upgrade((ws) => new FeedSession(ws, key, id, facts.ip, cexFilter(facts.url), context).start());
+}

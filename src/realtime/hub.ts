@@ -1,0 +1,103 @@
+import type { StreamMessage } from '../bus/broker.ts';
+import { publicationPush } from './centrifuge-frames.ts';
+import { exchangeOf } from './channel-rules.ts';
+import { announcementFrame } from './feed-messages.ts';
+import type { AnnouncementListener, ChannelListener, LiveSession } from './live-session.ts';
+
+/**
+ * This node's live sessions: channel → Centrifuge subscribers, exchange → feed listeners,
+ * key id → sessions. A publication is serialized once and the same bytes go to every subscriber.
+ */
+export class Hub {
+  readonly #channels = new Map<string, Set<ChannelListener>>();
+  readonly #byExchange = new Map<string, Set<AnnouncementListener>>();
+  readonly #allExchanges = new Set<AnnouncementListener>();
+  readonly #byKey = new Map<string, Set<LiveSession>>();
+  readonly #sessions = new Set<LiveSession>();
+
+  /** Adds a session under its key. */
+  addSession(session: LiveSession): void {
+    this.#sessions.add(session);
+    let set = this.#byKey.get(session.key.id);
+    if (!set) this.#byKey.set(session.key.id, (set = new Set()));
+    set.add(session);
+  }
+
+  /** Removes a session from the key index (its channels are removed by the session). */
+  removeSession(session: LiveSession): void {
+    this.#sessions.delete(session);
+    const set = this.#byKey.get(session.key.id);
+    set?.delete(session);
+    if (set?.size === 0) this.#byKey.delete(session.key.id);
+  }
+
+  /** Sessions using a key on this node. */
+  sessionsOf(keyId: string): LiveSession[] {
+    return [...(this.#byKey.get(keyId) ?? [])];
+  }
+
+  /** Every live session on this node. */
+  sessions(): IterableIterator<LiveSession> {
+    return this.#sessions.values();
+  }
+
+  /** Key ids with at least one live session. */
+  keyIds(): string[] {
+    return [...this.#byKey.keys()];
+  }
+
+  get sessionCount(): number {
+    return this.#sessions.size;
+  }
+
+  subscribe(channel: string, listener: ChannelListener): void {
+    let set = this.#channels.get(channel);
+    if (!set) this.#channels.set(channel, (set = new Set()));
+    set.add(listener);
+  }
+
+  unsubscribe(channel: string, listener: ChannelListener): void {
+    const set = this.#channels.get(channel);
+    set?.delete(listener);
+    if (set?.size === 0) this.#channels.delete(channel);
+  }
+
+  /** Local subscribers of a channel. */
+  subscriberCount(channel: string): number {
+    return this.#channels.get(channel)?.size ?? 0;
+  }
+
+  listen(listener: AnnouncementListener): void {
+    if (listener.exchanges === '*') return void this.#allExchanges.add(listener);
+    for (const exchange of listener.exchanges) {
+      let set = this.#byExchange.get(exchange);
+      if (!set) this.#byExchange.set(exchange, (set = new Set()));
+      set.add(listener);
+    }
+  }
+
+  unlisten(listener: AnnouncementListener): void {
+    if (listener.exchanges === '*') return void this.#allExchanges.delete(listener);
+    for (const exchange of listener.exchanges) {
+      const set = this.#byExchange.get(exchange);
+      set?.delete(listener);
+      if (set?.size === 0) this.#byExchange.delete(exchange);
+    }
+  }
+
+  /** Fans a publication from the broker out to this node's subscribers and feed listeners. */
+  dispatch(message: StreamMessage): void {
+    const listeners = this.#channels.get(message.channel);
+    if (listeners && listeners.size > 0) {
+      const frame = Buffer.from(publicationPush(message.channel, message.data, message.offset));
+      for (const listener of listeners) listener.deliver(message.channel, frame, message.offset, message.epoch);
+    }
+    const exchange = exchangeOf(message.channel);
+    if (exchange === null) return;
+    const wanted = this.#byExchange.get(exchange.toLowerCase());
+    if (this.#allExchanges.size === 0 && !wanted) return;
+    const frame = Buffer.from(announcementFrame(exchange, message.data));
+    for (const listener of this.#allExchanges) listener.announce(frame);
+    if (wanted) for (const listener of wanted) listener.announce(frame);
+  }
+}

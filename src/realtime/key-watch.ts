@@ -1,0 +1,88 @@
+import type { Logger } from 'pino';
+import { keyEndsAt, type ApiKey } from '../core/api-key.ts';
+import type { KeyEvent } from '../bus/broker.ts';
+import type { Clock } from '../core/clock.ts';
+import type { Verifier } from '../verify/verifier.ts';
+import { endReasonFor } from './codes.ts';
+import type { Hub } from './hub.ts';
+
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Ends sessions whose key stops being usable: on key events from any node, and at the key's end
+ * (expiry, or a revocation a roll scheduled) through one timer per key, not one per session.
+ */
+export class KeyWatch {
+  readonly #hub: Hub;
+  readonly #verifier: Verifier;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  readonly #timers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
+
+  constructor(hub: Hub, verifier: Verifier, clock: Clock, logger: Logger) {
+    this.#hub = hub;
+    this.#verifier = verifier;
+    this.#clock = clock;
+    this.#logger = logger;
+  }
+
+  /** Starts watching a key a new session uses (schedules its end timer if it has none yet). */
+  watch(key: ApiKey): void {
+    this.#schedule(key);
+  }
+
+  /** Called when a session of the key ends: the timer goes when the last session does. */
+  unwatch(keyId: string): void {
+    if (this.#hub.sessionsOf(keyId).length > 0) return;
+    const entry = this.#timers.get(keyId);
+    if (entry) clearTimeout(entry.timer);
+    this.#timers.delete(keyId);
+  }
+
+  /** Handles a key event from the broker: re-checks every local session of that key. */
+  onKeyEvent(event: KeyEvent): void {
+    if (this.#hub.sessionsOf(event.keyId).length === 0) return;
+    // Drop cached state first, whichever subscriber the broker calls first.
+    this.#verifier.onKeyEvent(event);
+    this.recheck(event.keyId).catch((error: unknown) => this.#logger.error({ err: error, keyId: event.keyId }, 'could not re-check a key'));
+  }
+
+  /** Re-checks a key for each of its sessions (the first load is cached for the rest) and ends those it no longer allows. */
+  async recheck(keyId: string): Promise<void> {
+    let latest: ApiKey | null = null;
+    for (const session of this.#hub.sessionsOf(keyId)) {
+      const verdict = await this.#verifier.recheck(session.key, session.ip, session.requiredPermission());
+      if (!verdict.valid) {
+        session.end(endReasonFor(verdict.code), endReasonFor(verdict.code));
+        continue;
+      }
+      latest = verdict.key;
+      const reason = session.adoptKey(verdict.key);
+      if (reason) session.end(reason);
+    }
+    if (latest) this.#schedule(latest);
+    else this.unwatch(keyId);
+  }
+
+  /** Stops every timer (shutdown). */
+  stop(): void {
+    for (const { timer } of this.#timers.values()) clearTimeout(timer);
+    this.#timers.clear();
+  }
+
+  #schedule(key: ApiKey): void {
+    const at = keyEndsAt(key);
+    const existing = this.#timers.get(key.id);
+    if (existing?.at === at) return;
+    if (existing) clearTimeout(existing.timer);
+    this.#timers.delete(key.id);
+    if (at === null) return;
+    const delay = Math.min(Math.max(0, at - this.#clock.now()), MAX_TIMER_MS);
+    const timer = setTimeout(() => {
+      this.#timers.delete(key.id);
+      this.recheck(key.id).catch((error: unknown) => this.#logger.error({ err: error, keyId: key.id }, 'could not re-check a key'));
+    }, delay);
+    timer.unref();
+    this.#timers.set(key.id, { at, timer });
+  }
+}

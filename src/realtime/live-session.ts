@@ -1,0 +1,33 @@
+import type { ApiKey } from '../core/api-key.ts';
+import type { EndReason } from './codes.ts';
+
+/** A session authenticated by an API key, on either protocol; the hub, key watch and slots see only this. */
+export interface LiveSession {
+  /** Unique across nodes: the connection-slot holder and the Centrifuge client id. */
+  readonly id: string;
+  readonly protocol: 'centrifuge' | 'feed';
+  /** The key as last checked. */
+  readonly key: ApiKey;
+  /** Client address, for the key's IP allowlist. */
+  readonly ip: string | undefined;
+  /** Permission the session relies on right now (e.g. `read` for a wallet subscription), if any. */
+  requiredPermission(): string | undefined;
+  /** Takes a re-checked copy of the key; returns why the session must end under it, or null to go on. */
+  adoptKey(fresh: ApiKey): EndReason | null;
+  /** Ends the session (idempotent): close code and reason per protocol. */
+  end(reason: EndReason, message?: string): void;
+  /** Sends a keep-alive and reports false when the peer missed the previous one. */
+  keepAlive(now: number): boolean;
+}
+
+/** Receives channel publications; serialized once per publication for all sessions. */
+export interface ChannelListener {
+  deliver(channel: string, frame: Buffer, offset: number, epoch: string): void;
+}
+
+/** Receives listing announcements for the exchanges it asked for (spec 002 feed). */
+export interface AnnouncementListener {
+  /** Lowercase exchanges wanted, or '*' for all. */
+  readonly exchanges: ReadonlySet<string> | '*';
+  announce(frame: Buffer): void;
+}

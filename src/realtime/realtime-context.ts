@@ -1,0 +1,41 @@
+import type { Logger } from 'pino';
+import type { Broker, StreamOptions, StreamPosition } from '../bus/broker.ts';
+import type { Clock } from '../core/clock.ts';
+import type { IdSource } from '../core/ids.ts';
+import type { Store } from '../store/store.ts';
+import type { Verifier } from '../verify/verifier.ts';
+import type { ChannelSettings } from './channel-rules.ts';
+import type { ConnectionSlots } from './connection-slots.ts';
+import type { ConnectionTokens } from './connection-token.ts';
+import type { Hub } from './hub.ts';
+import type { KeyWatch } from './key-watch.ts';
+
+/** Real-time settings derived from configuration once. */
+export interface RealtimeSettings {
+  readonly pingIntervalMs: number;
+  /** A session must send connect within this long after the handshake. */
+  readonly connectTimeoutMs: number;
+  readonly stream: StreamOptions;
+  readonly channels: ChannelSettings;
+  /** Recovery is offered only when history keeps publications. */
+  readonly recoverable: boolean;
+  readonly version: string;
+}
+
+/** What every session of this node shares. */
+export interface RealtimeContext {
+  readonly nodeId: string;
+  readonly hub: Hub;
+  readonly slots: ConnectionSlots;
+  readonly keyWatch: KeyWatch;
+  readonly broker: Broker;
+  readonly verifier: Verifier;
+  readonly store: Store;
+  readonly tokens: ConnectionTokens;
+  readonly clock: Clock;
+  readonly ids: IdSource;
+  readonly logger: Logger;
+  readonly settings: RealtimeSettings;
+  /** Publishes into a channel's stream and to every node's subscribers. */
+  publish(channel: string, data: unknown): Promise<StreamPosition>;
+}

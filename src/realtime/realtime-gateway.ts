@@ -1,0 +1,197 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Logger } from 'pino';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { KEY_EVENTS_TOPIC, type Broker, type KeyEvent, type StreamMessage, type StreamPosition, type StreamState } from '../bus/broker.ts';
+import type { Config } from '../config/config-schema.ts';
+import type { Clock } from '../core/clock.ts';
+import { badInput } from '../core/errors.ts';
+import type { IdSource } from '../core/ids.ts';
+import type { SecretBox } from '../core/secret-box.ts';
+import type { Store } from '../store/store.ts';
+import type { Verifier } from '../verify/verifier.ts';
+import { CentrifugeSession } from './centrifuge-session.ts';
+import { canonicalChannel } from './channel-rules.ts';
+import { ConnectionSlots } from './connection-slots.ts';
+import { ConnectionTokens } from './connection-token.ts';
+import { acceptFeed } from './feed-handshake.ts';
+import { Hub } from './hub.ts';
+import { KeyWatch } from './key-watch.ts';
+import { historyWindow } from './recovery.ts';
+import type { RealtimeContext, RealtimeSettings } from './realtime-context.ts';
+import { handshakeFacts, refuseUpgrade, routeUpgrade } from './websocket-upgrade.ts';
+
+/** Broker topic carrying every channel publication (StreamMessage) to every node. */
+export const PUBLICATIONS_TOPIC = 'realtime:publications';
+/** Broker topic carrying server-API disconnects to every node. */
+export const REALTIME_CONTROL_TOPIC = 'realtime:control';
+
+/** Which sessions a server-API disconnect ends. */
+export interface DisconnectFilter {
+  readonly user?: string;
+  readonly key?: string;
+  readonly client?: string;
+}
+
+export interface GatewayDependencies {
+  readonly config: Config;
+  readonly broker: Broker;
+  readonly verifier: Verifier;
+  readonly store: Store;
+  readonly secrets: SecretBox;
+  readonly clock: Clock;
+  readonly ids: IdSource;
+  readonly logger: Logger;
+}
+
+/** Settings the gateway reads from configuration. */
+export function realtimeSettings(config: Config): RealtimeSettings {
+  const r = config.realtime;
+  return {
+    pingIntervalMs: r.pingIntervalSeconds * 1000,
+    connectTimeoutMs: 10_000,
+    stream: { size: r.historySize, ttlMs: r.historyTtlSeconds * 1000, metaTtlMs: Math.max(r.historyTtlSeconds * 1000, 24 * 3600_000) },
+    channels: { walletPermission: r.walletChannelPermission, clientPublishNamespaces: r.clientPublishNamespaces },
+    recoverable: r.historySize > 0,
+    version: '0.1.0',
+  };
+}
+
+/**
+ * The real-time gateway of one node: both WebSocket protocols, the hub, key watch, connection slots,
+ * and publishing through the broker so every node's subscribers receive each publication.
+ */
+export class RealtimeGateway {
+  readonly context: RealtimeContext;
+  readonly #deps: GatewayDependencies;
+  readonly #wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 64 * 1024, clientTracking: false });
+  readonly #sockets = new Set<WebSocket>();
+  /** Centrifuge sessions that have not connected yet (they time out if they never do). */
+  readonly #connecting = new Set<CentrifugeSession>();
+  readonly #unsubscribes: Array<() => Promise<void>> = [];
+  #pingTimer: NodeJS.Timeout | null = null;
+  #server: Server | null = null;
+  readonly #onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => this.#upgrade(request, socket, head);
+
+  private constructor(deps: GatewayDependencies) {
+    this.#deps = deps;
+    const settings = realtimeSettings(deps.config);
+    const hub = new Hub();
+    const slots = new ConnectionSlots(deps.broker, deps.config.realtime.presenceTtlSeconds * 1000);
+    const keyWatch = new KeyWatch(hub, deps.verifier, deps.clock, deps.logger);
+    const tokens = new ConnectionTokens(deps.secrets.derive('realtime-connection-token'));
+    this.context = {
+      nodeId: deps.ids.uuid(),
+      hub,
+      slots,
+      keyWatch,
+      broker: deps.broker,
+      verifier: deps.verifier,
+      store: deps.store,
+      tokens,
+      clock: deps.clock,
+      ids: deps.ids,
+      logger: deps.logger,
+      settings,
+      publish: (channel, data) => this.publish(channel, data),
+    };
+  }
+
+  /** Creates the gateway and subscribes it to publications, key events and control messages. */
+  static async start(deps: GatewayDependencies): Promise<RealtimeGateway> {
+    const gateway = new RealtimeGateway(deps);
+    const { hub, keyWatch, slots } = gateway.context;
+    gateway.#unsubscribes.push(await deps.broker.subscribe(PUBLICATIONS_TOPIC, (m) => hub.dispatch(m as StreamMessage)));
+    gateway.#unsubscribes.push(await deps.broker.subscribe(KEY_EVENTS_TOPIC, (m) => keyWatch.onKeyEvent(m as KeyEvent)));
+    gateway.#unsubscribes.push(await deps.broker.subscribe(REALTIME_CONTROL_TOPIC, (m) => gateway.#disconnectLocal(m as DisconnectFilter)));
+    slots.start((error) => deps.logger.warn({ err: error }, 'could not refresh connection slots'));
+    gateway.#pingTimer = setInterval(() => gateway.#keepAlive(), gateway.context.settings.pingIntervalMs);
+    gateway.#pingTimer.unref();
+    return gateway;
+  }
+
+  /** Accepts WebSocket upgrades on `server` (HTTP routes keep working beside them). */
+  attach(server: Server): void {
+    this.#server = server;
+    server.on('upgrade', this.#onUpgrade);
+  }
+
+  /** Publishes into a channel: kept in its history and delivered on every node (feed included for listings). */
+  async publish(channel: string, data: unknown): Promise<StreamPosition> {
+    const canonical = canonicalChannel(channel);
+    if (canonical === null) throw badInput('channel', `unknown channel "${channel}": use maintenance:wallet:{address} or listings:{exchange}`);
+    return this.#deps.broker.publishToStream(PUBLICATIONS_TOPIC, canonical, data, this.context.settings.stream);
+  }
+
+  /** What a channel's history keeps (server API): limit 0 gives only the position, a negative limit everything. */
+  async history(channel: string, options: { limit?: number; reverse?: boolean; since?: { offset: number; epoch?: string } }): Promise<StreamState> {
+    const canonical = canonicalChannel(channel);
+    if (canonical === null) throw badInput('channel', `unknown channel "${channel}"`);
+    const stream = await this.#deps.broker.readStream(canonical, this.context.settings.stream);
+    if (options.since?.epoch && options.since.epoch !== stream.epoch) throw badInput('since.epoch', 'epoch does not match the stream (unrecoverable position)');
+    return { ...stream, publications: historyWindow(stream, { limit: options.limit, reverse: options.reverse, sinceOffset: options.since?.offset }) };
+  }
+
+  /** Ends matching sessions on every node. */
+  async disconnect(filter: DisconnectFilter): Promise<void> {
+    await this.#deps.broker.publish(REALTIME_CONTROL_TOPIC, filter);
+  }
+
+  /** Ends every session (they may reconnect to another node) and stops listening. */
+  async close(): Promise<void> {
+    this.#server?.off('upgrade', this.#onUpgrade);
+    if (this.#pingTimer) clearInterval(this.#pingTimer);
+    this.context.keyWatch.stop();
+    this.context.slots.stop();
+    for (const session of [...this.context.hub.sessions()]) session.end('shutdown');
+    const deadline = Date.now() + 500;
+    while (this.#sockets.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    for (const ws of this.#sockets) ws.terminate();
+    for (const unsubscribe of this.#unsubscribes.splice(0)) await unsubscribe().catch(() => undefined);
+  }
+
+  #upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const route = routeUpgrade(request.url);
+    if (route === null) return refuseUpgrade(socket, 404, { error: { code: 'NOT_FOUND', message: `no WebSocket endpoint at ${request.url}` } });
+    const facts = handshakeFacts(request, this.#deps.config.trustProxy);
+    if (route === 'centrifuge') {
+      return this.#wss.handleUpgrade(request, socket, head, (ws) => {
+        this.#track(ws);
+        this.#connecting.add(new CentrifugeSession(ws, facts, this.context));
+      });
+    }
+    acceptFeed(this.context, facts, socket, (onOpen) =>
+      this.#wss.handleUpgrade(request, socket, head, (ws) => {
+        this.#track(ws);
+        onOpen(ws);
+      }),
+    ).catch((error: unknown) => {
+      this.#deps.logger.error({ err: error }, 'feed handshake failed');
+      refuseUpgrade(socket, 500, { error: { code: 'INTERNAL', message: 'internal server error' } });
+    });
+  }
+
+  #track(ws: WebSocket): void {
+    this.#sockets.add(ws);
+    ws.on('close', () => this.#sockets.delete(ws));
+  }
+
+  #keepAlive(): void {
+    const now = this.#deps.clock.now();
+    for (const session of [...this.context.hub.sessions()]) session.keepAlive(now);
+    for (const session of this.#connecting) {
+      if (session.connected || session.closed) this.#connecting.delete(session);
+      else session.keepAlive(now);
+    }
+  }
+
+  #disconnectLocal(filter: DisconnectFilter): void {
+    for (const session of [...this.context.hub.sessions()]) {
+      if (filter.client !== undefined && session.id !== filter.client) continue;
+      if (filter.user !== undefined && session.key.userId !== filter.user) continue;
+      if (filter.key !== undefined && session.key.id !== filter.key) continue;
+      if (filter.client === undefined && filter.user === undefined && filter.key === undefined) continue;
+      session.end('force_disconnect');
+    }
+  }
+}

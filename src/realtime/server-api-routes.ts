@@ -1,0 +1,98 @@
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { errorBody } from '../http/error-handler.ts';
+import { VERDICT_STATUS } from '../http/error-status.ts';
+import { requestFacts } from '../http/request-facts.ts';
+import { requireServerCredential } from '../http/server-auth.ts';
+import type { KeygateParts } from '../runtime/keygate.ts';
+import { badInput } from '../core/errors.ts';
+
+const Publish = Type.Object({ channel: Type.String({ minLength: 1 }), data: Type.Unknown() }, { additionalProperties: true });
+const Broadcast = Type.Object({ channels: Type.Array(Type.String({ minLength: 1 }), { minItems: 1, maxItems: 1000 }), data: Type.Unknown() }, { additionalProperties: true });
+const Disconnect = Type.Object(
+  { user: Type.Optional(Type.String({ minLength: 1 })), key: Type.Optional(Type.String({ minLength: 1 })), client: Type.Optional(Type.String({ minLength: 1 })) },
+  { additionalProperties: true },
+);
+const History = Type.Object(
+  {
+    channel: Type.String({ minLength: 1 }),
+    limit: Type.Optional(Type.Integer()),
+    reverse: Type.Optional(Type.Boolean()),
+    since: Type.Optional(Type.Object({ offset: Type.Integer({ minimum: 0 }), epoch: Type.Optional(Type.String()) })),
+  },
+  { additionalProperties: true },
+);
+const Channel = Type.Object({ channel: Type.String({ minLength: 1 }) }, { additionalProperties: true });
+
+const tags = ['realtime'];
+const security = [{ serverToken: [] }];
+
+/**
+ * The server API (Centrifugo-style, `Authorization: apikey <server token>`): publish, broadcast,
+ * disconnect, history, presence; and POST /v1/realtime/token, which mints a connection token for a
+ * key whose requests are signed, authenticated by that signed request.
+ */
+export async function realtimeRoutes(app: FastifyInstance, parts: KeygateParts): Promise<void> {
+  const { realtime } = parts;
+  const server = (request: FastifyRequest) => requireServerCredential(request, parts.serverToken);
+
+  app.post('/api/publish', { schema: { tags, security, summary: 'Publish into a channel', body: Publish } }, async (request) => {
+    server(request);
+    const body = request.body as Static<typeof Publish>;
+    return { result: await realtime.publish(body.channel, body.data) };
+  });
+
+  app.post('/api/broadcast', { schema: { tags, security, summary: 'Publish the same data into several channels', body: Broadcast } }, async (request) => {
+    server(request);
+    const body = request.body as Static<typeof Broadcast>;
+    const responses = [];
+    for (const channel of body.channels) {
+      try {
+        responses.push({ result: await realtime.publish(channel, body.data) });
+      } catch (error) {
+        responses.push({ error: { code: 102, message: error instanceof Error ? error.message : 'unknown channel' } });
+      }
+    }
+    return { result: { responses } };
+  });
+
+  app.post('/api/disconnect', { schema: { tags, security, summary: 'End sessions of a user, a key or a client on every node', body: Disconnect } }, async (request) => {
+    server(request);
+    const body = request.body as Static<typeof Disconnect>;
+    if (body.user === undefined && body.key === undefined && body.client === undefined) throw badInput('user', 'give user, key or client');
+    await realtime.disconnect({ user: body.user, key: body.key, client: body.client });
+    return { result: {} };
+  });
+
+  app.post('/api/history', { schema: { tags, security, summary: 'Publications a channel keeps', body: History } }, async (request) => {
+    server(request);
+    const body = request.body as Static<typeof History>;
+    return { result: await realtime.history(body.channel, body) };
+  });
+
+  app.post('/api/presence', { schema: { tags, security, summary: 'Clients subscribed to a channel', body: Channel } }, async (request) => {
+    server(request);
+    const { channel } = request.body as Static<typeof Channel>;
+    const members = await realtime.context.slots.presence(channel);
+    return { result: { presence: Object.fromEntries(members.map((m) => [m.client, { client: m.client, user: m.user }])) } };
+  });
+
+  app.post('/api/presence_stats', { schema: { tags, security, summary: 'Client and user counts in a channel', body: Channel } }, async (request) => {
+    server(request);
+    const { channel } = request.body as Static<typeof Channel>;
+    const members = await realtime.context.slots.presence(channel);
+    return { result: { num_clients: members.length, num_users: new Set(members.map((m) => m.user)).size } };
+  });
+
+  app.post(
+    '/v1/realtime/token',
+    { schema: { tags, summary: 'Connection token for the Centrifuge endpoint, for keys that sign their requests (authenticated by the signed request)' } },
+    async (request, reply) => {
+      const verdict = await parts.verifier.verify(requestFacts(request));
+      if (!verdict.valid) return reply.status(VERDICT_STATUS[verdict.code]).send(errorBody(verdict.code, verdict.message));
+      const ttlMs = parts.config.realtime.connectionTokenTtlSeconds * 1000;
+      const { token, expiresAt } = realtime.context.tokens.mint(verdict.key.id, parts.clock.now() + ttlMs);
+      return { token, expiresAt };
+    },
+  );
+}
