@@ -116,7 +116,7 @@ export class MemoryBroker implements Broker {
     stream.metaUntil = now + options.metaTtlMs;
     const message: StreamMessage = { channel, offset: stream.top, epoch: stream.epoch, data: kept };
     await this.publish(topic, message);
-    return { offset: stream.top, epoch: stream.epoch };
+    return { offset: message.offset, epoch: message.epoch };
   }
 
   async readStream(channel: string, options: Pick<StreamOptions, 'metaTtlMs'>): Promise<StreamState> {
