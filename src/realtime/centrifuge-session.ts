@@ -5,7 +5,7 @@ import { COMMAND_HANDLERS, type CommandResult } from './centrifuge-commands.ts';
 import { joinReplies, methodOf, parseCommands, PING_FRAME, unsubscribePush } from './centrifuge-frames.ts';
 import { canSubscribe } from './channel-rules.ts';
 import { CENTRIFUGE_CLOSE, replyError, type EndReason } from './codes.ts';
-import type { ChannelListener, LiveSession } from './live-session.ts';
+import { MAX_BUFFERED_BYTES, type ChannelListener, type LiveSession } from './live-session.ts';
 import type { RealtimeContext } from './realtime-context.ts';
 
 /** One channel subscription; publications are buffered until the subscribe reply is on the wire. */
@@ -117,6 +117,7 @@ export class CentrifugeSession implements LiveSession, ChannelListener {
     if (epoch === sub.epoch && offset <= sub.offset) return;
     sub.offset = offset;
     sub.epoch = epoch;
+    if (this.#ws.bufferedAmount > MAX_BUFFERED_BYTES) return this.end('slow_consumer');
     this.#ws.send(frame, { binary: false });
   }
 
@@ -183,7 +184,7 @@ export class CentrifugeSession implements LiveSession, ChannelListener {
       } else {
         const request = command[method];
         const body = request !== null && typeof request === 'object' && !Array.isArray(request) ? (request as Record<string, unknown>) : {};
-        result = await COMMAND_HANDLERS[method as keyof typeof COMMAND_HANDLERS](this, body);
+        result = await this.#run(method as keyof typeof COMMAND_HANDLERS, body);
       }
       if (this.closed) return;
       if (result === 'no_reply') continue;
@@ -195,6 +196,16 @@ export class CentrifugeSession implements LiveSession, ChannelListener {
     }
     if (replies.length > 0) this.#ws.send(joinReplies(replies));
     for (const action of this.#afterReply.splice(0)) action();
+  }
+
+  // A failure of our own (store or broker down) answers that command with 100; the session goes on.
+  async #run(method: keyof typeof COMMAND_HANDLERS, body: Record<string, unknown>): Promise<CommandResult> {
+    try {
+      return await COMMAND_HANDLERS[method](this, body);
+    } catch (error) {
+      this.context.logger.error({ err: error, method }, 'centrifuge command failed');
+      return { error: { ...replyError('INTERNAL'), temporary: true } };
+    }
   }
 
   #fail(error: unknown): void {

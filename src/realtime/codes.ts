@@ -52,6 +52,7 @@ export type EndReason =
   | 'force_disconnect'
   | 'force_reconnect'
   | 'no_pong'
+  | 'slow_consumer'
   | 'bad_request'
   | 'connection_expired'
   | 'shutdown';
@@ -62,6 +63,7 @@ export const CENTRIFUGE_CLOSE: Record<EndReason, number> = {
   connection_expired: 3005,
   force_reconnect: 3000,
   no_pong: 3012,
+  slow_consumer: 3008,
   bad_request: 3501,
   force_disconnect: 3503,
   key_revoked: 4501,

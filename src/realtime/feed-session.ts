@@ -2,7 +2,7 @@ import type { WebSocket } from 'ws';
 import { allowsExchange, type ApiKey } from '../core/api-key.ts';
 import { FEED_CLOSE_CODE, FEED_GOING_AWAY, type EndReason } from './codes.ts';
 import { feedErrorFrame, testAnnouncementFrame, welcomeFrame } from './feed-messages.ts';
-import type { AnnouncementListener, LiveSession } from './live-session.ts';
+import { MAX_BUFFERED_BYTES, type AnnouncementListener, type LiveSession } from './live-session.ts';
 import type { RealtimeContext } from './realtime-context.ts';
 
 /**
@@ -58,7 +58,9 @@ export class FeedSession implements LiveSession, AnnouncementListener {
   }
 
   announce(frame: Buffer): void {
-    if (!this.#closed) this.#ws.send(frame, { binary: false });
+    if (this.#closed) return;
+    if (this.#ws.bufferedAmount > MAX_BUFFERED_BYTES) return this.end('slow_consumer');
+    this.#ws.send(frame, { binary: false });
   }
 
   keepAlive(): boolean {

@@ -1,6 +1,9 @@
 import type { ApiKey } from '../core/api-key.ts';
 import type { EndReason } from './codes.ts';
 
+/** A client this far behind is cut off (a Centrifuge client reconnects and recovers) rather than buffered without bound. */
+export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+
 /** A session authenticated by an API key, on either protocol; the hub, key watch and slots see only this. */
 export interface LiveSession {
   /** Unique across nodes: the connection-slot holder and the Centrifuge client id. */

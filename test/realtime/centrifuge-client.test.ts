@@ -2,251 +2,254 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Centrifuge, State } from 'centrifuge';
 import WebSocket from 'ws';
+import { dialects } from '../support/databases.ts';
 import { startNode, type TestNode, type TestUser } from '../support/harness.ts';
 import { centrifugeUrl, createKey, eventually, nextEvent, officialClient, WALLET, WALLET_LOWER } from './realtime-fixtures.ts';
 
 const CHANNEL = `maintenance:wallet:${WALLET}`;
 
-describe('Centrifuge protocol with the official client (spec 000)', () => {
-  let node: TestNode;
-  let owner: TestUser;
-  const clients: Centrifuge[] = [];
-  const client = (options: ConstructorParameters<typeof Centrifuge>[1] = {}) => {
-    const c = officialClient(node, options ?? {});
-    clients.push(c);
-    return c;
-  };
+for (const dialect of dialects()) {
+  describe(`Centrifuge protocol with the official client (spec 000) (${dialect})`, () => {
+    let node: TestNode;
+    let owner: TestUser;
+    const clients: Centrifuge[] = [];
+    const client = (options: ConstructorParameters<typeof Centrifuge>[1] = {}) => {
+      const c = officialClient(node, options ?? {});
+      clients.push(c);
+      return c;
+    };
 
-  before(async () => {
-    node = await startNode();
-    owner = await node.addUser({ wallets: [WALLET] });
-  });
-  after(async () => {
-    for (const c of clients) c.disconnect();
-    await node.stop();
-  });
+    before(async () => {
+      node = await startNode({ dialect });
+      owner = await node.addUser({ wallets: [WALLET] });
+    });
+    after(async () => {
+      for (const c of clients) c.disconnect();
+      await node.stop();
+    });
 
-  it('connects with the key as token, subscribes to the checksummed wallet channel and receives a publication', async () => {
-    const { key } = await createKey(node, owner.token);
-    const c = client({ token: key });
-    c.connect();
-    const connected = await nextEvent(c, 'connected');
-    assert.equal(typeof connected.client, 'string');
-    const sub = c.newSubscription(CHANNEL);
-    sub.subscribe();
-    const subscribed = await nextEvent(sub, 'subscribed');
-    assert.equal(subscribed.recoverable, true);
-    const publication = nextEvent(sub, 'publication');
-    // A back end may publish under the lowercase address; subscribers use the checksummed channel.
-    await node.keygate.publish(`maintenance:wallet:${WALLET_LOWER}`, { riskFactor: 1.42 });
-    const received = await publication;
-    assert.deepEqual(received.data, { riskFactor: 1.42 });
-    assert.equal(received.channel, CHANNEL);
-  });
+    it('connects with the key as token, subscribes to the checksummed wallet channel and receives a publication', async () => {
+      const { key } = await createKey(node, owner.token);
+      const c = client({ token: key });
+      c.connect();
+      const connected = await nextEvent(c, 'connected');
+      assert.equal(typeof connected.client, 'string');
+      const sub = c.newSubscription(CHANNEL);
+      sub.subscribe();
+      const subscribed = await nextEvent(sub, 'subscribed');
+      assert.equal(subscribed.recoverable, true);
+      const publication = nextEvent(sub, 'publication');
+      // A back end may publish under the lowercase address; subscribers use the checksummed channel.
+      await node.keygate.publish(`maintenance:wallet:${WALLET_LOWER}`, { riskFactor: 1.42 });
+      const received = await publication;
+      assert.deepEqual(received.data, { riskFactor: 1.42 });
+      assert.equal(received.channel, CHANNEL);
+    });
 
-  it('accepts the key in an X-API-Key handshake header and in the connect headers', async () => {
-    const { key } = await createKey(node, owner.token);
-    class KeyedWebSocket extends WebSocket {
-      constructor(url: string, protocols?: string | string[]) {
-        super(url, protocols, { headers: { 'X-API-Key': key } });
+    it('accepts the key in an X-API-Key handshake header and in the connect headers', async () => {
+      const { key } = await createKey(node, owner.token);
+      class KeyedWebSocket extends WebSocket {
+        constructor(url: string, protocols?: string | string[]) {
+          super(url, protocols, { headers: { 'X-API-Key': key } });
+        }
       }
-    }
-    const viaHandshake = client({ websocket: KeyedWebSocket });
-    viaHandshake.connect();
-    await nextEvent(viaHandshake, 'connected');
+      const viaHandshake = client({ websocket: KeyedWebSocket });
+      viaHandshake.connect();
+      await nextEvent(viaHandshake, 'connected');
 
-    const viaHeaders = client({ headers: { 'X-API-Key': key } });
-    viaHeaders.connect();
-    await nextEvent(viaHeaders, 'connected');
-  });
+      const viaHeaders = client({ headers: { 'X-API-Key': key } });
+      viaHeaders.connect();
+      await nextEvent(viaHeaders, 'connected');
+    });
 
-  it('also serves /connection/websocket', async () => {
-    const { key } = await createKey(node, owner.token);
-    const c = new Centrifuge(centrifugeUrl(node, '/connection/websocket'), { websocket: WebSocket, token: key });
-    clients.push(c);
-    c.connect();
-    await nextEvent(c, 'connected');
-  });
+    it('also serves /connection/websocket', async () => {
+      const { key } = await createKey(node, owner.token);
+      const c = new Centrifuge(centrifugeUrl(node, '/connection/websocket'), { websocket: WebSocket, token: key });
+      clients.push(c);
+      c.connect();
+      await nextEvent(c, 'connected');
+    });
 
-  it('recovers the publications missed while the connection was down', async () => {
-    const { key, id } = await createKey(node, owner.token);
-    const c = client({ token: key });
-    c.connect();
-    const sub = c.newSubscription(CHANNEL);
-    const seen: unknown[] = [];
-    sub.on('publication', (ctx) => seen.push(ctx.data));
-    sub.subscribe();
-    await nextEvent(sub, 'subscribed');
-    await node.keygate.publish(CHANNEL, { n: 1 });
-    await eventually(() => seen.length === 1, 3000, 'first publication');
+    it('recovers the publications missed while the connection was down', async () => {
+      const { key, id } = await createKey(node, owner.token);
+      const c = client({ token: key });
+      c.connect();
+      const sub = c.newSubscription(CHANNEL);
+      const seen: unknown[] = [];
+      sub.on('publication', (ctx) => seen.push(ctx.data));
+      sub.subscribe();
+      await nextEvent(sub, 'subscribed');
+      await node.keygate.publish(CHANNEL, { n: 1 });
+      await eventually(() => seen.length === 1, 3000, 'first publication');
 
-    // Drop the connection from the server side with a reconnect code, and publish while it is down.
-    const resubscribed = nextEvent(sub, 'subscribed');
-    for (const session of node.keygate.realtime.context.hub.sessionsOf(id)) session.end('force_reconnect');
-    await node.keygate.publish(CHANNEL, { n: 2 });
-    await node.keygate.publish(CHANNEL, { n: 3 });
-    const ctx = await resubscribed;
-    assert.equal(ctx.wasRecovering, true);
-    assert.equal(ctx.recovered, true);
-    await eventually(() => seen.length === 3, 3000, 'recovered publications');
-    assert.deepEqual(seen, [{ n: 1 }, { n: 2 }, { n: 3 }]);
-  });
+      // Drop the connection from the server side with a reconnect code, and publish while it is down.
+      const resubscribed = nextEvent(sub, 'subscribed');
+      for (const session of node.keygate.realtime.context.hub.sessionsOf(id)) session.end('force_reconnect');
+      await node.keygate.publish(CHANNEL, { n: 2 });
+      await node.keygate.publish(CHANNEL, { n: 3 });
+      const ctx = await resubscribed;
+      assert.equal(ctx.wasRecovering, true);
+      assert.equal(ctx.recovered, true);
+      await eventually(() => seen.length === 3, 3000, 'recovered publications');
+      assert.deepEqual(seen, [{ n: 1 }, { n: 2 }, { n: 3 }]);
+    });
 
-  it('refuses a channel the key does not allow (103) and an unknown namespace (102)', async () => {
-    const { key } = await createKey(node, owner.token, { allowedExchanges: ['okx'] });
-    const c = client({ token: key });
-    c.connect();
-    await nextEvent(c, 'connected');
-    const allowed = c.newSubscription('listings:okx');
-    allowed.subscribe();
-    await nextEvent(allowed, 'subscribed');
-    const refused = c.newSubscription('listings:binance');
-    refused.subscribe();
-    const refusal = await nextEvent(refused, 'unsubscribed');
-    assert.equal(refusal.code, 103);
-    const unknown = c.newSubscription('prices:btc');
-    unknown.subscribe();
-    assert.equal((await nextEvent(unknown, 'unsubscribed')).code, 102);
-    const otherWallet = c.newSubscription('maintenance:wallet:0x70997970C51812dc3A010C7d01b50e0d17dc79C8');
-    otherWallet.subscribe();
-    const notOwned = await nextEvent(otherWallet, 'unsubscribed');
-    assert.equal(notOwned.code, 103);
-    assert.match(notOwned.reason, /owner/);
-  });
+    it('refuses a channel the key does not allow (103) and an unknown namespace (102)', async () => {
+      const { key } = await createKey(node, owner.token, { allowedExchanges: ['okx'] });
+      const c = client({ token: key });
+      c.connect();
+      await nextEvent(c, 'connected');
+      const allowed = c.newSubscription('listings:okx');
+      allowed.subscribe();
+      await nextEvent(allowed, 'subscribed');
+      const refused = c.newSubscription('listings:binance');
+      refused.subscribe();
+      const refusal = await nextEvent(refused, 'unsubscribed');
+      assert.equal(refusal.code, 103);
+      const unknown = c.newSubscription('prices:btc');
+      unknown.subscribe();
+      assert.equal((await nextEvent(unknown, 'unsubscribed')).code, 102);
+      const otherWallet = c.newSubscription('maintenance:wallet:0x70997970C51812dc3A010C7d01b50e0d17dc79C8');
+      otherWallet.subscribe();
+      const notOwned = await nextEvent(otherWallet, 'unsubscribed');
+      assert.equal(notOwned.code, 103);
+      assert.match(notOwned.reason, /owner/);
+    });
 
-  it('refuses a wallet channel whose address is not EIP-55 checksummed, saying so', async () => {
-    const { key } = await createKey(node, owner.token);
-    const c = client({ token: key });
-    c.connect();
-    await nextEvent(c, 'connected');
-    for (const address of [WALLET_LOWER, WALLET.replace('f39F', 'F39f')]) {
-      const sub = c.newSubscription(`maintenance:wallet:${address}`);
+    it('refuses a wallet channel whose address is not EIP-55 checksummed, saying so', async () => {
+      const { key } = await createKey(node, owner.token);
+      const c = client({ token: key });
+      c.connect();
+      await nextEvent(c, 'connected');
+      for (const address of [WALLET_LOWER, WALLET.replace('f39F', 'F39f')]) {
+        const sub = c.newSubscription(`maintenance:wallet:${address}`);
+        sub.subscribe();
+        const refusal = await nextEvent(sub, 'unsubscribed');
+        assert.equal(refusal.code, 103);
+        assert.match(refusal.reason, /checksum/i);
+      }
+    });
+
+    it('refuses the wallet channel to a key without the read permission', async () => {
+      const { key } = await createKey(node, owner.token, { permissions: ['trade'] });
+      const c = client({ token: key });
+      c.connect();
+      const sub = c.newSubscription(CHANNEL);
       sub.subscribe();
       const refusal = await nextEvent(sub, 'unsubscribed');
       assert.equal(refusal.code, 103);
-      assert.match(refusal.reason, /checksum/i);
-    }
-  });
-
-  it('refuses the wallet channel to a key without the read permission', async () => {
-    const { key } = await createKey(node, owner.token, { permissions: ['trade'] });
-    const c = client({ token: key });
-    c.connect();
-    const sub = c.newSubscription(CHANNEL);
-    sub.subscribe();
-    const refusal = await nextEvent(sub, 'unsubscribed');
-    assert.equal(refusal.code, 103);
-    assert.match(refusal.reason, /read/);
-  });
-
-  it('refuses client publications (103)', async () => {
-    const { key } = await createKey(node, owner.token);
-    const c = client({ token: key });
-    c.connect();
-    await nextEvent(c, 'connected');
-    await assert.rejects(c.publish(CHANNEL, { forged: true }), (error: { code: number }) => error.code === 103);
-  });
-
-  it('answers a bad key with connect error 101 and stops for good', async () => {
-    let connecting = 0;
-    const c = client({ token: 'dsk_' + '0'.repeat(64) });
-    c.on('connecting', () => connecting++);
-    c.connect();
-    const disconnected = await nextEvent(c, 'disconnected');
-    assert.equal(disconnected.code, 101);
-    await new Promise((resolve) => setTimeout(resolve, 400));
-    assert.equal(c.state, State.Disconnected);
-    assert.equal(connecting, 1, 'no reconnect attempts');
-  });
-
-  it('ends every session of a revoked key with a terminal code; a retry gets 101', async () => {
-    const { key, id } = await createKey(node, owner.token);
-    const c = client({ token: key });
-    let connecting = 0;
-    c.on('connecting', () => connecting++);
-    c.connect();
-    const sub = c.newSubscription(CHANNEL);
-    sub.subscribe();
-    await nextEvent(sub, 'subscribed');
-    const disconnected = nextEvent(c, 'disconnected');
-    const started = Date.now();
-    const revoked = await node.request('POST', `/v1/keys/${id}/revoke`, { token: node.admin.token });
-    assert.equal(revoked.status, 200);
-    const ctx = await disconnected;
-    assert.ok(Date.now() - started < 1000);
-    assert.equal(ctx.code, 4501);
-    assert.equal(ctx.reason, 'key_revoked');
-    await new Promise((resolve) => setTimeout(resolve, 400));
-    assert.equal(c.state, State.Disconnected);
-    assert.equal(connecting, 1, 'no reconnect loop');
-
-    const retry = client({ token: key });
-    retry.connect();
-    assert.equal((await nextEvent(retry, 'disconnected')).code, 101);
-  });
-
-  it('ends the session when the key expires', async () => {
-    const { key } = await createKey(node, owner.token, { expiresInSeconds: 1 });
-    const c = client({ token: key });
-    c.connect();
-    await nextEvent(c, 'connected');
-    const ctx = await nextEvent(c, 'disconnected', 3000);
-    assert.equal(ctx.code, 4502);
-    assert.equal(ctx.reason, 'key_expired');
-  });
-
-  it('ends the session when the key loses the permission its subscription relies on', async () => {
-    const { key, id } = await createKey(node, owner.token);
-    const c = client({ token: key });
-    c.connect();
-    const sub = c.newSubscription(CHANNEL);
-    sub.subscribe();
-    await nextEvent(sub, 'subscribed');
-    const disconnected = nextEvent(c, 'disconnected');
-    const updated = await node.request('PATCH', `/v1/keys/${id}`, { token: owner.token, body: { permissions: ['trade'] } });
-    assert.equal(updated.status, 200);
-    const ctx = await disconnected;
-    assert.equal(ctx.code, 4503);
-    assert.equal(ctx.reason, 'key_invalidated');
-  });
-
-  it('limits simultaneous connections per key (106)', async () => {
-    const { key } = await createKey(node, node.admin.token, { maxConnections: 1, ownerId: owner.user.id });
-    const first = client({ token: key });
-    first.connect();
-    await nextEvent(first, 'connected');
-    const second = client({ token: key });
-    second.connect();
-    assert.equal((await nextEvent(second, 'disconnected')).code, 106);
-    // The slot frees when the first one leaves.
-    first.disconnect();
-    await eventually(async () => {
-      const third = client({ token: key });
-      third.connect();
-      const outcome = await Promise.race([nextEvent(third, 'connected').then(() => true), nextEvent(third, 'disconnected').then(() => false)]);
-      if (!outcome) third.disconnect();
-      return outcome;
-    }, 3000, 'slot released');
-  });
-
-  it('connects with a short-lived connection token from POST /v1/realtime/token (getToken)', async () => {
-    const { key } = await createKey(node, owner.token);
-    let fetched = 0;
-    const c = client({
-      getToken: async () => {
-        fetched++;
-        const response = await fetch(`${node.url}/v1/realtime/token`, { method: 'POST', headers: { 'x-api-key': key } });
-        const body = (await response.json()) as { token: string; expiresAt: number };
-        assert.equal(response.status, 200);
-        assert.ok(body.expiresAt > Date.now());
-        return body.token;
-      },
+      assert.match(refusal.reason, /read/);
     });
-    c.connect();
-    await nextEvent(c, 'connected');
-    assert.equal(fetched, 1);
-    const sub = c.newSubscription(CHANNEL);
-    sub.subscribe();
-    await nextEvent(sub, 'subscribed');
+
+    it('refuses client publications (103)', async () => {
+      const { key } = await createKey(node, owner.token);
+      const c = client({ token: key });
+      c.connect();
+      await nextEvent(c, 'connected');
+      await assert.rejects(c.publish(CHANNEL, { forged: true }), (error: { code: number }) => error.code === 103);
+    });
+
+    it('answers a bad key with connect error 101 and stops for good', async () => {
+      let connecting = 0;
+      const c = client({ token: 'dsk_' + '0'.repeat(64) });
+      c.on('connecting', () => connecting++);
+      c.connect();
+      const disconnected = await nextEvent(c, 'disconnected');
+      assert.equal(disconnected.code, 101);
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      assert.equal(c.state, State.Disconnected);
+      assert.equal(connecting, 1, 'no reconnect attempts');
+    });
+
+    it('ends every session of a revoked key with a terminal code; a retry gets 101', async () => {
+      const { key, id } = await createKey(node, owner.token);
+      const c = client({ token: key });
+      let connecting = 0;
+      c.on('connecting', () => connecting++);
+      c.connect();
+      const sub = c.newSubscription(CHANNEL);
+      sub.subscribe();
+      await nextEvent(sub, 'subscribed');
+      const disconnected = nextEvent(c, 'disconnected');
+      const started = Date.now();
+      const revoked = await node.request('POST', `/v1/keys/${id}/revoke`, { token: node.admin.token });
+      assert.equal(revoked.status, 200);
+      const ctx = await disconnected;
+      assert.ok(Date.now() - started < 1000);
+      assert.equal(ctx.code, 4501);
+      assert.equal(ctx.reason, 'key_revoked');
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      assert.equal(c.state, State.Disconnected);
+      assert.equal(connecting, 1, 'no reconnect loop');
+
+      const retry = client({ token: key });
+      retry.connect();
+      assert.equal((await nextEvent(retry, 'disconnected')).code, 101);
+    });
+
+    it('ends the session when the key expires', async () => {
+      const { key } = await createKey(node, owner.token, { expiresInSeconds: 1 });
+      const c = client({ token: key });
+      c.connect();
+      await nextEvent(c, 'connected');
+      const ctx = await nextEvent(c, 'disconnected', 3000);
+      assert.equal(ctx.code, 4502);
+      assert.equal(ctx.reason, 'key_expired');
+    });
+
+    it('ends the session when the key loses the permission its subscription relies on', async () => {
+      const { key, id } = await createKey(node, owner.token);
+      const c = client({ token: key });
+      c.connect();
+      const sub = c.newSubscription(CHANNEL);
+      sub.subscribe();
+      await nextEvent(sub, 'subscribed');
+      const disconnected = nextEvent(c, 'disconnected');
+      const updated = await node.request('PATCH', `/v1/keys/${id}`, { token: owner.token, body: { permissions: ['trade'] } });
+      assert.equal(updated.status, 200);
+      const ctx = await disconnected;
+      assert.equal(ctx.code, 4503);
+      assert.equal(ctx.reason, 'key_invalidated');
+    });
+
+    it('limits simultaneous connections per key (106)', async () => {
+      const { key } = await createKey(node, node.admin.token, { maxConnections: 1, ownerId: owner.user.id });
+      const first = client({ token: key });
+      first.connect();
+      await nextEvent(first, 'connected');
+      const second = client({ token: key });
+      second.connect();
+      assert.equal((await nextEvent(second, 'disconnected')).code, 106);
+      // The slot frees when the first one leaves.
+      first.disconnect();
+      await eventually(async () => {
+        const third = client({ token: key });
+        third.connect();
+        const outcome = await Promise.race([nextEvent(third, 'connected').then(() => true), nextEvent(third, 'disconnected').then(() => false)]);
+        if (!outcome) third.disconnect();
+        return outcome;
+      }, 3000, 'slot released');
+    });
+
+    it('connects with a short-lived connection token from POST /v1/realtime/token (getToken)', async () => {
+      const { key } = await createKey(node, owner.token);
+      let fetched = 0;
+      const c = client({
+        getToken: async () => {
+          fetched++;
+          const response = await fetch(`${node.url}/v1/realtime/token`, { method: 'POST', headers: { 'x-api-key': key } });
+          const body = (await response.json()) as { token: string; expiresAt: number };
+          assert.equal(response.status, 200);
+          assert.ok(body.expiresAt > Date.now());
+          return body.token;
+        },
+      });
+      c.connect();
+      await nextEvent(c, 'connected');
+      assert.equal(fetched, 1);
+      const sub = c.newSubscription(CHANNEL);
+      sub.subscribe();
+      await nextEvent(sub, 'subscribed');
+    });
   });
-});
+}

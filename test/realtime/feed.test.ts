@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
+import { dialects } from '../support/databases.ts';
 import { startNode, type TestNode, type TestUser } from '../support/harness.ts';
 import { createKey, eventually } from './realtime-fixtures.ts';
 
@@ -56,116 +57,118 @@ async function open(url: string, headers: Record<string, string> = {}): Promise<
   return result;
 }
 
-describe('spec 002 feed over WebSocket', () => {
-  let node: TestNode;
-  let user: TestUser;
-  before(async () => {
-    node = await startNode();
-    user = await node.addUser();
-  });
-  after(async () => node.stop());
-  const adminKey = (body: Record<string, unknown>) => createKey(node, node.admin.token, { ownerId: user.user.id, ...body });
+for (const dialect of dialects()) {
+  describe(`spec 002 feed over WebSocket (${dialect})`, () => {
+    let node: TestNode;
+    let user: TestUser;
+    before(async () => {
+      node = await startNode({ dialect });
+      user = await node.addUser();
+    });
+    after(async () => node.stop());
+    const adminKey = (body: Record<string, unknown>) => createKey(node, node.admin.token, { ownerId: user.user.id, ...body });
 
-  it('refuses the handshake: 401 without a key, 403 for an invalid, revoked or expired one', async () => {
-    assert.equal(await openFeed(feedUrl(node)), 401);
-    assert.equal(await openFeed(feedUrl(node), { 'X-API-Key': 'dsk_' + 'ab'.repeat(32) }), 403);
-    assert.equal(await openFeed(feedUrl(node), { 'X-API-Key': 'not-a-key' }), 403);
-    const revoked = await createKey(node, user.token);
-    await node.request('POST', `/v1/keys/${revoked.id}/revoke`, { token: node.admin.token });
-    assert.equal(await openFeed(feedUrl(node), { 'X-API-Key': revoked.key }), 403);
-    const expiring = await createKey(node, user.token, { expiresInSeconds: 1 });
-    await new Promise((resolve) => setTimeout(resolve, 1100));
-    assert.equal(await openFeed(feedUrl(node), { 'X-API-Key': expiring.key }), 403);
-  });
+    it('refuses the handshake: 401 without a key, 403 for an invalid, revoked or expired one', async () => {
+      assert.equal(await openFeed(feedUrl(node)), 401);
+      assert.equal(await openFeed(feedUrl(node), { 'X-API-Key': 'dsk_' + 'ab'.repeat(32) }), 403);
+      assert.equal(await openFeed(feedUrl(node), { 'X-API-Key': 'not-a-key' }), 403);
+      const revoked = await createKey(node, user.token);
+      await node.request('POST', `/v1/keys/${revoked.id}/revoke`, { token: node.admin.token });
+      assert.equal(await openFeed(feedUrl(node), { 'X-API-Key': revoked.key }), 403);
+      const expiring = await createKey(node, user.token, { expiresInSeconds: 1 });
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      assert.equal(await openFeed(feedUrl(node), { 'X-API-Key': expiring.key }), 403);
+    });
 
-  it('welcomes an accepted key with its tier, limits, exchanges and remaining lifetime', async () => {
-    const { key } = await adminKey({ tier: 'premium', maxConnections: 3, allowedExchanges: ['binance', 'okx'], expiresInSeconds: 3600 });
-    const client = await open(feedUrl(node), { 'X-API-Key': key });
-    const welcome = await client.next((m) => m.type === 'welcome');
-    assert.deepEqual(Object.keys(welcome).sort(), ['allowedCex', 'expiresInSecs', 'maxConnections', 'tier', 'type']);
-    assert.equal(welcome.tier, 'premium');
-    assert.equal(welcome.maxConnections, 3);
-    assert.deepEqual(welcome.allowedCex, ['binance', 'okx']);
-    assert.ok(welcome.expiresInSecs > 3590 && welcome.expiresInSecs <= 3600);
-    const forever = await open(feedUrl(node, '/feed'), { 'X-API-Key': (await createKey(node, user.token)).key });
-    assert.equal((await forever.next((m) => m.type === 'welcome')).expiresInSecs, null);
-    client.ws.close();
-    forever.ws.close();
-  });
+    it('welcomes an accepted key with its tier, limits, exchanges and remaining lifetime', async () => {
+      const { key } = await adminKey({ tier: 'premium', maxConnections: 3, allowedExchanges: ['binance', 'okx'], expiresInSeconds: 3600 });
+      const client = await open(feedUrl(node), { 'X-API-Key': key });
+      const welcome = await client.next((m) => m.type === 'welcome');
+      assert.deepEqual(Object.keys(welcome).sort(), ['allowedCex', 'expiresInSecs', 'maxConnections', 'tier', 'type']);
+      assert.equal(welcome.tier, 'premium');
+      assert.equal(welcome.maxConnections, 3);
+      assert.deepEqual(welcome.allowedCex, ['binance', 'okx']);
+      assert.ok(welcome.expiresInSecs > 3590 && welcome.expiresInSecs <= 3600);
+      const forever = await open(feedUrl(node, '/feed'), { 'X-API-Key': (await createKey(node, user.token)).key });
+      assert.equal((await forever.next((m) => m.type === 'welcome')).expiresInSecs, null);
+      client.ws.close();
+      forever.ws.close();
+    });
 
-  it('accepts the key in the api_key query parameter too', async () => {
-    const { key } = await createKey(node, user.token);
-    const client = await open(feedUrl(node, '/', `?api_key=${key}`));
-    await client.next((m) => m.type === 'welcome');
-    client.ws.close();
-  });
+    it('accepts the key in the api_key query parameter too', async () => {
+      const { key } = await createKey(node, user.token);
+      const client = await open(feedUrl(node, '/', `?api_key=${key}`));
+      await client.next((m) => m.type === 'welcome');
+      client.ws.close();
+    });
 
-  it('sends announcements only for allowed exchanges within the cex filter, and answers a test message', async () => {
-    const { key } = await createKey(node, user.token, { allowedExchanges: ['binance', 'okx', 'bybit'] });
-    const filtered = await open(feedUrl(node, '/', '?cex=okx,bybit,kraken'), { 'X-API-Key': key });
-    const all = await open(feedUrl(node), { 'X-API-Key': key });
-    await filtered.next((m) => m.type === 'welcome');
-    await all.next((m) => m.type === 'welcome');
-    for (const exchange of ['binance', 'okx', 'kraken']) await node.keygate.publish(`listings:${exchange}`, { symbol: `${exchange.toUpperCase()}-NEW` });
-    await all.next((m) => m.type === 'announcement' && m.exchange === 'okx');
-    await filtered.next((m) => m.type === 'announcement' && m.exchange === 'okx');
-    const announced = (c: FeedClient) => c.messages.filter((m) => m.type === 'announcement').map((m) => m.exchange);
-    assert.deepEqual(announced(filtered), ['okx']);
-    assert.deepEqual(announced(all), ['binance', 'okx']);
-    assert.equal(all.messages.find((m) => m.exchange === 'binance').symbol, 'BINANCE-NEW');
+    it('sends announcements only for allowed exchanges within the cex filter, and answers a test message', async () => {
+      const { key } = await createKey(node, user.token, { allowedExchanges: ['binance', 'okx', 'bybit'] });
+      const filtered = await open(feedUrl(node, '/', '?cex=okx,bybit,kraken'), { 'X-API-Key': key });
+      const all = await open(feedUrl(node), { 'X-API-Key': key });
+      await filtered.next((m) => m.type === 'welcome');
+      await all.next((m) => m.type === 'welcome');
+      for (const exchange of ['binance', 'okx', 'kraken']) await node.keygate.publish(`listings:${exchange}`, { symbol: `${exchange.toUpperCase()}-NEW` });
+      await all.next((m) => m.type === 'announcement' && m.exchange === 'okx');
+      await filtered.next((m) => m.type === 'announcement' && m.exchange === 'okx');
+      const announced = (c: FeedClient) => c.messages.filter((m) => m.type === 'announcement').map((m) => m.exchange);
+      assert.deepEqual(announced(filtered), ['okx']);
+      assert.deepEqual(announced(all), ['binance', 'okx']);
+      assert.equal(all.messages.find((m) => m.exchange === 'binance').symbol, 'BINANCE-NEW');
 
-    filtered.ws.send(JSON.stringify({ type: 'test' }));
-    const test = await filtered.next((m) => m.type === 'announcement' && m.test === true);
-    assert.ok(['okx', 'bybit'].includes(test.exchange));
-    filtered.ws.close();
-    all.ws.close();
-  });
+      filtered.ws.send(JSON.stringify({ type: 'test' }));
+      const test = await filtered.next((m) => m.type === 'announcement' && m.test === true);
+      assert.ok(['okx', 'bybit'].includes(test.exchange));
+      filtered.ws.close();
+      all.ws.close();
+    });
 
-  it('refuses connections beyond the key\'s maximum with 429', async () => {
-    const { key } = await adminKey({ maxConnections: 2 });
-    const first = await open(feedUrl(node), { 'X-API-Key': key });
-    const second = await open(feedUrl(node), { 'X-API-Key': key });
-    assert.equal(await openFeed(feedUrl(node), { 'X-API-Key': key }), 429);
-    first.ws.close();
-    await first.closed();
-    await eventually(async () => {
-      const again = await openFeed(feedUrl(node), { 'X-API-Key': key });
-      if (typeof again === 'number') return false;
-      again.ws.close();
-      return true;
-    }, 2000, 'slot released');
-    second.ws.close();
-  });
+    it('refuses connections beyond the key\'s maximum with 429', async () => {
+      const { key } = await adminKey({ maxConnections: 2 });
+      const first = await open(feedUrl(node), { 'X-API-Key': key });
+      const second = await open(feedUrl(node), { 'X-API-Key': key });
+      assert.equal(await openFeed(feedUrl(node), { 'X-API-Key': key }), 429);
+      first.ws.close();
+      await first.closed();
+      await eventually(async () => {
+        const again = await openFeed(feedUrl(node), { 'X-API-Key': key });
+        if (typeof again === 'number') return false;
+        again.ws.close();
+        return true;
+      }, 2000, 'slot released');
+      second.ws.close();
+    });
 
-  it('closes with 1000 key_revoked when the key is revoked', async () => {
-    const { key, id } = await createKey(node, user.token);
-    const clients = [await open(feedUrl(node), { 'X-API-Key': key }), await open(feedUrl(node), { 'X-API-Key': key })];
-    const started = Date.now();
-    await node.request('POST', `/v1/keys/${id}/revoke`, { token: node.admin.token });
-    for (const client of clients) assert.deepEqual(await client.closed(), { code: 1000, reason: 'key_revoked' });
-    assert.ok(Date.now() - started < 1000);
-  });
+    it('closes with 1000 key_revoked when the key is revoked', async () => {
+      const { key, id } = await createKey(node, user.token);
+      const clients = [await open(feedUrl(node), { 'X-API-Key': key }), await open(feedUrl(node), { 'X-API-Key': key })];
+      const started = Date.now();
+      await node.request('POST', `/v1/keys/${id}/revoke`, { token: node.admin.token });
+      for (const client of clients) assert.deepEqual(await client.closed(), { code: 1000, reason: 'key_revoked' });
+      assert.ok(Date.now() - started < 1000);
+    });
 
-  it('closes with 1000 key_expired when the key expires', async () => {
-    const { key } = await createKey(node, user.token, { expiresInSeconds: 1 });
-    const client = await open(feedUrl(node), { 'X-API-Key': key });
-    assert.deepEqual(await client.closed(3000), { code: 1000, reason: 'key_expired' });
-  });
+    it('closes with 1000 key_expired when the key expires', async () => {
+      const { key } = await createKey(node, user.token, { expiresInSeconds: 1 });
+      const client = await open(feedUrl(node), { 'X-API-Key': key });
+      assert.deepEqual(await client.closed(3000), { code: 1000, reason: 'key_expired' });
+    });
 
-  it('closes with 1000 key_invalidated when the key no longer allows what the session receives', async () => {
-    const { key, id } = await createKey(node, user.token, { allowedExchanges: ['binance', 'okx'] });
-    const client = await open(feedUrl(node, '/', '?cex=okx'), { 'X-API-Key': key });
-    await client.next((m) => m.type === 'welcome');
-    await node.request('PATCH', `/v1/keys/${id}`, { token: user.token, body: { allowedExchanges: ['binance'] } });
-    assert.deepEqual(await client.closed(), { code: 1000, reason: 'key_invalidated' });
-  });
+    it('closes with 1000 key_invalidated when the key no longer allows what the session receives', async () => {
+      const { key, id } = await createKey(node, user.token, { allowedExchanges: ['binance', 'okx'] });
+      const client = await open(feedUrl(node, '/', '?cex=okx'), { 'X-API-Key': key });
+      await client.next((m) => m.type === 'welcome');
+      await node.request('PATCH', `/v1/keys/${id}`, { token: user.token, body: { allowedExchanges: ['binance'] } });
+      assert.deepEqual(await client.closed(), { code: 1000, reason: 'key_invalidated' });
+    });
 
-  it('closes with 1000 key_revoked when a roll\'s grace period ends', async () => {
-    const { key, id } = await createKey(node, user.token);
-    const client = await open(feedUrl(node), { 'X-API-Key': key });
-    await client.next((m) => m.type === 'welcome');
-    const rolled = await node.request('POST', `/v1/keys/${id}/roll`, { token: node.admin.token, body: { graceSeconds: 1 } });
-    assert.equal(rolled.status, 201, JSON.stringify(rolled.body));
-    assert.deepEqual(await client.closed(3000), { code: 1000, reason: 'key_revoked' });
+    it('closes with 1000 key_revoked when a roll\'s grace period ends', async () => {
+      const { key, id } = await createKey(node, user.token);
+      const client = await open(feedUrl(node), { 'X-API-Key': key });
+      await client.next((m) => m.type === 'welcome');
+      const rolled = await node.request('POST', `/v1/keys/${id}/roll`, { token: node.admin.token, body: { graceSeconds: 1 } });
+      assert.equal(rolled.status, 201, JSON.stringify(rolled.body));
+      assert.deepEqual(await client.closed(3000), { code: 1000, reason: 'key_revoked' });
+    });
   });
-});
+}
