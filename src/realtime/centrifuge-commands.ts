@@ -156,7 +156,7 @@ const refresh: CommandHandler = async (session, request) => {
   const checked = context.tokens.check(request.token, context.clock.now());
   if (checked.kind === 'expired') return fail(replyError('TOKEN_EXPIRED', 'connection token expired'));
   if (checked.kind === 'invalid' || checked.keyId !== session.key.id) {
-    return { error: replyError('UNAUTHORIZED', 'invalid connection token'), disconnect: { reason: 'key_invalidated', message: 'invalid connection token' } };
+    return { error: replyError('UNAUTHORIZED', 'invalid connection token'), disconnect: { reason: 'invalid_token', message: 'invalid connection token' } };
   }
   session.setTokenExpiry(checked.expiresAt);
   const ttl = Math.max(1, Math.floor((checked.expiresAt - context.clock.now()) / 1000));

@@ -53,6 +53,7 @@ export type EndReason =
   | 'force_reconnect'
   | 'no_pong'
   | 'slow_consumer'
+  | 'invalid_token'
   | 'bad_request'
   | 'connection_expired'
   | 'shutdown';
@@ -64,6 +65,7 @@ export const CENTRIFUGE_CLOSE: Record<EndReason, number> = {
   force_reconnect: 3000,
   no_pong: 3012,
   slow_consumer: 3008,
+  invalid_token: 3500,
   bad_request: 3501,
   force_disconnect: 3503,
   key_revoked: 4501,

@@ -102,6 +102,23 @@ describe('Centrifuge protocol v2 JSON on the wire', () => {
     client.ws.close();
   });
 
+  it('connects with a connection token that expires, refreshes it, and drops the session on a forged one', async () => {
+    const mint = async () => (await node.request('POST', '/v1/realtime/token', { headers: { 'x-api-key': key } })).body.token as string;
+    const client = await rawClient(node);
+    client.send({ id: 1, connect: { token: await mint() } });
+    const connect = (await client.waitFor((l) => l.id === 1)).connect;
+    assert.equal(connect.expires, true);
+    assert.ok(connect.ttl > 200 && connect.ttl <= 300);
+    client.send({ id: 2, refresh: { token: await mint() } });
+    const refresh = (await client.waitFor((l) => l.id === 2)).refresh;
+    assert.equal(refresh.client, connect.client);
+    assert.equal(refresh.expires, true);
+    client.send({ id: 3, refresh: { token: 'kgc_forged.1.x' } });
+    assert.equal((await client.waitFor((l) => l.id === 3)).error.code, 101);
+    assert.equal((await client.waitClosed())?.code, 3500);
+    assert.equal((await node.request('POST', '/v1/realtime/token')).status, 401);
+  });
+
   it('ends sessions through the server API disconnect with a terminal code', async () => {
     const client = await rawClient(node);
     client.send({ id: 1, connect: { token: key } });
