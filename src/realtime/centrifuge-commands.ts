@@ -31,6 +31,7 @@ function wirePublications(publications: readonly StreamPublication[]) {
 
 const connect: CommandHandler = async (session, request) => {
   const { context } = session;
+  const mark = context.keyWatch.mark();
   const identity = await authenticateConnect(context, connectCredential(request, session.handshake), session.handshake);
   if (session.closed) return 'no_reply';
   if ('code' in identity) return fail(identity);
@@ -43,6 +44,7 @@ const connect: CommandHandler = async (session, request) => {
     return 'no_reply';
   }
   session.markConnected(key, identity.ownerWallets, identity.tokenExpiresAt);
+  session.afterReply(() => context.keyWatch.settle(key.id, mark));
   const result: Record<string, unknown> = {
     client: session.id,
     version: context.settings.version,

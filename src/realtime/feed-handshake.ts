@@ -22,6 +22,7 @@ export function cexFilter(url: string): string[] | null {
  * `api_key` query) must verify and get a connection slot; refusals are HTTP 401/403/429 on the raw socket.
  */
 export async function acceptFeed(context: RealtimeContext, facts: RequestFacts, socket: Duplex, upgrade: Upgrade): Promise<void> {
+  const mark = context.keyWatch.mark();
   const found = findOpaqueKey(facts);
   const verdict = await context.verifier.verify(facts);
   if (found?.source === 'query') {
@@ -37,5 +38,14 @@ export async function acceptFeed(context: RealtimeContext, facts: RequestFacts, 
     return refuseUpgrade(socket, 429, { error: { code: 'CONNECTION_LIMIT', message: `API key allows at most ${key.maxConnections} simultaneous connections` } });
   }
   if (socket.destroyed) return void (await context.slots.releaseConnection(key.id, id));
-  upgrade((ws) => new FeedSession(ws, key, id, facts.ip, cexFilter(facts.url), context).start());
+  // If the handshake fails from here on, the session never starts and the slot is returned.
+  let opened = false;
+  socket.once('close', () => {
+    if (!opened) context.slots.releaseConnection(key.id, id).catch(() => undefined);
+  });
+  upgrade((ws) => {
+    opened = true;
+    new FeedSession(ws, key, id, facts.ip, cexFilter(facts.url), context).start();
+    context.keyWatch.settle(key.id, mark);
+  });
 }

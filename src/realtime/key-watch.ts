@@ -18,6 +18,8 @@ export class KeyWatch {
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #timers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
+  /** When each key last had an event, so a session that was being set up meanwhile is re-checked. */
+  readonly #lastEvent = new Map<string, number>();
 
   constructor(hub: Hub, verifier: Verifier, clock: Clock, logger: Logger) {
     this.#hub = hub;
@@ -39,8 +41,25 @@ export class KeyWatch {
     this.#timers.delete(keyId);
   }
 
+  /** A moment to compare with `changedSince`, taken before a session starts authenticating. */
+  mark(): number {
+    return performance.now();
+  }
+
+  /** True when the key had an event after `mark` (the session may have been set up with stale facts). */
+  changedSince(keyId: string, mark: number): boolean {
+    return (this.#lastEvent.get(keyId) ?? -1) >= mark;
+  }
+
+  /** Re-checks a key whose session just started if an event raced its setup; sessions end if they must. */
+  settle(keyId: string, mark: number): void {
+    if (!this.changedSince(keyId, mark)) return;
+    this.recheck(keyId).catch((error: unknown) => this.#logger.error({ err: error, keyId }, 'could not re-check a key'));
+  }
+
   /** Handles a key event from the broker: re-checks every local session of that key. */
   onKeyEvent(event: KeyEvent): void {
+    this.#remember(event.keyId);
     if (this.#hub.sessionsOf(event.keyId).length === 0) return;
     // Drop cached state first, whichever subscriber the broker calls first.
     this.#verifier.onKeyEvent(event);
@@ -68,6 +87,14 @@ export class KeyWatch {
   stop(): void {
     for (const { timer } of this.#timers.values()) clearTimeout(timer);
     this.#timers.clear();
+  }
+
+  // Only the last few seconds matter (a session's setup); older entries are dropped as the map grows.
+  #remember(keyId: string): void {
+    const now = performance.now();
+    this.#lastEvent.set(keyId, now);
+    if (this.#lastEvent.size < 1024) return;
+    for (const [id, at] of this.#lastEvent) if (now - at > 30_000) this.#lastEvent.delete(id);
   }
 
   #schedule(key: ApiKey): void {
