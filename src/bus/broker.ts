@@ -58,6 +58,7 @@ export interface StreamPublication {
   readonly data: unknown;
 }
 
+/** A stream's position with the publications it keeps. */
 export interface StreamState extends StreamPosition {
   readonly publications: readonly StreamPublication[];
 }

@@ -33,6 +33,7 @@ export interface DisconnectFilter {
   readonly client?: string;
 }
 
+/** The parts of a node the gateway uses. */
 export interface GatewayDependencies {
   readonly config: Config;
   readonly broker: Broker;
