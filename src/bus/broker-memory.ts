@@ -123,6 +123,8 @@ export class MemoryBroker implements Broker {
     const now = this.#clock.now();
     this.#maybeSweep(now);
     const stream = this.#stream(channel, now, options.metaTtlMs);
+    // A reader holds a position in this epoch: keep the epoch alive as Redis does.
+    stream.metaUntil = now + options.metaTtlMs;
     return { offset: stream.top, epoch: stream.epoch, publications: stream.publications.slice() };
   }
 

@@ -143,14 +143,14 @@ for (const { name, make } of implementations) {
     after(async () => broker.close());
 
     it('drops publications after their TTL and starts a new epoch once the stream lapses', async () => {
-      const short = { size: 10, ttlMs: 60, metaTtlMs: 200 };
+      const short = { size: 10, ttlMs: 50, metaTtlMs: 600 };
       const first = await broker.publishToStream('lapse', 'chan:lapse', { n: 1 }, short);
-      await sleep(120);
+      await sleep(150);
       const kept = await broker.readStream('chan:lapse', short);
       assert.equal(kept.epoch, first.epoch);
       assert.equal(kept.offset, 1);
       assert.deepEqual(kept.publications, []);
-      await sleep(300);
+      await sleep(900);
       const fresh = await broker.readStream('chan:lapse', short);
       assert.notEqual(fresh.epoch, first.epoch);
       assert.equal(fresh.offset, 0);
