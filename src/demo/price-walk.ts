@@ -1,6 +1,8 @@
 import type { PriceTable } from './portfolio-valuation.ts';
 import { normalDraw, type RandomSource } from './seeded-random.ts';
 
+const PRICE_DIGITS = 6;
+
 /** How one asset's simulated price moves. */
 export interface WalkedAsset {
   readonly symbol: string;
@@ -39,9 +41,10 @@ export class PriceWalk {
     return this.#steps;
   }
 
-  /** The current price of every asset. */
+  /** The current price of every asset, quoted to six significant digits as a price feed would. */
   prices(): PriceTable {
-    return Object.fromEntries([...this.#logPrices].map(([symbol, log]) => [symbol, Math.exp(log)]));
+    // Quoting (not the walk's state) is rounded, so published prices and the values derived from them agree.
+    return Object.fromEntries([...this.#logPrices].map(([symbol, log]) => [symbol, Number(Math.exp(log).toPrecision(PRICE_DIGITS))]));
   }
 
   /** Moves every price one step and returns the new prices. */
