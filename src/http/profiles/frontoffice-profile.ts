@@ -73,9 +73,13 @@ export async function frontofficeProfile(app: FastifyInstance, parts: KeygatePar
       body: CreateOrListBody,
       response: { 200: Type.Union([Type.Array(KeyEntry), CreatedEntry]), 400: ErrorSchema, 401: ErrorSchema, 409: ErrorSchema },
     },
+    // A POST without a body is the document's "list" call; validate it as an empty object.
+    preValidation: async (request) => {
+      request.body ??= {};
+    },
     handler: async (request) => {
       const principal = await app.requirePrincipal(request);
-      const body = (request.body ?? {}) as NonNullable<typeof CreateOrListBody.static>;
+      const body = request.body as NonNullable<typeof CreateOrListBody.static>;
       const now = clock.now();
       if (Object.keys(body).length === 0) {
         const found = await keys.list(principal, { mine: true, scheme: 'hmac' });
