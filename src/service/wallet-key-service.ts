@@ -58,12 +58,17 @@ export class WalletKeyService {
     if (!Number.isInteger(validUntil) || validUntil < now + VALID_UNTIL.minMs || validUntil > now + VALID_UNTIL.maxMs) {
       throw badInput('validUntil', 'validUntil must be epoch milliseconds between 1 and 180 days from now (default: 14 days)');
     }
-    // The message is rebuilt from the fields exactly as sent: that is what the wallet signed.
-    await this.#requireSigner(createKeyMessage(input.apiWalletName, input.publicKey, validUntil), input, address, 'key.create', ip);
+    // The message is rebuilt from the body fields exactly as sent: that is what the wallet signed.
+    // Without validUntil in the body there is none in the message either (the client cannot know the server's default).
+    const message = input.validUntil === undefined ? revokeKeyMessage(input.apiWalletName, input.publicKey) : createKeyMessage(input.apiWalletName, input.publicKey, validUntil);
+    await this.#requireSigner(message, input, address, 'key.create', ip);
 
+    // A public key registers once: otherwise a revoke signature (same message as a create without
+    // validUntil) could be replayed to bring a revoked, possibly compromised, key back.
     const existing = await this.#deps.keyStore.findByLookup('ed25519', publicKey);
-    if (existing && keyStatus(existing, now) === 'active') {
-      throw new KeygateError(ErrorCode.CONFLICT, 'this Ed25519 public key is already registered as an API key; generate a new key pair', 'publicKey');
+    if (existing) {
+      const state = keyStatus(existing, now) === 'active' ? 'is already registered' : 'was registered before and cannot be registered again';
+      throw new KeygateError(ErrorCode.CONFLICT, `this Ed25519 public key ${state}; generate a new key pair`, 'publicKey');
     }
     const principal = await this.#principal(await this.#ownerOf(address), ip);
     const accountIndex = await this.#freeAccountIndex(principal, address, now);
