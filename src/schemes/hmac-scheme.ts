@@ -1,5 +1,6 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { badInput } from '../core/errors.ts';
+import { isUuid } from '../core/ids.ts';
 import { safeEqual } from '../core/secret-hash.ts';
 import type { CredentialScheme, Extraction } from './credential-scheme.ts';
 import { PreparedKeys } from './prepared-keys.ts';
@@ -8,13 +9,7 @@ import { readSignedHeaders, type SignedHeaderNames, type SignedHeaderValues } fr
 import { signedMessage } from './signed-message.ts';
 import { checkSignatureWindow } from './signature-window.ts';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const HEX_SHA256 = /^[0-9a-fA-F]{64}$/;
-
-/** True for a UUID string such as spec 001's public and private keys. */
-export function isUuid(value: string): boolean {
-  return UUID.test(value);
-}
 
 /** The hex HMAC-SHA256 a client sends: keyed with the private key's UTF-8 text over the signed string. */
 export function hmacSignature(privateKey: string, message: string): string {

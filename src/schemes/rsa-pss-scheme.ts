@@ -1,6 +1,7 @@
 import { constants, generateKeyPair as generateKeyPairCallback, randomUUID, verify, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import { badInput } from '../core/errors.ts';
+import { isUuid } from '../core/ids.ts';
 import { parseRsaPublicKey } from '../core/rsa-public-key.ts';
 import type { CredentialScheme, Extraction, IssuedCredential } from './credential-scheme.ts';
 import { PreparedKeys } from './prepared-keys.ts';
@@ -8,7 +9,6 @@ import { claimSignature } from './replay-guard.ts';
 import { readSignedHeaders, type SignedHeaderNames, type SignedHeaderValues } from './signed-headers.ts';
 import { signedMessage } from './signed-message.ts';
 import { checkSignatureWindow } from './signature-window.ts';
-import { isUuid } from './hmac-scheme.ts';
 
 const generateKeyPair = promisify(generateKeyPairCallback);
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;

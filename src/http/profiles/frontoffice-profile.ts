@@ -2,8 +2,8 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { keyStatus, type ApiKey } from '../../core/api-key.ts';
 import { badInput } from '../../core/errors.ts';
+import { isUuid } from '../../core/ids.ts';
 import type { KeygateParts } from '../../runtime/keygate.ts';
-import { isUuid } from '../../schemes/hmac-scheme.ts';
 import { ErrorSchema } from '../error-schema.ts';
 
 // Spec 001 maps its two flags onto catalog permissions the verifier enforces.

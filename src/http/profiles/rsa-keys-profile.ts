@@ -2,9 +2,9 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { keyStatus, type ApiKey } from '../../core/api-key.ts';
 import { badInput } from '../../core/errors.ts';
+import { isUuid } from '../../core/ids.ts';
 import { validateTradingScopes } from '../../core/trading-scopes.ts';
 import type { KeygateParts } from '../../runtime/keygate.ts';
-import { isUuid } from '../../schemes/hmac-scheme.ts';
 import { errorReply, type ErrorBody } from '../error-handler.ts';
 
 const Scopes = Type.Array(Type.String({ maxLength: 32 }), {
