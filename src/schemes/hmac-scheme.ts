@@ -1,7 +1,6 @@
-import { createHmac, randomUUID } from 'node:crypto';
+import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { badInput } from '../core/errors.ts';
 import { isUuid } from '../core/ids.ts';
-import { safeEqual } from '../core/secret-hash.ts';
 import type { CredentialScheme, Extraction } from './credential-scheme.ts';
 import { PreparedKeys } from './prepared-keys.ts';
 import { claimSignature } from './replay-guard.ts';
@@ -11,9 +10,9 @@ import { checkSignatureWindow } from './signature-window.ts';
 
 const HEX_SHA256 = /^[0-9a-fA-F]{64}$/;
 
-/** The hex HMAC-SHA256 a client sends: keyed with the private key's UTF-8 text over the signed string. */
-export function hmacSignature(privateKey: string, message: string): string {
-  return createHmac('sha256', privateKey).update(message, 'utf8').digest('hex');
+/** The HMAC-SHA256 a client sends (as hex): keyed with the private key's UTF-8 text over the signed string. */
+export function hmacSignature(privateKey: string, message: string): Buffer {
+  return createHmac('sha256', privateKey).update(message, 'utf8').digest();
 }
 
 /**
@@ -44,7 +43,8 @@ export function hmacScheme(headers: SignedHeaderNames): CredentialScheme<SignedH
         secrets.set(context.secrets, opened);
       }
       const expected = hmacSignature(opened.get(key), signedMessage(facts, claim.timestamp, { query: true, body: true }));
-      if (!safeEqual(expected, claim.signature.toLowerCase())) {
+      // Both sides are 32 bytes (the header was checked to be 64 hex digits), so the comparison is constant-time.
+      if (!timingSafeEqual(expected, Buffer.from(claim.signature, 'hex'))) {
         return { code: 'INVALID_SIGNATURE', message: `${headers.signature} does not match HMAC-SHA256(privateKey, timestamp + METHOD + path?query + body)` };
       }
       return claimSignature(context.broker, 'hmac', claim.signature, context.signatureWindowMs);

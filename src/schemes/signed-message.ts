@@ -1,4 +1,4 @@
-import { splitUrl, type RequestFacts } from './request-facts.ts';
+import type { RequestFacts } from './request-facts.ts';
 
 /** What a scheme's signature covers besides the timestamp and method. */
 export interface SignedParts {
@@ -10,6 +10,7 @@ export interface SignedParts {
 
 /** Builds the string a client signed: timestamp + METHOD + path[?query] [+ body]. */
 export function signedMessage(facts: RequestFacts, timestamp: string, parts: SignedParts): string {
-  const target = parts.query ? facts.url : splitUrl(facts.url).path;
+  const at = parts.query ? -1 : facts.url.indexOf('?');
+  const target = at === -1 ? facts.url : facts.url.slice(0, at);
   return timestamp + facts.method.toUpperCase() + target + (parts.body ? (facts.body ?? '') : '');
 }
