@@ -88,7 +88,16 @@ export async function createKeygate(options: CreateKeygateOptions): Promise<Keyg
   const keys = new KeyService({ store, broker, clock, ids, secrets, audit, schemes, settings: config.keys });
   const directory = new DirectoryService(store, clock, ids);
   const tokens = new TokenService(store, clock, ids);
-  const walletKeys = new WalletKeyService({ keys, keyStore: store.keys, directory, audit, clock, settings: config.wallets });
+  const walletKeys = new WalletKeyService({
+    keys,
+    keyStore: store.keys,
+    directory,
+    audit,
+    clock,
+    broker,
+    failuresPerMinutePerIp: config.verify.failuresPerMinutePerIp,
+    settings: config.wallets,
+  });
   const onClose: Array<() => Promise<void> | void> = [];
 
   const partial = { config, logger, clock, ids, store, broker, secrets, serverToken, schemes, verifier, keys, directory, tokens, walletKeys, audit, onClose };

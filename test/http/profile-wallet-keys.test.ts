@@ -176,6 +176,22 @@ for (const dialect of dialects()) {
       assert.equal(unknown.status, 404);
     });
 
+    it('throttles an IP after repeated bad wallet signatures (429)', async () => {
+      const strict = await startNode({ dialect, config: { verify: { failuresPerMinutePerIp: 3 } } });
+      try {
+        const owner = privateKeyToAccount(generatePrivateKey());
+        const impostor = privateKeyToAccount(generatePrivateKey());
+        const statuses: number[] = [];
+        for (let i = 0; i < 4; i++) {
+          const body = { ...(await createBody(impostor, ed25519Pair().publicKeyHex, 'x', Date.now() + 2 * DAY)), address: owner.address };
+          statuses.push((await strict.request('POST', '/v1/createApiKey', { body })).status);
+        }
+        assert.deepEqual(statuses, [401, 401, 401, 429]);
+      } finally {
+        await strict.stop();
+      }
+    });
+
     it('authenticates Ed25519-signed requests through forward-auth with the same identity headers', async () => {
       const account = privateKeyToAccount(generatePrivateKey());
       const { publicKeyHex, privateKey } = ed25519Pair();
