@@ -2,6 +2,13 @@ import { Type, type Static } from '@sinclair/typebox';
 
 const Tier = Type.Union([Type.Literal('basic'), Type.Literal('premium'), Type.Literal('enterprise')]);
 
+/** Header names a signed-request scheme reads (lowercase or any case; HTTP header names are case-insensitive). */
+const SignedHeaders = Type.Object({
+  key: Type.String({ minLength: 1, pattern: '^[A-Za-z0-9-]+$' }),
+  timestamp: Type.String({ minLength: 1, pattern: '^[A-Za-z0-9-]+$' }),
+  signature: Type.String({ minLength: 1, pattern: '^[A-Za-z0-9-]+$' }),
+});
+
 const TierLimits = Type.Object({
   maxConnections: Type.Integer({ minimum: 1 }),
   /** Verified requests per minute per key; null means unlimited. */
@@ -49,6 +56,15 @@ export const ConfigSchema = Type.Object(
       lastUsedFlushMs: Type.Integer({ minimum: 10 }),
       /** Accepted clock skew for signed requests, either way. */
       signatureWindowMs: Type.Integer({ minimum: 1000 }),
+    }),
+    /** Header names of the signed-request schemes (spec 001 HMAC, spec 004 RSA-PSS, spec 003 Ed25519). */
+    signing: Type.Object({ hmac: SignedHeaders, rsa: SignedHeaders, ed25519: SignedHeaders }),
+    /** Wallet-registered keys (spec 003). */
+    wallets: Type.Object({
+      /** Organization that receives a member user for a wallet Keygate does not know yet (created on demand). */
+      organizationName: Type.String({ minLength: 1, maxLength: 100 }),
+      /** Permissions a wallet-registered key carries. */
+      keyPermissions: Type.Array(Type.String({ minLength: 1 })),
     }),
     realtime: Type.Object({
       pingIntervalSeconds: Type.Integer({ minimum: 1 }),

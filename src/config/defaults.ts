@@ -35,6 +35,15 @@ export function defaultConfig(): Config {
       lastUsedFlushMs: 5_000,
       signatureWindowMs: 30_000,
     },
+    signing: {
+      hmac: { key: 'API-Key', timestamp: 'API-Timestamp', signature: 'API-Signature' },
+      rsa: { key: 'KALSHI-ACCESS-KEY', timestamp: 'KALSHI-ACCESS-TIMESTAMP', signature: 'KALSHI-ACCESS-SIGNATURE' },
+      ed25519: { key: 'X-API-Key', timestamp: 'X-Timestamp', signature: 'X-Signature' },
+    },
+    wallets: {
+      organizationName: 'Wallet Accounts',
+      keyPermissions: ['read', 'write'],
+    },
     realtime: {
       pingIntervalSeconds: 25,
       historySize: 100,

@@ -31,6 +31,7 @@ const ENV_SETTINGS: ReadonlyArray<[env: string, path: string, kind: 'string' | '
   ['KEYGATE_NEGATIVE_CACHE_TTL_MS', 'verify.negativeCacheTtlMs', 'int'],
   ['KEYGATE_FAILURES_PER_MINUTE_PER_IP', 'verify.failuresPerMinutePerIp', 'int'],
   ['KEYGATE_SIGNATURE_WINDOW_MS', 'verify.signatureWindowMs', 'int'],
+  ['KEYGATE_WALLET_ORGANIZATION', 'wallets.organizationName', 'string'],
   ['KEYGATE_PING_INTERVAL_SECONDS', 'realtime.pingIntervalSeconds', 'int'],
   ['KEYGATE_HISTORY_SIZE', 'realtime.historySize', 'int'],
   ['KEYGATE_HISTORY_TTL_SECONDS', 'realtime.historyTtlSeconds', 'int'],

@@ -5,6 +5,9 @@ import type { KeygateParts } from '../runtime/keygate.ts';
 import { installErrorHandler } from './error-handler.ts';
 import { installManagementAuth } from './management-auth.ts';
 import { installJsonParser } from './raw-body.ts';
+import { frontofficeProfile } from './profiles/frontoffice-profile.ts';
+import { rsaKeysProfile } from './profiles/rsa-keys-profile.ts';
+import { walletKeysProfile } from './profiles/wallet-keys-profile.ts';
 import { accountRoutes } from './routes/account-routes.ts';
 import { forwardAuthRoutes } from './routes/forward-auth-routes.ts';
 import { keysRoutes } from './routes/keys-routes.ts';
@@ -15,7 +18,16 @@ import { realtimeRoutes } from '../realtime/server-api-routes.ts';
 export type RouteModule = (app: FastifyInstance, parts: KeygateParts) => Promise<void>;
 
 /** Route modules in registration order: the native API, then the spec profiles. */
-export const ROUTE_MODULES: readonly RouteModule[] = [accountRoutes, keysRoutes, verifyRoutes, forwardAuthRoutes, realtimeRoutes];
+export const ROUTE_MODULES: readonly RouteModule[] = [
+  accountRoutes,
+  keysRoutes,
+  verifyRoutes,
+  forwardAuthRoutes,
+  frontofficeProfile,
+  rsaKeysProfile,
+  walletKeysProfile,
+  realtimeRoutes,
+];
 
 /** Builds the Fastify app: JSON parsing, errors, auth, OpenAPI at /docs, and every route module. */
 export async function buildHttpApp(parts: KeygateParts): Promise<FastifyInstance> {

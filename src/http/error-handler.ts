@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { KeygateError } from '../core/errors.ts';
 import { ERROR_STATUS } from './error-status.ts';
 
@@ -21,23 +21,27 @@ function validationField(error: FastifyError): string | undefined {
   return [path, missing].filter(Boolean).join('.') || undefined;
 }
 
+/** The status and standard body for any error a route threw (typed, schema validation, or unexpected). */
+export function errorReply(error: FastifyError, request: FastifyRequest): { status: number; body: ErrorBody } {
+  if (error instanceof KeygateError) return { status: ERROR_STATUS[error.code], body: errorBody(error.code, error.message, error.field) };
+  if (error.validation) {
+    const field = validationField(error);
+    const where = error.validationContext ?? 'body';
+    const message = field ? `${where}.${field} ${error.validation[0].message ?? 'is invalid'}` : error.message;
+    return { status: 400, body: errorBody('BAD_REQUEST', message, field) };
+  }
+  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+    return { status: error.statusCode, body: errorBody(error.statusCode === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'BAD_REQUEST', error.message) };
+  }
+  request.log.error({ err: error }, 'unhandled error');
+  return { status: 500, body: errorBody('INTERNAL', 'internal server error') };
+}
+
 /** Maps typed errors, schema validation failures and everything else to `{error:{code,message,field?}}`. */
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    if (error instanceof KeygateError) {
-      return reply.status(ERROR_STATUS[error.code]).send(errorBody(error.code, error.message, error.field));
-    }
-    if (error.validation) {
-      const field = validationField(error);
-      const where = error.validationContext ?? 'body';
-      const message = field ? `${where}.${field} ${error.validation[0].message ?? 'is invalid'}` : error.message;
-      return reply.status(400).send(errorBody('BAD_REQUEST', message, field));
-    }
-    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
-      return reply.status(error.statusCode).send(errorBody(error.statusCode === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'BAD_REQUEST', error.message));
-    }
-    request.log.error({ err: error }, 'unhandled error');
-    return reply.status(500).send(errorBody('INTERNAL', 'internal server error'));
+    const { status, body } = errorReply(error, request);
+    return reply.status(status).send(body);
   });
   app.setNotFoundHandler((request, reply) => {
     reply.status(404).send(errorBody('NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`));

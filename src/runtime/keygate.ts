@@ -13,6 +13,7 @@ import { AuditTrail } from '../service/audit-trail.ts';
 import { DirectoryService } from '../service/directory-service.ts';
 import { KeyService } from '../service/key-service.ts';
 import { TokenService } from '../service/token-service.ts';
+import { WalletKeyService } from '../service/wallet-key-service.ts';
 import { openStore, type Store } from '../store/store.ts';
 import { RealtimeGateway } from '../realtime/realtime-gateway.ts';
 import { createVerifierCaches } from '../verify/caches.ts';
@@ -36,6 +37,8 @@ export interface Keygate {
   readonly keys: KeyService;
   readonly directory: DirectoryService;
   readonly tokens: TokenService;
+  /** Wallet-signed registration and revocation of Ed25519 keys (spec 003). */
+  readonly walletKeys: WalletKeyService;
   readonly audit: AuditTrail;
   readonly http: FastifyInstance;
   /** The real-time gateway: Centrifuge and feed WebSockets, hub, history, key watch. */
@@ -90,12 +93,22 @@ export async function createKeygate(options: CreateKeygateOptions): Promise<Keyg
   const keys = new KeyService({ store, broker, clock, ids, secrets, audit, schemes, settings: config.keys });
   const directory = new DirectoryService(store, clock, ids);
   const tokens = new TokenService(store, clock, ids);
+  const walletKeys = new WalletKeyService({
+    keys,
+    keyStore: store.keys,
+    directory,
+    audit,
+    clock,
+    broker,
+    failuresPerMinutePerIp: config.verify.failuresPerMinutePerIp,
+    settings: config.wallets,
+  });
   const onClose: Array<() => Promise<void> | void> = [];
 
   const realtime = await RealtimeGateway.start({ config, broker, verifier, store, secrets, clock, ids, logger });
   const publish = async (channel: string, data: unknown) => void (await realtime.publish(channel, data));
   onClose.push(() => realtime.close());
-  const partial = { config, logger, clock, ids, store, broker, secrets, serverToken, schemes, verifier, keys, directory, tokens, audit, onClose, realtime, publish };
+  const partial = { config, logger, clock, ids, store, broker, secrets, serverToken, schemes, verifier, keys, directory, tokens, walletKeys, audit, onClose, realtime, publish };
   const http = await buildHttpApp(partial);
   realtime.attach(http.server);
   let closed = false;

@@ -4,7 +4,7 @@ import { badInput, ErrorCode, KeygateError } from '../core/errors.ts';
 import type { IdSource } from '../core/ids.ts';
 import { validateAllowlist } from '../core/ip-allowlist.ts';
 import { validatePermissions } from '../core/permissions.ts';
-import type { Principal } from '../core/principal.ts';
+import type { Principal, UsageLevel } from '../core/principal.ts';
 import type { SecretBox } from '../core/secret-box.ts';
 import type { Broker } from '../bus/broker.ts';
 import type { Config } from '../config/config-schema.ts';
@@ -33,6 +33,8 @@ export interface CreateKeyInput {
   readonly material?: Readonly<Record<string, unknown>>;
   readonly walletAddress?: string | null;
   readonly accountIndex?: number | null;
+  /** Only owners with one of these usage levels may create this key (spec 004: uploaded RSA keys). */
+  readonly allowedUsageLevels?: readonly UsageLevel[];
   /** Field names to use in error messages when a profile calls its fields something else. */
   readonly fieldNames?: Partial<Record<'permissions' | 'ipAllowlist' | 'name', string>>;
 }
@@ -119,6 +121,14 @@ export class KeyService {
     if (expiresAt !== null && (!Number.isFinite(expiresAt) || expiresAt <= now)) throw badInput('expiresAt', 'expiresAt must be in the future');
     if ((input.tier !== undefined || input.maxConnections !== undefined) && principal.user.role !== 'admin') {
       throw new KeygateError(ErrorCode.FORBIDDEN, 'only organization admins may set a key tier or connection limit');
+    }
+
+    if (input.allowedUsageLevels && !input.allowedUsageLevels.includes(owner.usageLevel)) {
+      await this.#deps.audit.record(actorOf(principal), 'key.create', 'denied', null, { reason: 'usage level', usageLevel: owner.usageLevel, scheme: scheme.name });
+      throw new KeygateError(
+        ErrorCode.FORBIDDEN,
+        `creating a key from your own public key needs API usage level ${input.allowedUsageLevels.join(' or ')}; your usage level is ${owner.usageLevel}`,
+      );
     }
 
     const limit = settings.maxKeysPerUser[scheme.name];

@@ -1,0 +1,138 @@
+// Signature verifications per second through the Verifier (extract → cache → clock window → signature →
+// replay guard → policy) for RSA-PSS, Ed25519 and HMAC, each against raw node:crypto verification of the
+// same pre-signed messages in the same run. Goal: the Verifier keeps ≥ 0.8 of raw throughput.
+import { createHmac, createPrivateKey, createPublicKey, sign, timingSafeEqual, verify, generateKeyPairSync, constants, type KeyObject } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ManualClock } from '../src/core/clock.ts';
+import type { Principal } from '../src/core/principal.ts';
+import { loadConfig } from '../src/config/load-config.ts';
+import { createKeygate } from '../src/runtime/keygate.ts';
+import type { RequestFacts } from '../src/schemes/request-facts.ts';
+import { printFigures, type BenchFigure } from './report.ts';
+
+const PSS = { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST };
+
+interface Case {
+  readonly name: string;
+  readonly requests: RequestFacts[];
+  /** Raw verification of request i with node:crypto alone. */
+  raw(i: number): boolean;
+}
+
+const ROUNDS = 20;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+/**
+ * Verifies every pre-signed request once through the Verifier and once raw, alternating in short
+ * rounds; the median round of each side is reported, so a burst of load from elsewhere on the
+ * machine skews neither side. Returns verifications per second.
+ */
+async function measure(c: Case, verifyOne: (facts: RequestFacts) => Promise<boolean>): Promise<{ raw: number; through: number }> {
+  for (let i = 0; i < 200; i++) c.raw(i);
+  if (!(await verifyOne(c.requests[0]))) throw new Error(`${c.name}: first request refused`);
+  const rawRates: number[] = [];
+  const throughRates: number[] = [];
+  const chunk = Math.ceil((c.requests.length - 1) / ROUNDS);
+  for (let from = 1; from < c.requests.length; from += chunk) {
+    const to = Math.min(from + chunk, c.requests.length);
+    let start = process.hrtime.bigint();
+    for (let i = from; i < to; i++) if (!c.raw(i)) throw new Error(`${c.name}: raw verification failed`);
+    rawRates.push((to - from) / (Number(process.hrtime.bigint() - start) / 1e9));
+    start = process.hrtime.bigint();
+    for (let i = from; i < to; i++) if (!(await verifyOne(c.requests[i]))) throw new Error(`${c.name} #${i}: refused`);
+    throughRates.push((to - from) / (Number(process.hrtime.bigint() - start) / 1e9));
+  }
+  return { raw: median(rawRates), through: median(throughRates) };
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), 'keygate-bench-'));
+const clock = new ManualClock(Date.now());
+const keygate = await createKeygate({ config: loadConfig({ env: {}, overrides: { dataDir, port: 0, logLevel: 'silent' } }), clock });
+try {
+  const organization = await keygate.directory.createOrganization('bench');
+  const user = await keygate.directory.createUser({ organizationId: organization.id, name: 'bench' });
+  const principal: Principal = { user, organization, via: 'bench', ip: null };
+  const path = '/trade-api/v2/portfolio/orders';
+  const body = '{"ticker":"BENCH","side":"yes","count":1}';
+  const timestamp = (i: number) => String(clock.now() - (i % 1000));
+
+  // HMAC (spec 001): hex HMAC-SHA256 over ts + METHOD + path?query + body.
+  const hmacKey = await keygate.keys.create(principal, { name: 'hmac', scheme: 'hmac' });
+  const hmacSecret = hmacKey.secret!;
+  const hmacMessages: string[] = [];
+  const hmacCase: Case = {
+    name: 'HMAC-SHA256',
+    requests: Array.from({ length: 60_000 }, (_, i) => {
+      const ts = timestamp(i);
+      const url = `${path}?n=${i}`;
+      const message = ts + 'POST' + url + body;
+      hmacMessages.push(message);
+      const signature = createHmac('sha256', hmacSecret).update(message).digest('hex');
+      return { method: 'POST', url, body, headers: { 'api-key': hmacKey.key.lookup, 'api-timestamp': ts, 'api-signature': signature } };
+    }),
+    raw(i) {
+      const expected = createHmac('sha256', hmacSecret).update(hmacMessages[i]).digest();
+      return timingSafeEqual(expected, Buffer.from(this.requests[i].headers['api-signature']!, 'hex'));
+    },
+  };
+
+  // Ed25519 (spec 003): 128-hex signature over ts(ns) + METHOD + path?query + body.
+  const ed = generateKeyPairSync('ed25519');
+  const edDer = ed.publicKey.export({ type: 'spki', format: 'der' });
+  const edKey = await keygate.keys.create(principal, { name: 'ed', scheme: 'ed25519', material: { publicKey: edDer.subarray(edDer.length - 32).toString('hex') } });
+  const edMessages: Buffer[] = [];
+  const edSignatures: Buffer[] = [];
+  const edCase: Case = {
+    name: 'Ed25519',
+    requests: Array.from({ length: 12_000 }, (_, i) => {
+      const ts = (BigInt(timestamp(i)) * 1_000_000n).toString();
+      const url = `${path}?n=${i}`;
+      const message = Buffer.from(ts + 'POST' + url + body);
+      const signature = sign(null, message, ed.privateKey);
+      edMessages.push(message);
+      edSignatures.push(signature);
+      return { method: 'POST', url, body, headers: { 'x-api-key': edKey.key.lookup, 'x-timestamp': ts, 'x-signature': signature.toString('hex') } };
+    }),
+    raw: (i) => verify(null, edMessages[i], ed.publicKey, edSignatures[i]),
+  };
+
+  // RSA-PSS (spec 004): base64 signature over ts(ms) + METHOD + path.
+  const rsaKey = await keygate.keys.create(principal, { name: 'rsa', scheme: 'rsa', material: { generate: true } });
+  const rsaPrivate: KeyObject = createPrivateKey(rsaKey.secret!);
+  const rsaPublic = createPublicKey(rsaKey.key.publicKey!);
+  const rsaMessages: Buffer[] = [];
+  const rsaSignatures: Buffer[] = [];
+  const rsaCase: Case = {
+    name: 'RSA-PSS-SHA256 (2048)',
+    requests: Array.from({ length: 3_000 }, (_, i) => {
+      const ts = timestamp(i);
+      const message = Buffer.from(ts + 'GET' + path);
+      const signature = sign('sha256', message, { key: rsaPrivate, ...PSS });
+      rsaMessages.push(message);
+      rsaSignatures.push(signature);
+      return { method: 'GET', url: `${path}?limit=${i}`, headers: { 'kalshi-access-key': rsaKey.key.lookup, 'kalshi-access-timestamp': ts, 'kalshi-access-signature': signature.toString('base64') } };
+    }),
+    raw: (i) => verify('sha256', rsaMessages[i], { key: rsaPublic, ...PSS }, rsaSignatures[i]),
+  };
+
+  const figures: BenchFigure[] = [];
+  const viaVerifier = async (facts: RequestFacts) => {
+    const verdict = await keygate.verifier.verify(facts);
+    if (!verdict.valid) console.error(`${verdict.code}: ${verdict.message}`);
+    return verdict.valid;
+  };
+  for (const c of [rsaCase, edCase, hmacCase]) {
+    const { raw, through } = await measure(c, viaVerifier);
+    figures.push({ name: `${c.name} via Verifier`, value: through, unit: 'verif/s', baseline: raw, goal: 0.8 });
+  }
+  printFigures('Signed-request verification: Verifier vs raw node:crypto (same messages, same run)', figures);
+} finally {
+  await keygate.close();
+  rmSync(dataDir, { recursive: true, force: true });
+}

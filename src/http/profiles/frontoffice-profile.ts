@@ -1,0 +1,116 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { keyStatus, type ApiKey } from '../../core/api-key.ts';
+import { badInput } from '../../core/errors.ts';
+import { isUuid } from '../../core/ids.ts';
+import type { KeygateParts } from '../../runtime/keygate.ts';
+import { ErrorSchema } from '../error-schema.ts';
+
+// Spec 001 maps its two flags onto catalog permissions the verifier enforces.
+const INFO = 'info';
+const TRADE = 'trade';
+
+const ipList = (description: string) => Type.Array(Type.String({ maxLength: 64 }), { maxItems: 100, description });
+
+/** Create body; every field is optional in the schema because an empty POST lists keys instead. */
+const CreateOrListBody = Type.Optional(
+  Type.Object(
+    {
+      name: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'The name of the API key' })),
+      isInfo: Type.Optional(Type.Boolean({ description: 'If true, the key can retrieve market data' })),
+      isTrade: Type.Optional(Type.Boolean({ description: 'If true, the key can place orders' })),
+      IpWhiteList: Type.Optional(ipList('IP addresses in the safelist (the document spells it with a capital I)')),
+      ipWhiteList: Type.Optional(ipList('Accepted as a synonym of IpWhiteList')),
+    },
+    { additionalProperties: false },
+  ),
+);
+
+const KeyEntry = Type.Object({
+  publicKey: Type.String({ format: 'uuid' }),
+  name: Type.String(),
+  isInfo: Type.Boolean(),
+  isTrade: Type.Boolean(),
+  ipWhiteList: Type.Array(Type.String()),
+});
+const CreatedEntry = Type.Object({
+  publicKey: Type.String({ format: 'uuid' }),
+  privateKey: Type.String({ format: 'uuid', description: 'Shown only in this response' }),
+  name: Type.String(),
+  isInfo: Type.Boolean(),
+  isTrade: Type.Boolean(),
+  ipWhiteList: Type.Array(Type.String()),
+});
+const PublicKeyParam = Type.Object({ public_key: Type.String({ maxLength: 64 }) });
+
+/** How spec 001 shows a key. */
+function entry(key: ApiKey) {
+  return {
+    publicKey: key.lookup,
+    name: key.name,
+    isInfo: key.permissions.includes(INFO),
+    isTrade: key.permissions.includes(TRADE),
+    ipWhiteList: [...key.ipAllowlist],
+  };
+}
+
+function required<T>(value: T | undefined, field: string): T {
+  if (value === undefined) throw badInput(field, `${field} is required`);
+  return value;
+}
+
+/** Spec 001: UUID key pairs under /frontoffice/api/key, HMAC-signed requests. */
+export async function frontofficeProfile(app: FastifyInstance, parts: KeygateParts): Promise<void> {
+  const { keys, clock } = parts;
+  const tags = ['frontoffice (spec 001)'];
+  const security = [{ bearerAuth: [] }];
+
+  app.post('/frontoffice/api/key', {
+    schema: {
+      tags,
+      security,
+      summary: 'No body: list your API keys. With a body: create a key pair (the private key is shown once; at most 3 per user)',
+      body: CreateOrListBody,
+      response: { 200: Type.Union([Type.Array(KeyEntry), CreatedEntry]), 400: ErrorSchema, 401: ErrorSchema, 409: ErrorSchema },
+    },
+    // A POST without a body is the document's "list" call; validate it as an empty object.
+    preValidation: async (request) => {
+      request.body ??= {};
+    },
+    handler: async (request) => {
+      const principal = await app.requirePrincipal(request);
+      const body = request.body as NonNullable<typeof CreateOrListBody.static>;
+      const now = clock.now();
+      if (Object.keys(body).length === 0) {
+        const found = await keys.list(principal, { mine: true, scheme: 'hmac' });
+        return found.filter((k) => keyStatus(k, now) !== 'revoked').map(entry);
+      }
+      if (body.IpWhiteList !== undefined && body.ipWhiteList !== undefined) throw badInput('IpWhiteList', 'give IpWhiteList once (ipWhiteList is the same field)');
+      const isInfo = required(body.isInfo, 'isInfo');
+      const isTrade = required(body.isTrade, 'isTrade');
+      const created = await keys.create(principal, {
+        name: required(body.name, 'name'),
+        scheme: 'hmac',
+        permissions: [...(isInfo ? [INFO] : []), ...(isTrade ? [TRADE] : [])],
+        ipAllowlist: required(body.IpWhiteList ?? body.ipWhiteList, 'IpWhiteList'),
+        origin: 'frontoffice',
+        fieldNames: { ipAllowlist: 'IpWhiteList' },
+      });
+      const { publicKey, ...rest } = entry(created.key);
+      return { publicKey, privateKey: created.secret!, ...rest };
+    },
+  });
+
+  const remove = async (request: FastifyRequest, reply: FastifyReply) => {
+    const principal = await app.requirePrincipal(request);
+    const publicKey = (request.params as { public_key: string }).public_key;
+    if (!isUuid(publicKey)) throw badInput('public_key', 'public_key must be the public key UUID');
+    const key = await keys.getByLookup(principal, 'hmac', publicKey.toLowerCase());
+    await keys.deleteKey(principal, key, { policy: 'owner' });
+    return reply.status(200).send();
+  };
+  const deleteSchema = { tags, security, summary: 'Delete an API key pair', params: PublicKeyParam, response: { 200: Type.Null(), 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema } };
+  app.delete('/frontoffice/api/key/:public_key', { schema: deleteSchema, handler: remove });
+  // The document's method list names this shorter path too.
+  app.delete('/frontoffice/key/:public_key', { schema: deleteSchema, handler: remove });
+}
