@@ -5,6 +5,7 @@ import { VERDICT_STATUS } from '../http/error-status.ts';
 import { requestFacts } from '../http/request-facts.ts';
 import { requireServerCredential } from '../http/server-auth.ts';
 import type { KeygateParts } from '../runtime/keygate.ts';
+import { keyEndsAt } from '../core/api-key.ts';
 import { badInput } from '../core/errors.ts';
 
 const Publish = Type.Object({ channel: Type.String({ minLength: 1 }), data: Type.Unknown() }, { additionalProperties: true });
@@ -91,7 +92,9 @@ export async function realtimeRoutes(app: FastifyInstance, parts: KeygateParts):
       const verdict = await parts.verifier.verify(requestFacts(request));
       if (!verdict.valid) return reply.status(VERDICT_STATUS[verdict.code]).send(errorBody(verdict.code, verdict.message));
       const ttlMs = parts.config.realtime.connectionTokenTtlSeconds * 1000;
-      const { token, expiresAt } = realtime.context.tokens.mint(verdict.key.id, parts.clock.now() + ttlMs);
+      // Never outlive the key itself (expiry or a scheduled revocation).
+      const until = Math.min(parts.clock.now() + ttlMs, keyEndsAt(verdict.key) ?? Infinity);
+      const { token, expiresAt } = realtime.context.tokens.mint(verdict.key.id, until);
       return { token, expiresAt };
     },
   );
