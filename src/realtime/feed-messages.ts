@@ -8,22 +8,28 @@ export function welcomeFrame(key: ApiKey, now: number): string {
 
 /**
  * A listing announcement for the feed, from a `listings:{exchange}` publication: the publication's
- * fields with `type` set to announcement and `exchange` filled in when the publisher left it out.
+ * fields (see docs/demo-data.md) with `type` set to announcement and `publisher` filled in with the
+ * channel's exchange when the publisher named none.
  */
 export function announcementFrame(exchange: string, data: unknown): string {
   const fields = data !== null && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>) : { data };
-  return JSON.stringify({ ...fields, type: 'announcement', exchange: typeof fields.exchange === 'string' ? fields.exchange : exchange });
+  const named = typeof fields.publisher === 'string' || typeof fields.exchange === 'string';
+  return JSON.stringify(named ? { ...fields, type: 'announcement' } : { ...fields, type: 'announcement', publisher: exchange });
 }
 
-/** The answer to a client's `{"type":"test"}`: an announcement marked as a test. */
+/** The answer to a client's `{"type":"test"}`: an announcement in the usual shape, marked as a test. */
 export function testAnnouncementFrame(exchange: string, now: number): string {
+  const us = now * 1000;
   return JSON.stringify({
     type: 'announcement',
+    title: 'Test announcement: this connection receives announcements',
+    ticker: 'TEST',
+    publisher: exchange,
+    listingType: 'spot_listing',
+    publishTimestampUs: us,
+    detectedTimestampUs: us,
+    dispatchTimestampUs: us,
     test: true,
-    exchange,
-    symbol: 'TEST',
-    title: 'Test announcement: your connection receives announcements',
-    announcedAt: new Date(now).toISOString(),
   });
 }
 

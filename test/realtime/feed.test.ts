@@ -108,17 +108,18 @@ for (const dialect of dialects()) {
       const all = await open(feedUrl(node), { 'X-API-Key': key });
       await filtered.next((m) => m.type === 'welcome');
       await all.next((m) => m.type === 'welcome');
-      for (const exchange of ['binance', 'okx', 'kraken']) await node.keygate.publish(`listings:${exchange}`, { symbol: `${exchange.toUpperCase()}-NEW` });
-      await all.next((m) => m.type === 'announcement' && m.exchange === 'okx');
-      await filtered.next((m) => m.type === 'announcement' && m.exchange === 'okx');
-      const announced = (c: FeedClient) => c.messages.filter((m) => m.type === 'announcement').map((m) => m.exchange);
+      for (const exchange of ['binance', 'okx', 'kraken']) await node.keygate.publish(`listings:${exchange}`, { title: `${exchange} lists NEW`, ticker: 'NEW', publisher: exchange });
+      await all.next((m) => m.type === 'announcement' && m.publisher === 'okx');
+      await filtered.next((m) => m.type === 'announcement' && m.publisher === 'okx');
+      const announced = (c: FeedClient) => c.messages.filter((m) => m.type === 'announcement').map((m) => m.publisher);
       assert.deepEqual(announced(filtered), ['okx']);
       assert.deepEqual(announced(all), ['binance', 'okx']);
-      assert.equal(all.messages.find((m) => m.exchange === 'binance').symbol, 'BINANCE-NEW');
+      assert.equal(all.messages.find((m) => m.publisher === 'binance').title, 'binance lists NEW');
 
       filtered.ws.send(JSON.stringify({ type: 'test' }));
       const test = await filtered.next((m) => m.type === 'announcement' && m.test === true);
-      assert.ok(['okx', 'bybit'].includes(test.exchange));
+      assert.ok(['okx', 'bybit'].includes(test.publisher));
+      assert.equal(typeof test.title, 'string');
       filtered.ws.close();
       all.ws.close();
     });
