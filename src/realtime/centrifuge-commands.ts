@@ -1,7 +1,7 @@
 import type { StreamPublication } from '../bus/broker.ts';
 import { KeygateError } from '../core/errors.ts';
 import { authenticateConnect, connectCredential } from './centrifuge-auth.ts';
-import type { CentrifugeSession } from './centrifuge-session.ts';
+import type { CentrifugeSession, Subscription } from './centrifuge-session.ts';
 import { canPublish, canSubscribe, type ChannelDecision } from './channel-rules.ts';
 import { replyError, type EndReason, type ReplyError } from './codes.ts';
 import { historyWindow, recoverFrom } from './recovery.ts';
@@ -67,9 +67,19 @@ const subscribe: CommandHandler = async (session, request) => {
   const decision = canSubscribe(channel, session.key, session.ownerWallets, context.settings.channels);
   if (!decision.allowed) return refused(decision);
   // Listen before reading the stream: anything published meanwhile is buffered, then deduplicated by offset.
-  const sub = { offset: 0, epoch: '', buffer: [] as Array<{ frame: Buffer; offset: number; epoch: string }> | null };
+  const sub: Subscription = { offset: 0, epoch: '', buffer: [] };
   session.subscriptions.set(channel, sub);
   context.hub.subscribe(channel, session);
+  try {
+    return await completeSubscribe(session, channel, sub, request);
+  } catch (error) {
+    session.dropSubscription(channel);
+    throw error;
+  }
+};
+
+async function completeSubscribe(session: CentrifugeSession, channel: string, sub: Subscription, request: Record<string, unknown>): Promise<CommandResult> {
+  const { context } = session;
   const stream = await context.broker.readStream(channel, context.settings.stream);
   if (session.closed || session.subscriptions.get(channel) !== sub) return 'no_reply';
   await context.slots.join(channel, session.id, session.key.userId);
@@ -91,7 +101,7 @@ const subscribe: CommandHandler = async (session, request) => {
     for (const p of pending) session.deliver(channel, p.frame, p.offset, p.epoch);
   });
   return { result };
-};
+}
 
 const unsubscribe: CommandHandler = async (session, request) => {
   const channel = channelOf(request);
