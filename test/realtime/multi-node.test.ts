@@ -54,6 +54,8 @@ describe('real-time across two nodes sharing Redis', { skip: process.env.REDIS_U
     const publication = nextEvent(sub, 'publication');
     await second.keygate.publish(CHANNEL, { from: 'second' });
     assert.deepEqual((await publication).data, { from: 'second' });
+    const presence = await second.request('POST', '/api/presence_stats', { headers: { authorization: `apikey ${second.keygate.serverToken}` }, body: { channel: CHANNEL } });
+    assert.deepEqual(presence.body.result, { num_clients: 1, num_users: 1 }, 'presence is shared');
     const onFirst = await first.keygate.realtime.history(CHANNEL, { limit: -1 });
     const onSecond = await second.keygate.realtime.history(CHANNEL, { limit: -1 });
     assert.deepEqual(onFirst, onSecond);
