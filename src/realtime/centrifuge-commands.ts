@@ -1,5 +1,4 @@
 import type { StreamPublication } from '../bus/broker.ts';
-import { KeygateError } from '../core/errors.ts';
 import { authenticateConnect, connectCredential } from './centrifuge-auth.ts';
 import type { CentrifugeSession, Subscription } from './centrifuge-session.ts';
 import { canPublish, canSubscribe, type ChannelDecision } from './channel-rules.ts';
@@ -115,12 +114,7 @@ const publish: CommandHandler = async (session, request) => {
   if (channel === null) return fail(replyError('BAD_REQUEST', 'channel required'));
   const decision = canPublish(channel, session.key, session.ownerWallets, session.context.settings.channels);
   if (!decision.allowed) return refused(decision);
-  try {
-    await session.context.publish(channel, request.data ?? null);
-  } catch (error) {
-    if (error instanceof KeygateError) return fail(replyError('BAD_REQUEST', error.message));
-    throw error;
-  }
+  await session.context.publish(channel, request.data ?? null);
   return { result: {} };
 };
 

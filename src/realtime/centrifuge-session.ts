@@ -1,10 +1,11 @@
 import type { WebSocket } from 'ws';
 import type { ApiKey } from '../core/api-key.ts';
+import { KeygateError } from '../core/errors.ts';
 import type { RequestFacts } from '../schemes/request-facts.ts';
 import { COMMAND_HANDLERS, type CommandResult } from './centrifuge-commands.ts';
 import { joinReplies, methodOf, parseCommands, PING_FRAME, unsubscribePush } from './centrifuge-frames.ts';
 import { canSubscribe } from './channel-rules.ts';
-import { CENTRIFUGE_CLOSE, replyError, type EndReason } from './codes.ts';
+import { CENTRIFUGE_CLOSE, ERROR_CODE_REPLY, replyError, type EndReason } from './codes.ts';
 import { MAX_BUFFERED_BYTES, type ChannelListener, type LiveSession } from './live-session.ts';
 import type { RealtimeContext } from './realtime-context.ts';
 
@@ -198,11 +199,13 @@ export class CentrifugeSession implements LiveSession, ChannelListener {
     for (const action of this.#afterReply.splice(0)) action();
   }
 
-  // A failure of our own (store or broker down) answers that command with 100; the session goes on.
+  // A typed service error answers with its protocol code; a failure of our own (store or broker
+  // down) answers that command with a temporary 100. Either way the session goes on.
   async #run(method: keyof typeof COMMAND_HANDLERS, body: Record<string, unknown>): Promise<CommandResult> {
     try {
       return await COMMAND_HANDLERS[method](this, body);
     } catch (error) {
+      if (error instanceof KeygateError) return { error: replyError(ERROR_CODE_REPLY[error.code], error.message) };
       this.context.logger.error({ err: error, method }, 'centrifuge command failed');
       return { error: { ...replyError('INTERNAL'), temporary: true } };
     }

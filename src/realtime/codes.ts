@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../core/errors.ts';
 import type { VerdictCode } from '../verify/verdict.ts';
 
 /**
@@ -83,6 +84,19 @@ export function connectErrorFor(code: Exclude<VerdictCode, 'VALID'>, message: st
   if (code === 'RATE_LIMITED') return replyError('TOO_MANY_REQUESTS', message, true);
   return replyError('UNAUTHORIZED', message);
 }
+
+/** The one mapping from a service error (KeygateError code) to a Centrifuge reply error. */
+export const ERROR_CODE_REPLY: Record<ErrorCode, ProtocolErrorName> = {
+  BAD_REQUEST: 'BAD_REQUEST',
+  UNAUTHENTICATED: 'UNAUTHORIZED',
+  FORBIDDEN: 'PERMISSION_DENIED',
+  NOT_FOUND: 'UNKNOWN_CHANNEL',
+  CONFLICT: 'BAD_REQUEST',
+  KEY_LIMIT_REACHED: 'LIMIT_EXCEEDED',
+  UNPROCESSABLE: 'BAD_REQUEST',
+  RATE_LIMITED: 'TOO_MANY_REQUESTS',
+  INTERNAL: 'INTERNAL',
+};
 
 /** The one mapping from a verifier refusal of a live key to the reason its sessions end. */
 export function endReasonFor(code: Exclude<VerdictCode, 'VALID'>): EndReason {
