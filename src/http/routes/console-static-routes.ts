@@ -26,6 +26,7 @@ export async function consoleStaticRoutes(app: FastifyInstance, parts: KeygatePa
       prefix: '/',
       wildcard: false,
       index: false,
+      cacheControl: false,
       setHeaders(res, path) {
         // Vite fingerprints everything under assets/; index.html must always be fetched fresh.
         res.setHeader('cache-control', path.includes(`${join(root, 'assets')}`) ? 'public, max-age=31536000, immutable' : 'no-cache');
