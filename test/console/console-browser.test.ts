@@ -83,7 +83,7 @@ for (const dialect of dialects()) {
     }
 
     it('admin: signs in with a wallet, creates a key shown once, copies it, finds it by tail, revokes it', async () => {
-      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
       await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: node.url });
       const page = await context.newPage();
       await injectWallet(page, adminWallet);
@@ -127,8 +127,11 @@ for (const dialect of dialects()) {
       await ipError.waitFor();
       assert.match((await ipError.textContent()) ?? '', /not-an-ip|IP|address/i);
       await page.getByLabel('IP allowlist (optional)').fill('');
+      assert.equal(await ipError.count(), 0, 'editing a field clears its error');
       await page.getByText('30 days').click();
       await page.getByRole('checkbox', { name: /info/ }).check();
+      await page.getByText('Advanced: IP allowlist and exchanges').click();
+      await page.getByLabel('Token name').scrollIntoViewIfNeeded();
       await shot(page, 'create-dialog');
       await dialog.getByRole('button', { name: 'Create API Key' }).click();
 
@@ -191,6 +194,25 @@ for (const dialect of dialects()) {
       assert.equal(status, 403);
       const still = await node.request('GET', `/v1/keys/${memberKeyId}`, { token: node.admin.token });
       assert.equal(still.body.status, 'active');
+      await context.close();
+    });
+
+    it('operator: signs in with a management token, which is exchanged for a session and not kept', async () => {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await page.goto(node.url + '/');
+      assert.ok(await page.getByRole('button', { name: 'Sign in with Ethereum' }).isDisabled(), 'no wallet: wallet sign-in is unavailable');
+      await page.getByLabel('Management token').fill('kgm_' + '0'.repeat(64));
+      await page.getByRole('button', { name: 'Sign in with token' }).click();
+      assert.match((await page.getByRole('alert').textContent()) ?? '', /invalid or expired/);
+      await page.getByLabel('Management token').fill(node.admin.token);
+      await page.getByRole('button', { name: 'Sign in with token' }).click();
+      await page.getByRole('heading', { name: 'API Key Management' }).waitFor();
+      assert.equal((await page.content()).includes(node.admin.token), false, 'the token is not left in the page');
+      const cookies = await context.cookies();
+      assert.equal(cookies.find((c) => c.name === 'keygate_session')?.httpOnly, true);
+      await page.reload();
+      await page.getByRole('heading', { name: 'API Key Management' }).waitFor();
       await context.close();
     });
 

@@ -27,12 +27,18 @@ export function CreateKeyDialog(props: { api: ApiClient; onClose: () => void; on
   const [errors, setErrors] = useState<Partial<Record<Field, string>>>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [advancedOpen, setAdvancedOpen] = useState(false);
 
   useEffect(() => {
     props.api.permissions().then(setPermissions, (e: Error) => setFormError(`Could not load permissions: ${e.message}`));
   }, [props.api]);
 
-  const toggle = (permission: string) => setGranted((current) => (current.includes(permission) ? current.filter((p) => p !== permission) : [...current, permission]));
+  // Editing a field clears its error; the server re-checks everything on the next submit.
+  const edited = (field: Field) => setErrors((current) => (current[field] ? { ...current, [field]: undefined } : current));
+  const toggle = (permission: string) => {
+    edited('permissions');
+    setGranted((current) => (current.includes(permission) ? current.filter((p) => p !== permission) : [...current, permission]));
+  };
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -73,7 +79,10 @@ export function CreateKeyDialog(props: { api: ApiClient; onClose: () => void; on
             value={name}
             maxLength={120}
             placeholder="e.g. risk monitor"
-            onChange={(e) => setName(e.target.value)}
+            onChange={(e) => {
+              edited('name');
+              setName(e.target.value);
+            }}
             aria-invalid={errors.name ? true : undefined}
             aria-describedby={describedBy('name')}
           />
@@ -85,7 +94,10 @@ export function CreateKeyDialog(props: { api: ApiClient; onClose: () => void; on
           <div className="segmented">
             {EXPIRY_PRESETS.map((preset) => (
               <label key={preset.id} className={expiry === preset.id ? 'selected' : undefined}>
-                <input type="radio" name="expiry" value={preset.id} checked={expiry === preset.id} onChange={() => setExpiry(preset.id)} />
+                <input type="radio" name="expiry" value={preset.id} checked={expiry === preset.id} onChange={() => {
+                    edited('expiresAt');
+                    setExpiry(preset.id);
+                  }} />
                 {preset.label}
               </label>
             ))}
@@ -95,7 +107,10 @@ export function CreateKeyDialog(props: { api: ApiClient; onClose: () => void; on
               <label htmlFor="key-expiry-date" className="sub-label">
                 Expires at the end of
               </label>
-              <input id="key-expiry-date" type="date" value={customDate} onChange={(e) => setCustomDate(e.target.value)} aria-invalid={errors.expiresAt ? true : undefined} />
+              <input id="key-expiry-date" type="date" value={customDate} onChange={(e) => {
+                  edited('expiresAt');
+                  setCustomDate(e.target.value);
+                }} aria-invalid={errors.expiresAt ? true : undefined} />
             </>
           )}
           <FieldError id="expiresAt-error" message={errors.expiresAt} />
@@ -117,7 +132,7 @@ export function CreateKeyDialog(props: { api: ApiClient; onClose: () => void; on
           <FieldError id="permissions-error" message={errors.permissions} />
         </fieldset>
 
-        <details className="advanced" open={Boolean(errors.ipAllowlist || errors.allowedExchanges)}>
+        <details className="advanced" open={advancedOpen || Boolean(errors.ipAllowlist || errors.allowedExchanges)} onToggle={(e) => setAdvancedOpen(e.currentTarget.open)}>
           <summary>Advanced: IP allowlist and exchanges</summary>
           <div className="field">
             <label htmlFor="key-ips">IP allowlist (optional)</label>
@@ -126,7 +141,10 @@ export function CreateKeyDialog(props: { api: ApiClient; onClose: () => void; on
               rows={2}
               value={ipAllowlist}
               placeholder="203.0.113.7, 198.51.100.0/24, 2001:db8::/32"
-              onChange={(e) => setIpAllowlist(e.target.value)}
+              onChange={(e) => {
+                edited('ipAllowlist');
+                setIpAllowlist(e.target.value);
+              }}
               aria-invalid={errors.ipAllowlist ? true : undefined}
               aria-describedby={describedBy('ipAllowlist', 'ips-hint')}
             />
@@ -141,7 +159,10 @@ export function CreateKeyDialog(props: { api: ApiClient; onClose: () => void; on
               id="key-exchanges"
               value={exchanges}
               placeholder="binance, okx  (or * for all)"
-              onChange={(e) => setExchanges(e.target.value)}
+              onChange={(e) => {
+                edited('allowedExchanges');
+                setExchanges(e.target.value);
+              }}
               aria-invalid={errors.allowedExchanges ? true : undefined}
               aria-describedby={describedBy('allowedExchanges')}
             />
