@@ -28,6 +28,8 @@ describe('console static files and SPA fallback', () => {
       assert.equal(response.status, 200, path);
       assert.match(response.headers.get('content-type') ?? '', /text\/html/);
       assert.match(await response.text(), /Keygate console/);
+      assert.equal(response.headers.get('x-frame-options'), 'DENY', 'the page that revokes keys cannot be framed');
+      assert.match(response.headers.get('content-security-policy') ?? '', /frame-ancestors 'none'/);
     }
   });
 

@@ -45,7 +45,14 @@ export async function consoleStaticRoutes(app: FastifyInstance, parts: KeygatePa
         .type('text/plain; charset=utf-8')
         .send(`The Keygate web console is not built in ${root}.\nRun \`npm run build\` (npm start does it for you), then reload.\n`);
     }
-    return reply.header('cache-control', 'no-cache').sendFile('index.html', root);
+    // The page can revoke keys: never let another site frame it (clickjacking).
+    return reply
+      .header('cache-control', 'no-cache')
+      .header('content-security-policy', "frame-ancestors 'none'")
+      .header('x-frame-options', 'DENY')
+      .header('x-content-type-options', 'nosniff')
+      .header('referrer-policy', 'same-origin')
+      .sendFile('index.html', root);
   };
   app.get('/', { schema: { hide: true } }, page);
   app.get('/*', { schema: { hide: true } }, page);
