@@ -236,6 +236,13 @@ for (const dialect of dialects()) {
 
       const publish = (node.keygate as unknown as { publish?: (channel: string, data: unknown) => Promise<unknown> }).publish;
       if (!(await realtimeServed(node.url)) || typeof publish !== 'function') {
+        // Even without the server, the panel must dial the documented endpoint with the official client.
+        const dialed = page.waitForEvent('websocket');
+        await page.getByRole('button', { name: 'Connect' }).click();
+        assert.equal((await dialed).url(), `${node.url.replace(/^http/, 'ws')}/connection/websocket`);
+        await page.getByRole('status').filter({ hasText: /Connecting|Refused/ }).waitFor();
+        await page.getByRole('button', { name: 'Disconnect' }).click();
+        await page.getByRole('status').filter({ hasText: 'Not connected' }).waitFor();
         await shot(page, 'live-view');
         await context.close();
         t.skip(REALTIME_MISSING);

@@ -37,6 +37,22 @@ for (const dialect of dialects()) {
       assert.equal(revoked.body.status, 'revoked');
     });
 
+    it('a session opened on one node works on another, and signing out on either ends it everywhere', async () => {
+      const other = await startNode({ dialect, clock, joinOf: node });
+      try {
+        const session = await signInWithWallet(node, adminWallet);
+        const cookie = { cookie: session.cookie! };
+        assert.equal((await other.request('GET', '/v1/me', { headers: cookie })).body.user.name, 'org-admin');
+        const created = await other.request('POST', '/v1/keys', { headers: { ...cookie, 'x-csrf-token': session.body.csrfToken }, body: { name: 'made on node b' } });
+        assert.equal(created.status, 201);
+        const out = await other.request('DELETE', '/v1/console/session', { headers: { ...cookie, 'x-csrf-token': session.body.csrfToken } });
+        assert.equal(out.status, 204);
+        assert.equal((await node.request('GET', '/v1/me', { headers: cookie })).status, 401);
+      } finally {
+        await other.stop();
+      }
+    });
+
     it('a session expires after its lifetime', async () => {
       const session = await signInWithWallet(node, adminWallet);
       assert.equal((await node.request('GET', '/v1/me', { headers: { cookie: session.cookie! } })).status, 200);
