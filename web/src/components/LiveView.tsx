@@ -1,9 +1,8 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { ConsoleSession } from '../api-client.ts';
 import { maintenanceChannel, openLiveSubscription, realtimeEndpoint, type LiveState, type LiveSubscription } from '../live-subscription.ts';
-import { appendRiskPoint, readMaintenanceUpdate, riskState, type MaintenanceView, type RiskPoint } from '../maintenance-update.ts';
-import { PositionsTable } from './PositionsTable.tsx';
-import { RiskChart } from './RiskChart.tsx';
+import { appendRiskPoint, readMaintenanceUpdate, type MaintenanceView, type RiskPoint } from '../maintenance-update.ts';
+import { MaintenancePanel } from './MaintenancePanel.tsx';
 
 const STATE_TEXT: Record<LiveState, string> = {
   connecting: 'Connecting…',
@@ -69,7 +68,6 @@ export function LiveView(props: { session: ConsoleSession; offeredKey: { name: s
     );
   }
 
-  const level = latest ? riskState(latest) : 'unknown';
   return (
     <section className="page" aria-labelledby="live-title">
       <div className="page-head">
@@ -135,38 +133,7 @@ export function LiveView(props: { session: ConsoleSession; offeredKey: { name: s
       </form>
 
       {latest ? (
-        <div className="live-body" data-testid="live-update">
-          <div className="stats">
-            <div className={`stat risk ${level}`}>
-              <span className="stat-label">Risk factor</span>
-              <span className="stat-value" data-testid="risk-factor">
-                {latest.riskFactor === null ? '∞' : latest.riskFactor.toFixed(4)}
-              </span>
-              <span className="stat-note">{level === 'healthy' ? 'healthy' : level === 'margin-call' ? 'margin call due' : level === 'liquidation' ? 'liquidation' : 'nothing borrowed'}</span>
-            </div>
-            <div className="stat">
-              <span className="stat-label">Margin call at</span>
-              <span className="stat-value">{latest.marginCallLevel?.toFixed(2) ?? '—'}</span>
-            </div>
-            <div className="stat">
-              <span className="stat-label">Liquidation below</span>
-              <span className="stat-value">{latest.liquidationLevel?.toFixed(2) ?? '—'}</span>
-            </div>
-            <div className="stat">
-              <span className="stat-label">Margin balance</span>
-              <span className="stat-value">
-                {latest.marginBalance === null ? '—' : latest.marginBalance.toLocaleString('en-US', { style: 'currency', currency: 'USD' })}
-              </span>
-            </div>
-          </div>
-          <RiskChart points={history} marginCall={latest.marginCallLevel} liquidation={latest.liquidationLevel} />
-          <p className="muted small-print">
-            Updated {new Date(latest.at).toLocaleTimeString('en-US', { hour12: false })}
-            {latest.status ? ` · status ${latest.status}` : ''}
-            {latest.extra.length > 0 ? ' · ' + latest.extra.map(([k, v]) => `${k} ${v}`).join(' · ') : ''}
-          </p>
-          <PositionsTable view={latest} />
-        </div>
+        <MaintenancePanel view={latest} history={history} />
       ) : (
         state === 'subscribed' && <p className="muted">Subscribed. Waiting for the next maintenance update…</p>
       )}
