@@ -213,6 +213,13 @@ for (const dialect of dialects()) {
       assert.equal(cookies.find((c) => c.name === 'keygate_session')?.httpOnly, true);
       await page.reload();
       await page.getByRole('heading', { name: 'API Key Management' }).waitFor();
+
+      // Signed out elsewhere: the next call brings the sign-in screen back.
+      const cookie = cookies.find((c) => c.name === 'keygate_session')!;
+      const csrf = (await node.request('GET', '/v1/console/session', { headers: { cookie: `${cookie.name}=${cookie.value}` } })).body.csrfToken;
+      await node.request('DELETE', '/v1/console/session', { headers: { cookie: `${cookie.name}=${cookie.value}`, 'x-csrf-token': csrf } });
+      await page.getByLabel('Search by name or tail').fill('trading');
+      await page.getByRole('heading', { name: 'Sign in to the console' }).waitFor();
       await context.close();
     });
 

@@ -17,6 +17,11 @@ export function App() {
   const [failure, setFailure] = useState<string | null>(null);
 
   useEffect(() => {
+    api.onSessionLost = () => {
+      api.useSession(null);
+      setLiveKey(null);
+      setSession(null);
+    };
     api.currentSession().then(
       (current) => {
         api.useSession(current);

@@ -61,6 +61,8 @@ export class ApiError extends Error {
 /** Calls the Keygate API from the console page. */
 export class ApiClient {
   #csrfToken: string | null = null;
+  /** Called when a signed-in call comes back 401 (session expired or signed out elsewhere). */
+  onSessionLost: (() => void) | null = null;
 
   /** Remembers the CSRF token of the current session (from sign-in or GET /v1/console/session). */
   useSession(session: ConsoleSession | null): void {
@@ -86,6 +88,7 @@ export class ApiClient {
     } catch {
       parsed = null;
     }
+    if (response.status === 401 && this.#csrfToken && !options.bearer && !path.startsWith('/v1/console/')) this.onSessionLost?.();
     if (!response.ok) {
       const error = (parsed as { error?: { code?: string; message?: string; field?: string } } | null)?.error;
       throw new ApiError(response.status, error?.code ?? 'HTTP_' + response.status, error?.message ?? `request failed with HTTP ${response.status}`, error?.field);

@@ -28,7 +28,7 @@ export function MaintenancePanel(props: { view: MaintenanceView; history: readon
         </div>
         <div className="stat">
           <span className="stat-label">Margin balance</span>
-          <span className="stat-value">{view.marginBalance === null ? '—' : view.marginBalance.toLocaleString('en-US', { style: 'currency', currency: 'USD' })}</span>
+          <span className="stat-value">{view.marginBalance === null ? '—' : view.marginBalance.toLocaleString('en-US', { style: 'currency', currency: /^[A-Z]{3}$/.test(view.currency) ? view.currency : 'USD' })}</span>
         </div>
       </div>
       <RiskChart points={props.history} marginCall={view.marginCallLevel} liquidation={view.liquidationLevel} />
