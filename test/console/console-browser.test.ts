@@ -20,10 +20,10 @@ const screenshotsDir = process.env.KEYGATE_SCREENSHOTS_DIR ?? null;
 const REALTIME_MISSING =
   'the realtime endpoint /connection/websocket (and keygate.publish) is not in this build yet: the Centrifuge server lands separately; live view test skipped';
 
-async function shot(page: Page, name: string): Promise<void> {
+async function shot(page: Page, name: string, fullPage = false): Promise<void> {
   if (!screenshotsDir) return;
   mkdirSync(screenshotsDir, { recursive: true });
-  await page.screenshot({ path: join(screenshotsDir, `${name}.png`), fullPage: false });
+  await page.screenshot({ path: join(screenshotsDir, `${name}.png`), fullPage });
 }
 
 /** True when a WebSocket upgrade to /connection/websocket succeeds. */
@@ -290,7 +290,7 @@ for (const dialect of dialects()) {
       await publish.call(node.keygate, channel, update('1.3517', now));
       await page.getByTestId('risk-factor').filter({ hasText: '1.3517' }).waitFor();
       assert.match((await page.getByTestId('live-update').textContent()) ?? '', /binance/);
-      await shot(page, 'live-view');
+      await shot(page, 'live-view', true);
       await context.close();
     });
   });

@@ -1,8 +1,9 @@
 import type { RiskPoint } from '../maintenance-update.ts';
 import { chartGeometry } from '../risk-chart-geometry.ts';
 
-const WIDTH = 640;
-const HEIGHT = 220;
+// Drawn at a fixed aspect ratio and scaled as a whole, so text and the marker never stretch.
+const WIDTH = 1000;
+const HEIGHT = 260;
 
 /** The risk factor over time, with the margin-call and liquidation thresholds as dashed lines. */
 export function RiskChart(props: { points: readonly RiskPoint[]; marginCall: number | null; liquidation: number | null }) {
@@ -13,7 +14,7 @@ export function RiskChart(props: { points: readonly RiskPoint[]; marginCall: num
     : 'No updates yet.';
   return (
     <figure className="chart">
-      <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={summary} preserveAspectRatio="none">
+      <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={summary}>
         <rect x="0" y="0" width={WIDTH} height={HEIGHT} className="chart-bg" />
         {g.marginCallY !== null && (
           <g className="threshold margin-call">
@@ -32,7 +33,7 @@ export function RiskChart(props: { points: readonly RiskPoint[]; marginCall: num
           </g>
         )}
         {g.line && <path d={g.line} className="risk-line" />}
-        {last && props.points.length > 0 && <circle cx={g.x(last.at)} cy={g.y(last.riskFactor)} r="4" className="risk-dot" />}
+        {last && props.points.length > 0 && <circle cx={g.x(last.at)} cy={g.y(last.riskFactor)} r="5" className="risk-dot" />}
         <text x="6" y="16" className="axis">
           {g.max.toFixed(2)}
         </text>
