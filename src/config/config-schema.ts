@@ -73,6 +73,14 @@ export const ConfigSchema = Type.Object(
       /** How long a node's connection-count entries live without a heartbeat. */
       presenceTtlSeconds: Type.Integer({ minimum: 3 }),
     }),
+    console: Type.Object({
+      /** How long a console sign-in lasts. */
+      sessionTtlSeconds: Type.Integer({ minimum: 60 }),
+      /** How long a Sign-In with Ethereum nonce may wait for its signature. */
+      nonceTtlSeconds: Type.Integer({ minimum: 10 }),
+      /** Folder of the built console (index.html + assets); null = web/dist of this checkout. */
+      distDir: Type.Union([Type.String({ minLength: 1 }), Type.Null()]),
+    }),
     demo: Type.Boolean(),
   },
   { additionalProperties: false },

@@ -50,6 +50,11 @@ export function defaultConfig(): Config {
       historyTtlSeconds: 300,
       presenceTtlSeconds: 30,
     },
+    console: {
+      sessionTtlSeconds: 8 * 3600,
+      nonceTtlSeconds: 300,
+      distDir: null,
+    },
     demo: false,
   };
 }
