@@ -79,6 +79,14 @@ export const ConfigSchema = Type.Object(
       /** Lifetime of connection tokens minted for signed-scheme keys (POST /v1/realtime/token). */
       connectionTokenTtlSeconds: Type.Integer({ minimum: 10 }),
     }),
+    console: Type.Object({
+      /** How long a console sign-in lasts. */
+      sessionTtlSeconds: Type.Integer({ minimum: 60 }),
+      /** How long a Sign-In with Ethereum nonce may wait for its signature. */
+      nonceTtlSeconds: Type.Integer({ minimum: 10 }),
+      /** Folder of the built console (index.html + assets); null = web/dist of this checkout. */
+      distDir: Type.Union([Type.String({ minLength: 1 }), Type.Null()]),
+    }),
     demo: Type.Boolean(),
   },
   { additionalProperties: false },

@@ -53,6 +53,11 @@ export function defaultConfig(): Config {
       clientPublishNamespaces: [],
       connectionTokenTtlSeconds: 300,
     },
+    console: {
+      sessionTtlSeconds: 8 * 3600,
+      nonceTtlSeconds: 300,
+      distDir: null,
+    },
     demo: false,
   };
 }

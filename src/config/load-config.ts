@@ -35,6 +35,8 @@ const ENV_SETTINGS: ReadonlyArray<[env: string, path: string, kind: 'string' | '
   ['KEYGATE_PING_INTERVAL_SECONDS', 'realtime.pingIntervalSeconds', 'int'],
   ['KEYGATE_HISTORY_SIZE', 'realtime.historySize', 'int'],
   ['KEYGATE_HISTORY_TTL_SECONDS', 'realtime.historyTtlSeconds', 'int'],
+  ['KEYGATE_CONSOLE_SESSION_TTL_SECONDS', 'console.sessionTtlSeconds', 'int'],
+  ['KEYGATE_CONSOLE_DIST_DIR', 'console.distDir', 'string'],
   ['KEYGATE_DEMO', 'demo', 'bool'],
 ];
 

@@ -1,3 +1,4 @@
+import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -9,6 +10,8 @@ import { frontofficeProfile } from './profiles/frontoffice-profile.ts';
 import { rsaKeysProfile } from './profiles/rsa-keys-profile.ts';
 import { walletKeysProfile } from './profiles/wallet-keys-profile.ts';
 import { accountRoutes } from './routes/account-routes.ts';
+import { consoleRoutes } from './routes/console-routes.ts';
+import { consoleStaticRoutes } from './routes/console-static-routes.ts';
 import { forwardAuthRoutes } from './routes/forward-auth-routes.ts';
 import { keysRoutes } from './routes/keys-routes.ts';
 import { verifyRoutes } from './routes/verify-routes.ts';
@@ -17,7 +20,7 @@ import { realtimeRoutes } from '../realtime/server-api-routes.ts';
 /** A group of routes; every native route file and every spec profile is one. */
 export type RouteModule = (app: FastifyInstance, parts: KeygateParts) => Promise<void>;
 
-/** Route modules in registration order: the native API, then the spec profiles. */
+/** Route modules in registration order: the native API, then the spec profiles; the console's pages last. */
 export const ROUTE_MODULES: readonly RouteModule[] = [
   accountRoutes,
   keysRoutes,
@@ -27,6 +30,8 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   rsaKeysProfile,
   walletKeysProfile,
   realtimeRoutes,
+  consoleRoutes,
+  consoleStaticRoutes,
 ];
 
 /** Builds the Fastify app: JSON parsing, errors, auth, OpenAPI at /docs, and every route module. */
@@ -41,6 +46,7 @@ export async function buildHttpApp(parts: KeygateParts): Promise<FastifyInstance
   installJsonParser(app);
   installErrorHandler(app);
   installManagementAuth(app, parts);
+  await app.register(cookie);
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',

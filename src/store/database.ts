@@ -76,6 +76,21 @@ export interface AuditLogTable {
   detail: string;
 }
 
+export interface ConsoleSessionsTable {
+  /** SHA-256 of the session id: the cookie alone opens a session, so the id is never stored. */
+  id_hash: string;
+  user_id: string;
+  via: string;
+  created_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+}
+
+export interface ConsoleNoncesTable {
+  nonce: string;
+  expires_at: number;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   users: UsersTable;
@@ -83,4 +98,6 @@ export interface Database {
   management_tokens: ManagementTokensTable;
   api_keys: ApiKeysTable;
   audit_log: AuditLogTable;
+  console_sessions: ConsoleSessionsTable;
+  console_nonces: ConsoleNoncesTable;
 }

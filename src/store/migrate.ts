@@ -2,11 +2,13 @@ import { Migrator, type Kysely, type Migration, type MigrationResultSet } from '
 import type { Dialect } from './connect-database.ts';
 import type { Database } from './database.ts';
 import { initial } from './migrations/0001-initial.ts';
+import { consoleSessions } from './migrations/0002-console-sessions.ts';
 
 /** Versioned migrations in order; names sort lexically, so keep the numeric prefix. */
 function migrations(dialect: Dialect): Record<string, Migration> {
   return {
     '0001-initial': initial(dialect),
+    '0002-console-sessions': consoleSessions(),
   };
 }
 

@@ -1,0 +1,156 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ErrorCode, KeygateError } from '../../core/errors.ts';
+import type { Principal } from '../../core/principal.ts';
+import { checksumAddress } from '../../core/wallet-address.ts';
+import type { KeygateParts } from '../../runtime/keygate.ts';
+import { actorOf } from '../../service/audit-trail.ts';
+import { ConsoleSessionService } from '../../service/console-sessions.ts';
+import { SiweSignIn } from '../../service/siwe-sign-in.ts';
+import { ConsoleNonceRepository } from '../../store/console-nonce-repository.ts';
+import { ConsoleSessionRepository } from '../../store/console-session-repository.ts';
+import { clearSessionCookie, consoleSessionResolver, requireCsrf, sessionIdOf, setSessionCookie } from '../console-session-auth.ts';
+import { ErrorSchema } from '../error-schema.ts';
+import { bearerToken } from '../management-auth.ts';
+
+const FAILURE_WINDOW_MS = 60_000;
+
+const SessionSchema = Type.Object({
+  user: Type.Object({
+    id: Type.String(),
+    name: Type.String(),
+    role: Type.String(),
+    usageLevel: Type.String(),
+    tier: Type.String(),
+    wallets: Type.Array(Type.String(), { description: 'EIP-55 checksummed addresses' }),
+  }),
+  organization: Type.Object({ id: Type.String(), name: Type.String(), revokePolicy: Type.String() }),
+  via: Type.String(),
+  csrfToken: Type.String({ description: 'Send as X-CSRF-Token on every unsafe request made with the session cookie' }),
+  expiresAt: Type.String({ format: 'date-time' }),
+});
+
+const sessionView = (principal: Principal, via: string, csrfToken: string, expiresAt: number) => ({
+  user: {
+    id: principal.user.id,
+    name: principal.user.name,
+    role: principal.user.role,
+    usageLevel: principal.user.usageLevel,
+    tier: principal.user.tier,
+    wallets: principal.user.wallets.map((w) => checksumAddress(w)),
+  },
+  organization: { id: principal.organization.id, name: principal.organization.name, revokePolicy: principal.organization.revokePolicy },
+  via,
+  csrfToken,
+  expiresAt: new Date(expiresAt).toISOString(),
+});
+
+/**
+ * Web console sign-in: Sign-In with Ethereum or a management token opens a server-side session (httpOnly
+ * cookie + CSRF token). The session is then one more principal resolver, so the console uses the same /v1 API.
+ */
+export async function consoleRoutes(app: FastifyInstance, parts: KeygateParts): Promise<void> {
+  const { clock, config, broker, audit, tokens } = parts;
+  const sessions = new ConsoleSessionService(new ConsoleSessionRepository(parts.store.db), clock, config.console.sessionTtlSeconds * 1000);
+  const siwe = new SiweSignIn({
+    nonces: new ConsoleNonceRepository(parts.store.db),
+    directory: parts.directory,
+    clock,
+    nonceTtlMs: config.console.nonceTtlSeconds * 1000,
+  });
+  app.principalResolvers.push(consoleSessionResolver(sessions, tokens));
+  const tags = ['console'];
+
+  // Sign-in attempts share the management API's per-IP failure budget.
+  const guardFailures = async <T>(request: FastifyRequest, attempt: () => Promise<T>): Promise<T> => {
+    const key = `mgmt-fail:${request.ip}`;
+    if ((await broker.hits(key, FAILURE_WINDOW_MS)) >= config.verify.failuresPerMinutePerIp) {
+      throw new KeygateError(ErrorCode.RATE_LIMITED, 'too many failed sign-in attempts from this address; try again in a minute');
+    }
+    try {
+      return await attempt();
+    } catch (error) {
+      if (error instanceof KeygateError && (error.code === ErrorCode.UNAUTHENTICATED || error.code === ErrorCode.FORBIDDEN)) {
+        await broker.hit(key, FAILURE_WINDOW_MS);
+        await audit.record({ userId: null, label: 'anonymous', organizationId: null, ip: request.ip }, 'console.sign_in', 'denied', null, {
+          route: request.routeOptions.url,
+          reason: error.message,
+        });
+      }
+      throw error;
+    }
+  };
+
+  app.post('/v1/console/siwe/nonce', {
+    schema: {
+      tags,
+      summary: 'A single-use nonce for a Sign-In with Ethereum (EIP-4361) message',
+      response: { 200: Type.Object({ nonce: Type.String(), domain: Type.String(), expiresAt: Type.String({ format: 'date-time' }) }) },
+    },
+    handler: async (request) => {
+      const issued = await siwe.issueNonce();
+      return { nonce: issued.nonce, domain: request.host, expiresAt: new Date(issued.expiresAt).toISOString() };
+    },
+  });
+
+  app.post('/v1/console/siwe', {
+    schema: {
+      tags,
+      summary: 'Sign in with a wallet: the signed EIP-4361 message opens a console session (cookie)',
+      body: Type.Object(
+        { message: Type.String({ minLength: 1, maxLength: 4000 }), signature: Type.String({ pattern: '^0x[0-9a-fA-F]+$', maxLength: 1000 }) },
+        { additionalProperties: false },
+      ),
+      response: { 200: SessionSchema, 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 429: ErrorSchema },
+    },
+    handler: async (request, reply) => {
+      const body = request.body as { message: string; signature: string };
+      const user = await guardFailures(request, () => siwe.verify({ message: body.message, signature: body.signature, domain: request.host }));
+      const principal = await tokens.principalFor(user.id, 'console:siwe', request.ip);
+      const opened = await sessions.open(user.id, 'siwe');
+      setSessionCookie(request, reply, opened.id, opened.expiresAt, clock.now());
+      await audit.record(actorOf(principal), 'console.sign_in', 'ok', null, { via: 'siwe' });
+      return sessionView(principal, 'siwe', opened.csrfToken, opened.expiresAt);
+    },
+  });
+
+  app.post('/v1/console/session', {
+    schema: {
+      tags,
+      security: [{ bearerAuth: [] }],
+      summary: 'Exchange a management token (Authorization: Bearer) for a console session cookie',
+      response: { 200: SessionSchema, 401: ErrorSchema, 429: ErrorSchema },
+    },
+    handler: async (request, reply) => {
+      const token = bearerToken(request);
+      const principal = await guardFailures(request, () => tokens.authenticate(token, 'console:token', request.ip));
+      const opened = await sessions.open(principal.user.id, 'token');
+      setSessionCookie(request, reply, opened.id, opened.expiresAt, clock.now());
+      await audit.record(actorOf(principal), 'console.sign_in', 'ok', null, { via: 'token' });
+      return sessionView(principal, 'token', opened.csrfToken, opened.expiresAt);
+    },
+  });
+
+  app.get('/v1/console/session', {
+    schema: { tags, summary: 'The console session of this browser (cookie), with its CSRF token', response: { 200: SessionSchema, 401: ErrorSchema } },
+    handler: async (request) => {
+      const id = sessionIdOf(request);
+      const session = id ? await sessions.find(id) : null;
+      if (!id || !session) throw new KeygateError(ErrorCode.UNAUTHENTICATED, 'not signed in to the console');
+      const principal = await tokens.principalFor(session.userId, `console:${session.via}`, request.ip);
+      return sessionView(principal, session.via, sessions.csrfTokenFor(id), session.expiresAt);
+    },
+  });
+
+  app.delete('/v1/console/session', {
+    schema: { tags, summary: 'Sign out: ends the session on every node (needs X-CSRF-Token)', response: { 204: Type.Null(), 401: ErrorSchema, 403: ErrorSchema } },
+    handler: async (request, reply) => {
+      const id = sessionIdOf(request);
+      if (!id || !(await sessions.find(id))) throw new KeygateError(ErrorCode.UNAUTHENTICATED, 'not signed in to the console');
+      requireCsrf(sessions, request, id);
+      await sessions.close(id);
+      clearSessionCookie(request, reply);
+      return reply.status(204).send();
+    },
+  });
+}

@@ -1,0 +1,64 @@
+import type { KeyView } from '../api-client.ts';
+import { formatDay, formatMoment } from '../key-expiry.ts';
+import { StatusBadge } from './StatusBadge.tsx';
+
+/** The organization's keys: one row each; the Revoke action only where the viewer may revoke. */
+export function KeyTable(props: { keys: readonly KeyView[]; canRevoke: (key: KeyView) => boolean; onRevoke: (key: KeyView) => void; loading: boolean }) {
+  if (!props.loading && props.keys.length === 0) {
+    return <p className="empty">No API keys match. Create one with “Create API Key”.</p>;
+  }
+  return (
+    <div className="table-wrap">
+      <table className="key-table">
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">Key</th>
+            <th scope="col">Scheme</th>
+            <th scope="col">Permissions</th>
+            <th scope="col">Created</th>
+            <th scope="col">Expires</th>
+            <th scope="col">Last used</th>
+            <th scope="col">Status</th>
+            <th scope="col">
+              <span className="visually-hidden">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.keys.map((key) => (
+            <tr key={key.id} data-key-id={key.id} className={key.status !== 'active' ? 'inactive' : undefined}>
+              <td data-label="Name" className="key-name">
+                {key.name}
+              </td>
+              <td data-label="Key">
+                <code className="tail" title="The last six characters of the key">
+                  ••••{key.tail}
+                </code>
+              </td>
+              <td data-label="Scheme">{key.scheme}</td>
+              <td data-label="Permissions">
+                <span className="chips">
+                  {key.permissions.length === 0 ? <span className="muted">none</span> : key.permissions.map((p) => <span key={p} className="chip">{p}</span>)}
+                </span>
+              </td>
+              <td data-label="Created">{formatDay(key.createdAt)}</td>
+              <td data-label="Expires">{formatDay(key.expiresAt, 'Never')}</td>
+              <td data-label="Last used">{formatMoment(key.lastUsedAt)}</td>
+              <td data-label="Status">
+                <StatusBadge status={key.status} />
+              </td>
+              <td className="actions">
+                {key.status === 'active' && props.canRevoke(key) && (
+                  <button type="button" className="danger small" onClick={() => props.onRevoke(key)} aria-label={`Revoke ${key.name}`}>
+                    Revoke
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
