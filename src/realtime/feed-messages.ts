@@ -13,8 +13,9 @@ export function welcomeFrame(key: ApiKey, now: number): string {
  */
 export function announcementFrame(exchange: string, data: unknown): string {
   const fields = data !== null && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>) : { data };
-  const named = typeof fields.publisher === 'string' || typeof fields.exchange === 'string';
-  return JSON.stringify(named ? { ...fields, type: 'announcement' } : { ...fields, type: 'announcement', publisher: exchange });
+  const { type: _ignored, ...rest } = fields;
+  const named = typeof rest.publisher === 'string' || typeof rest.exchange === 'string';
+  return JSON.stringify(named ? { type: 'announcement', ...rest } : { type: 'announcement', ...rest, publisher: exchange });
 }
 
 /** The answer to a client's `{"type":"test"}`: an announcement in the usual shape, marked as a test. */
