@@ -69,16 +69,16 @@ export class KeyWatch {
   /** Re-checks a key for each of its sessions (the first load is cached for the rest) and ends those it no longer allows. */
   async recheck(keyId: string): Promise<void> {
     let latest: ApiKey | null = null;
+    const ended = new Map<string, number>();
     for (const session of this.#hub.sessionsOf(keyId)) {
       const verdict = await this.#verifier.recheck(session.key, session.ip, session.requiredPermission());
-      if (!verdict.valid) {
-        session.end(endReasonFor(verdict.code), endReasonFor(verdict.code));
-        continue;
-      }
-      latest = verdict.key;
-      const reason = session.adoptKey(verdict.key);
-      if (reason) session.end(reason);
+      const reason = verdict.valid ? session.adoptKey(verdict.key) : endReasonFor(verdict.code);
+      if (verdict.valid) latest = verdict.key;
+      if (!reason) continue;
+      session.end(reason);
+      ended.set(reason, (ended.get(reason) ?? 0) + 1);
     }
+    for (const [reason, sessions] of ended) this.#logger.info({ keyId, reason, sessions }, 'ended the live sessions of a key');
     if (latest) this.#schedule(latest);
     else this.unwatch(keyId);
   }
