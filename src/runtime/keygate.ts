@@ -69,7 +69,11 @@ export async function createKeygate(options: CreateKeygateOptions): Promise<Keyg
   const logger = options.logger ?? createLogger(config.logLevel);
   const { masterKey, serverToken } = bootstrapSecrets({ dataDir: config.dataDir, masterKey: config.masterKey, serverToken: config.serverToken, logger });
   const secrets = new SecretBox(masterKey);
-  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const store = await openStore({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    onIdleError: (error) => logger.warn({ err: error }, 'a pooled database connection was closed by the server; it will be replaced'),
+  });
   const broker = await openBroker({ redisUrl: config.redisUrl, prefix: options.brokerPrefix, clock });
   const schemes = registeredSchemes(config);
   const audit = new AuditTrail(store.audit, clock, ids);

@@ -11,9 +11,16 @@ export type Dialect = 'sqlite' | 'postgres';
 pg.types.setTypeParser(20, (value) => Number(value));
 
 /** Opens Kysely on PostgreSQL when a URL is given, else on a SQLite file (created with its folder). */
-export function connectDatabase(options: { databaseUrl: string | null; sqlitePath: string }): { db: Kysely<Database>; dialect: Dialect } {
+export function connectDatabase(options: {
+  databaseUrl: string | null;
+  sqlitePath: string;
+  onIdleError?: (error: Error) => void;
+}): { db: Kysely<Database>; dialect: Dialect } {
   if (options.databaseUrl) {
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
+    // An idle client whose connection the server ends (restart, DROP DATABASE ... FORCE) makes the
+    // pool emit 'error'; unheard, that would crash the process. The pool replaces the client itself.
+    pool.on('error', (error) => options.onIdleError?.(error));
     return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres' };
   }
   if (options.sqlitePath !== ':memory:') mkdirSync(dirname(options.sqlitePath), { recursive: true });

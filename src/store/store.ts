@@ -22,8 +22,17 @@ export interface Store {
 }
 
 /** Opens the store (PostgreSQL when `databaseUrl` is set, else `<dataDir>/keygate.sqlite`) and migrates it. */
-export async function openStore(options: { databaseUrl: string | null; dataDir: string; migrate?: boolean }): Promise<Store> {
-  const { db, dialect } = connectDatabase({ databaseUrl: options.databaseUrl, sqlitePath: join(options.dataDir, 'keygate.sqlite') });
+export async function openStore(options: {
+  databaseUrl: string | null;
+  dataDir: string;
+  migrate?: boolean;
+  onIdleError?: (error: Error) => void;
+}): Promise<Store> {
+  const { db, dialect } = connectDatabase({
+    databaseUrl: options.databaseUrl,
+    sqlitePath: join(options.dataDir, 'keygate.sqlite'),
+    onIdleError: options.onIdleError,
+  });
   if (options.migrate !== false) await migrateToLatest(db, dialect);
   return {
     db,
