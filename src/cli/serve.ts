@@ -1,5 +1,6 @@
 import { loadConfig } from '../config/load-config.ts';
-import { seedDemo, DEMO_WALLET } from '../runtime/demo-seed.ts';
+import { startDemoPublisher } from '../demo/demo-publisher.ts';
+import { seedDemo, DEMO_MEMBER_WALLET, DEMO_WALLET } from '../runtime/demo-seed.ts';
 import { createKeygate } from '../runtime/keygate.ts';
 import { optionalInt, parseCommand } from './command-options.ts';
 
@@ -27,6 +28,7 @@ export async function serve(args: string[], file: string | null, io: Io): Promis
     `  console        ${base}/`,
     `  API docs       ${base}/docs`,
     `  Centrifuge WS  ${base.replace(/^http/, 'ws')}/connection/websocket  (also /e/v1/ws)`,
+    `  listing feed   ${base.replace(/^http/, 'ws')}/  (X-API-Key header; spec 002 feed)`,
     `  forward-auth   ${base}/v1/auth`,
   ];
   if (config.demo) {
@@ -48,6 +50,18 @@ export async function serve(args: string[], file: string | null, io: Io): Promis
         `  npm run keygate -- token create --user demo-admin --org "Demo Trading"`,
       );
     }
+  }
+  if (config.demo) {
+    // Live data for the demo wallets and exchanges, so the printed key shows something at once.
+    const publisher = startDemoPublisher({
+      publish: (channel, data) => keygate.publish(channel, data),
+      wallets: [DEMO_WALLET, DEMO_MEMBER_WALLET],
+      clock: keygate.clock,
+      onError: (error) => keygate.logger.warn({ err: error }, 'demo publisher round failed'),
+    });
+    keygate.onClose.push(() => publisher.stop());
+    await publisher.tick();
+    lines.push('  live demo data maintenance updates every 2 s, listing announcements every 15 s');
   }
   lines.push(`  server token   in ${config.serverToken ? 'KEYGATE_SERVER_TOKEN' : config.dataDir + '/server-token'} (verify API and server API)`, '');
   io.out(lines.join('\n'));

@@ -38,9 +38,10 @@ export function openLiveSubscription(options: { endpoint: string; apiKey: string
   sub.on('subscribing', (ctx) => handlers.onState('connecting', ctx.reason));
   sub.on('subscribed', () => {
     handlers.onState('subscribed', options.channel);
+    // The newest 60 kept publications, replayed oldest first so the chart reads left to right.
     sub
-      .history({ limit: 60 })
-      .then((history) => history.publications.forEach((p) => handlers.onData(p.data, Date.now())))
+      .history({ limit: 60, reverse: true })
+      .then((history) => [...history.publications].reverse().forEach((p) => handlers.onData(p.data, Date.now())))
       .catch(() => undefined); // history is optional: live updates still arrive
   });
   sub.on('unsubscribed', (ctx) => handlers.onState('failed', `${ctx.reason} (code ${ctx.code})`));
