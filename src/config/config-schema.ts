@@ -2,11 +2,17 @@ import { Type, type Static } from '@sinclair/typebox';
 
 const Tier = Type.Union([Type.Literal('basic'), Type.Literal('premium'), Type.Literal('enterprise')]);
 
-const TierLimits = Type.Object({
-  maxConnections: Type.Integer({ minimum: 1 }),
-  /** Verified requests per minute per key; null means unlimited. */
-  requestsPerMinute: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()]),
-});
+// Every nested object rejects unknown settings too, so a misspelt setting fails loudly at start.
+const strict = { additionalProperties: false } as const;
+
+const TierLimits = Type.Object(
+  {
+    maxConnections: Type.Integer({ minimum: 1 }),
+    /** Verified requests per minute per key; null means unlimited. */
+    requestsPerMinute: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()]),
+  },
+  strict,
+);
 
 /** Every setting Keygate reads, with defaults applied by `loadConfig`. */
 export const ConfigSchema = Type.Object(
@@ -33,12 +39,12 @@ export const ConfigSchema = Type.Object(
         hmac: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()]),
         rsa: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()]),
         ed25519: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()]),
-      }),
-      permissions: Type.Array(Type.Object({ name: Type.String({ minLength: 1 }), description: Type.String() }), { minItems: 1 }),
+      }, strict),
+      permissions: Type.Array(Type.Object({ name: Type.String({ minLength: 1 }), description: Type.String() }, strict), { minItems: 1 }),
       defaultTier: Tier,
-      tiers: Type.Object({ basic: TierLimits, premium: TierLimits, enterprise: TierLimits }),
+      tiers: Type.Object({ basic: TierLimits, premium: TierLimits, enterprise: TierLimits }, strict),
       maxRollGraceSeconds: Type.Integer({ minimum: 0 }),
-    }),
+    }, strict),
     verify: Type.Object({
       negativeCacheTtlMs: Type.Integer({ minimum: 0 }),
       negativeCacheSize: Type.Integer({ minimum: 1 }),
@@ -49,14 +55,14 @@ export const ConfigSchema = Type.Object(
       lastUsedFlushMs: Type.Integer({ minimum: 10 }),
       /** Accepted clock skew for signed requests, either way. */
       signatureWindowMs: Type.Integer({ minimum: 1000 }),
-    }),
+    }, strict),
     realtime: Type.Object({
       pingIntervalSeconds: Type.Integer({ minimum: 1 }),
       historySize: Type.Integer({ minimum: 0 }),
       historyTtlSeconds: Type.Integer({ minimum: 1 }),
       /** How long a node's connection-count entries live without a heartbeat. */
       presenceTtlSeconds: Type.Integer({ minimum: 3 }),
-    }),
+    }, strict),
     demo: Type.Boolean(),
   },
   { additionalProperties: false },

@@ -32,6 +32,8 @@ export interface Keygate {
   readonly serverToken: string;
   readonly schemes: readonly CredentialScheme[];
   readonly verifier: Verifier;
+  /** Batches last-used times; `flush()` writes what is pending (tests, shutdown). */
+  readonly lastUsed: LastUsedRecorder;
   readonly keys: KeyService;
   readonly directory: DirectoryService;
   readonly tokens: TokenService;
@@ -83,11 +85,11 @@ export async function createKeygate(options: CreateKeygateOptions): Promise<Keyg
   });
   const unsubscribe = await broker.subscribe(KEY_EVENTS_TOPIC, (message) => verifier.onKeyEvent(message as KeyEvent));
   const keys = new KeyService({ store, broker, clock, ids, secrets, audit, schemes, settings: config.keys });
-  const directory = new DirectoryService(store, clock, ids);
+  const directory = new DirectoryService(store, clock, ids, { tier: config.keys.defaultTier });
   const tokens = new TokenService(store, clock, ids);
   const onClose: Array<() => Promise<void> | void> = [];
 
-  const partial = { config, logger, clock, ids, store, broker, secrets, serverToken, schemes, verifier, keys, directory, tokens, audit, onClose };
+  const partial = { config, logger, clock, ids, store, broker, secrets, serverToken, schemes, verifier, lastUsed, keys, directory, tokens, audit, onClose };
   const http = await buildHttpApp(partial);
   let closed = false;
   const keygate: Keygate = {

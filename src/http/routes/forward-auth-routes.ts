@@ -9,12 +9,16 @@ function first(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** Rebuilds the original request from the headers nginx, Traefik and Envoy send. */
-export function originalRequest(request: FastifyRequest, envoyPath: string | null): RequestFacts {
+/**
+ * Rebuilds the original request from the headers nginx, Traefik and Envoy send. X-Real-IP is only
+ * believed when the node trusts its proxy (trustProxy), like X-Forwarded-For, so a client talking to
+ * Keygate directly cannot claim an allowlisted address.
+ */
+export function originalRequest(request: FastifyRequest, envoyPath: string | null, trustProxyHeaders = true): RequestFacts {
   const h = request.headers;
   const method = first(h['x-original-method']) ?? first(h['x-forwarded-method']) ?? request.method;
   const url = first(h['x-original-uri']) ?? first(h['x-forwarded-uri']) ?? envoyPath ?? '/';
-  const ip = first(h['x-real-ip'])?.trim() || request.ip;
+  const ip = (trustProxyHeaders ? first(h['x-real-ip'])?.trim() : undefined) || request.ip;
   return { method: method.toUpperCase(), url, headers: h as Record<string, string | undefined>, body: request.rawBody, ip };
 }
 
@@ -22,7 +26,7 @@ export function originalRequest(request: FastifyRequest, envoyPath: string | nul
 export async function forwardAuthRoutes(app: FastifyInstance, parts: KeygateParts): Promise<void> {
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
     const wildcard = (request.params as { '*'?: string })['*'];
-    const facts = originalRequest(request, wildcard === undefined ? null : '/' + wildcard);
+    const facts = originalRequest(request, wildcard === undefined ? null : '/' + wildcard, parts.config.trustProxy !== false);
     const query = request.query as { permission?: string };
     const permission = query.permission ?? first(request.headers['x-keygate-permission']);
     const verdict = await parts.verifier.verify(facts, { permission });

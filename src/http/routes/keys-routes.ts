@@ -2,11 +2,14 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { KEY_SCHEMES, TIERS } from '../../core/api-key.ts';
 import { badInput } from '../../core/errors.ts';
+import { LATEST_EXPIRY } from '../../service/key-service.ts';
 import type { KeygateParts } from '../../runtime/keygate.ts';
 import { ErrorSchema } from '../error-schema.ts';
 import { keyView, KeyViewSchema } from '../key-view.ts';
 
-const Id = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
+// Key ids are UUIDs; the pattern keeps stray bytes (NUL, spaces) away from the store.
+const Id = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9._:-]{1,100}$' }) });
+const LATEST_EXPIRY_SECONDS = Math.floor(LATEST_EXPIRY / 1000);
 const StringList = Type.Array(Type.String({ maxLength: 200 }), { maxItems: 100 });
 const Tier = Type.Union(TIERS.map((t) => Type.Literal(t)));
 
@@ -18,9 +21,9 @@ const CreateBody = Type.Object(
     allowedExchanges: Type.Optional(StringList),
     tier: Type.Optional(Tier),
     maxConnections: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })),
-    expiresAt: Type.Optional(Type.Union([Type.String({ format: 'date-time' }), Type.Integer({ minimum: 0 }), Type.Null()])),
-    expiresInSeconds: Type.Optional(Type.Integer({ minimum: 1 })),
-    ownerId: Type.Optional(Type.String()),
+    expiresAt: Type.Optional(Type.Union([Type.String({ format: 'date-time' }), Type.Integer({ minimum: 0, maximum: LATEST_EXPIRY }), Type.Null()])),
+    expiresInSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: LATEST_EXPIRY_SECONDS })),
+    ownerId: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._:-]{1,100}$' })),
   },
   { additionalProperties: false },
 );
@@ -132,7 +135,7 @@ export async function keysRoutes(app: FastifyInstance, parts: KeygateParts): Pro
       security,
       summary: 'Issue a new secret; the old one keeps working for graceSeconds, then is revoked',
       params: Id,
-      body: Type.Optional(Type.Object({ graceSeconds: Type.Optional(Type.Integer({ minimum: 0 })) }, { additionalProperties: false })),
+      body: Type.Optional(Type.Object({ graceSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: LATEST_EXPIRY_SECONDS })) }, { additionalProperties: false })),
       response: { 201: Type.Intersect([Created, Type.Object({ previous: KeyViewSchema })]), 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 422: ErrorSchema },
     },
     handler: async (request, reply) => {
