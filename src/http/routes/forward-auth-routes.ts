@@ -17,7 +17,8 @@ function first(value: string | string[] | undefined): string | undefined {
 export function originalRequest(request: FastifyRequest, envoyPath: string | null, trustProxyHeaders = true): RequestFacts {
   const h = request.headers;
   const method = first(h['x-original-method']) ?? first(h['x-forwarded-method']) ?? request.method;
-  const url = first(h['x-original-uri']) ?? first(h['x-forwarded-uri']) ?? envoyPath ?? '/';
+  // Called directly (no proxy headers), the request itself is the original: its api_key query counts.
+  const url = first(h['x-original-uri']) ?? first(h['x-forwarded-uri']) ?? envoyPath ?? request.url;
   const ip = (trustProxyHeaders ? first(h['x-real-ip'])?.trim() : undefined) || request.ip;
   return { method: method.toUpperCase(), url, headers: h as Record<string, string | undefined>, body: request.rawBody, ip };
 }

@@ -5,6 +5,7 @@ import { badInput } from '../../core/errors.ts';
 import { LATEST_EXPIRY } from '../../service/key-service.ts';
 import type { KeygateParts } from '../../runtime/keygate.ts';
 import { ErrorSchema } from '../error-schema.ts';
+import { authenticatedRoute } from '../management-auth.ts';
 import { keyView, KeyViewSchema } from '../key-view.ts';
 
 // Key ids are UUIDs; the pattern keeps stray bytes (NUL, spaces) away from the store.
@@ -57,8 +58,10 @@ export async function keysRoutes(app: FastifyInstance, parts: KeygateParts): Pro
   const { keys, clock } = parts;
   const tags = ['keys'];
   const security = [{ bearerAuth: [] }];
+  const authenticated = authenticatedRoute(app);
 
   app.post('/v1/keys', {
+    ...authenticated,
     schema: { tags, security, summary: 'Create an API key (the full key is returned once)', body: CreateBody, response: { 201: Created, 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 409: ErrorSchema } },
     handler: async (request, reply) => {
       const principal = await app.requirePrincipal(request);
@@ -79,6 +82,7 @@ export async function keysRoutes(app: FastifyInstance, parts: KeygateParts): Pro
   });
 
   app.get('/v1/keys', {
+    ...authenticated,
     schema: {
       tags,
       security,
@@ -105,6 +109,7 @@ export async function keysRoutes(app: FastifyInstance, parts: KeygateParts): Pro
   });
 
   app.get('/v1/keys/:id', {
+    ...authenticated,
     schema: { tags, security, summary: 'Get one key', params: Id, response: { 200: KeyViewSchema, 401: ErrorSchema, 404: ErrorSchema } },
     handler: async (request) => {
       const principal = await app.requirePrincipal(request);
@@ -113,6 +118,7 @@ export async function keysRoutes(app: FastifyInstance, parts: KeygateParts): Pro
   });
 
   app.patch('/v1/keys/:id', {
+    ...authenticated,
     schema: { tags, security, summary: 'Change name, permissions, IP allowlist or allowed exchanges', params: Id, body: UpdateBody, response: { 200: KeyViewSchema, 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema } },
     handler: async (request) => {
       const principal = await app.requirePrincipal(request);
@@ -122,6 +128,7 @@ export async function keysRoutes(app: FastifyInstance, parts: KeygateParts): Pro
   });
 
   app.post('/v1/keys/:id/revoke', {
+    ...authenticated,
     schema: { tags, security, summary: 'Revoke a key now; every session using it ends', params: Id, response: { 200: KeyViewSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema } },
     handler: async (request) => {
       const principal = await app.requirePrincipal(request);
@@ -130,6 +137,11 @@ export async function keysRoutes(app: FastifyInstance, parts: KeygateParts): Pro
   });
 
   app.post('/v1/keys/:id/roll', {
+    // The body is optional: a bare POST rolls with no grace period.
+    preValidation: async (request) => {
+      await authenticated.preValidation(request);
+      request.body ??= {};
+    },
     schema: {
       tags,
       security,
@@ -148,6 +160,7 @@ export async function keysRoutes(app: FastifyInstance, parts: KeygateParts): Pro
   });
 
   app.delete('/v1/keys/:id', {
+    ...authenticated,
     schema: { tags, security, summary: 'Delete a key (revokes it; the audit trail keeps it)', params: Id, response: { 204: Type.Null(), 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema } },
     handler: async (request, reply) => {
       const principal = await app.requirePrincipal(request);
@@ -157,6 +170,7 @@ export async function keysRoutes(app: FastifyInstance, parts: KeygateParts): Pro
   });
 
   app.get('/v1/keys/:id/audit', {
+    ...authenticated,
     schema: { tags, security, summary: 'The audit trail of one key', params: Id },
     handler: async (request) => {
       const principal = await app.requirePrincipal(request);
