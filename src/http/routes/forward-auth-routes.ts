@@ -1,9 +1,12 @@
+import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ApiKey } from '../../core/api-key.ts';
 import type { KeygateParts } from '../../runtime/keygate.ts';
 import { findOpaqueKey } from '../../schemes/opaque-scheme.ts';
 import type { RequestFacts } from '../../schemes/request-facts.ts';
 import { VERDICT_STATUS } from '../error-status.ts';
 import { errorBody } from '../error-handler.ts';
+import { ErrorSchema } from '../error-schema.ts';
 
 function first(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
@@ -23,23 +26,12 @@ export function originalRequest(request: FastifyRequest, envoyPath: string | nul
   return { method: method.toUpperCase(), url, headers: h as Record<string, string | undefined>, body: request.rawBody, ip };
 }
 
-/** GET /v1/auth: forward-auth for nginx auth_request, Traefik ForwardAuth and Envoy ext_authz. */
-export async function forwardAuthRoutes(app: FastifyInstance, parts: KeygateParts): Promise<void> {
-  const handler = async (request: FastifyRequest, reply: FastifyReply) => {
-    const wildcard = (request.params as { '*'?: string })['*'];
-    const facts = originalRequest(request, wildcard === undefined ? null : '/' + wildcard, parts.config.trustProxy !== false);
-    const query = request.query as { permission?: string };
-    const permission = query.permission ?? first(request.headers['x-keygate-permission']);
-    const verdict = await parts.verifier.verify(facts, { permission });
-    if (findOpaqueKey(facts)?.source === 'query') {
-      request.log.warn({ keyId: verdict.key?.id }, 'API key sent in the api_key query parameter; the X-API-Key header keeps it out of logs');
-    }
-    if (!verdict.valid) {
-      if (VERDICT_STATUS[verdict.code] === 401) reply.header('www-authenticate', 'ApiKey realm="keygate"');
-      return reply.status(VERDICT_STATUS[verdict.code]).send(errorBody(verdict.code, verdict.message));
-    }
-    const key = verdict.key;
-    reply.headers({
+/** The identity headers of a key; computed once per loaded key, since cached keys are the same object. */
+const identityHeaders = new WeakMap<ApiKey, Record<string, string>>();
+function headersOf(key: ApiKey): Record<string, string> {
+  let headers = identityHeaders.get(key);
+  if (!headers) {
+    headers = {
       'x-keygate-key-id': key.id,
       'x-keygate-user-id': key.userId,
       'x-keygate-organization-id': key.organizationId,
@@ -47,10 +39,37 @@ export async function forwardAuthRoutes(app: FastifyInstance, parts: KeygatePart
       'x-keygate-permissions': key.permissions.join(','),
       'x-keygate-tier': key.tier,
       'x-keygate-allowed-exchanges': key.allowedExchanges.join(','),
-    });
-    return reply.status(200).send({ valid: true, code: verdict.code, keyId: key.id });
+    };
+    identityHeaders.set(key, headers);
+  }
+  return headers;
+}
+
+const Allowed = Type.Object({ valid: Type.Literal(true), code: Type.Literal('VALID'), keyId: Type.String() });
+
+/** GET /v1/auth: forward-auth for nginx auth_request, Traefik ForwardAuth and Envoy ext_authz. */
+export async function forwardAuthRoutes(app: FastifyInstance, parts: KeygateParts): Promise<void> {
+  const trustProxyHeaders = parts.config.trustProxy !== false;
+  const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+    const wildcard = (request.params as { '*'?: string })['*'];
+    const facts = originalRequest(request, wildcard === undefined ? null : '/' + wildcard, trustProxyHeaders);
+    const query = request.query as { permission?: string };
+    const permission = query.permission ?? first(request.headers['x-keygate-permission']);
+    const verdict = await parts.verifier.verify(facts, { permission });
+    if (facts.url.includes('api_key=') && findOpaqueKey(facts)?.source === 'query') {
+      request.log.warn({ keyId: verdict.key?.id }, 'API key sent in the api_key query parameter; the X-API-Key header keeps it out of logs');
+    }
+    if (!verdict.valid) {
+      if (VERDICT_STATUS[verdict.code] === 401) reply.header('www-authenticate', 'ApiKey realm="keygate"');
+      return reply.status(VERDICT_STATUS[verdict.code]).send(errorBody(verdict.code, verdict.message));
+    }
+    return reply.status(200).headers(headersOf(verdict.key)).send({ valid: true, code: verdict.code, keyId: verdict.key.id });
   };
-  const schema = { tags: ['verify'], summary: 'Forward-auth: 200 with X-Keygate-* identity headers, 401/403/429 otherwise', hide: false };
+  const schema = {
+    tags: ['verify'],
+    summary: 'Forward-auth: 200 with X-Keygate-* identity headers, 401/403/429 otherwise',
+    response: { 200: Allowed, 401: ErrorSchema, 403: ErrorSchema, 429: ErrorSchema },
+  };
   app.route({ method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'], url: '/v1/auth', schema, handler });
   // Envoy's ext_authz appends the original path to the configured prefix.
   app.route({ method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'], url: '/v1/auth/*', schema: { ...schema, hide: true }, handler });
