@@ -49,7 +49,9 @@ const Allowed = Type.Object({ valid: Type.Literal(true), code: Type.Literal('VAL
 
 /** GET /v1/auth: forward-auth for nginx auth_request, Traefik ForwardAuth and Envoy ext_authz. */
 export async function forwardAuthRoutes(app: FastifyInstance, parts: KeygateParts): Promise<void> {
-  const trustProxyHeaders = parts.config.trustProxy !== false;
+  // With a list of trusted proxies Fastify checks X-Forwarded-For hop by hop; X-Real-IP carries no
+  // such chain, so it is believed only when every peer is trusted (trustProxy: true).
+  const trustProxyHeaders = parts.config.trustProxy === true;
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
     const wildcard = (request.params as { '*'?: string })['*'];
     const facts = originalRequest(request, wildcard === undefined ? null : '/' + wildcard, trustProxyHeaders);
