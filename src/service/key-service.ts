@@ -57,6 +57,8 @@ export interface UpdateKeyInput {
 export interface ListKeysInput {
   readonly name?: string;
   readonly tail?: string;
+  /** Name or tail, whichever matches. */
+  readonly text?: string;
   readonly scheme?: KeyScheme;
   readonly origin?: string;
   /** Only the caller's own keys, even for admins (the spec profiles list "your" keys). */
@@ -179,6 +181,7 @@ export class KeyService {
       userId: input.mine || principal.user.role !== 'admin' ? principal.user.id : undefined,
       name: input.name,
       tail: input.tail,
+      text: input.text,
       scheme: input.scheme,
       origin: input.origin,
     };

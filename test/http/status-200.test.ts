@@ -150,6 +150,7 @@ for (const dialect of dialects()) {
         [{ authorization: `Bearer ${key.key}` }, ''],
         [{}, `?api_key=${key.key}`],
         [{ 'x-original-uri': `/feed?api_key=${key.key}` }, ''],
+        [{ 'x-forwarded-uri': `/feed?api_key=${key.key}`, 'x-forwarded-method': 'GET' }, ''],
       ] as const) {
         const res = await forwardAuth(node, headers, query);
         assert.equal(res.status, 200, JSON.stringify(headers) + query);

@@ -104,6 +104,8 @@ for (const dialect of dialects()) {
       assert.deepEqual(await ids({ organizationId: orgId, name: 'ALPHA' }), [a.id]);
       assert.deepEqual(await ids({ organizationId: orgId, tail: 'b222' }), [b.id]);
       assert.deepEqual(await ids({ organizationId: orgId, scheme: 'hmac' }), [c.id]);
+      assert.deepEqual(await ids({ organizationId: orgId, text: 'BETA' }), [b.id], 'text matches a name');
+      assert.deepEqual(await ids({ organizationId: orgId, text: 'c333' }), [c.id], 'text matches a tail');
       assert.deepEqual(await ids({ organizationId: orgId, name: 'alpha', includeDeleted: true }), [gone.id, a.id]);
       assert.deepEqual(await ids({ organizationId: randomUUID() }), []);
       // LIKE wildcards in a filter are plain characters.

@@ -98,11 +98,7 @@ export async function keysRoutes(app: FastifyInstance, parts: KeygateParts): Pro
     handler: async (request) => {
       const principal = await app.requirePrincipal(request);
       const query = request.query as { name?: string; tail?: string; scheme?: (typeof KEY_SCHEMES)[number]; q?: string };
-      let found = await keys.list(principal, { name: query.name, tail: query.tail, scheme: query.scheme });
-      if (query.q) {
-        const q = query.q.toLowerCase();
-        found = found.filter((k) => k.name.toLowerCase().includes(q) || k.tail.toLowerCase().endsWith(q));
-      }
+      const found = await keys.list(principal, { name: query.name, tail: query.tail, text: query.q, scheme: query.scheme });
       const now = clock.now();
       return { keys: found.map((k) => keyView(k, now)) };
     },
