@@ -13,7 +13,7 @@ import { seedKey } from '../support/seed.ts';
 const README = fileURLToPath(new URL('../../README.md', import.meta.url));
 
 /** The nginx snippet exactly as README.md shows it: the ```nginx block after `<!-- nginx-forward-auth -->`. */
-export function readmeNginxSnippet(): string {
+function readmeNginxSnippet(): string {
   const readme = readFileSync(README, 'utf8');
   const match = /<!-- nginx-forward-auth -->\s*```nginx\n([\s\S]*?)```/.exec(readme);
   if (!match) throw new Error('README.md has no ```nginx block after <!-- nginx-forward-auth -->');
