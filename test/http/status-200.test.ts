@@ -160,6 +160,7 @@ for (const dialect of dialects()) {
         assert.equal(res.headers.get('x-keygate-permissions'), 'read,trade');
         assert.equal(res.headers.get('x-keygate-tier'), 'basic');
         assert.equal(res.headers.get('x-keygate-allowed-exchanges'), 'binance');
+        assert.deepEqual(res.body, { valid: true, code: 'VALID', keyId: key.id });
       }
       const permitted = await forwardAuth(node, { 'x-api-key': key.key }, '?permission=trade');
       assert.equal(permitted.status, 200);

@@ -26,23 +26,33 @@ export function originalRequest(request: FastifyRequest, envoyPath: string | nul
   return { method: method.toUpperCase(), url, headers: h as Record<string, string | undefined>, body: request.rawBody, ip };
 }
 
-/** The identity headers of a key; computed once per loaded key, since cached keys are the same object. */
-const identityHeaders = new WeakMap<ApiKey, Record<string, string>>();
-function headersOf(key: ApiKey): Record<string, string> {
-  let headers = identityHeaders.get(key);
-  if (!headers) {
-    headers = {
-      'x-keygate-key-id': key.id,
-      'x-keygate-user-id': key.userId,
-      'x-keygate-organization-id': key.organizationId,
-      'x-keygate-scheme': key.scheme,
-      'x-keygate-permissions': key.permissions.join(','),
-      'x-keygate-tier': key.tier,
-      'x-keygate-allowed-exchanges': key.allowedExchanges.join(','),
+/** What forward-auth answers for a key: built once per loaded key, since cached keys are the same object. */
+interface Allowance {
+  readonly headers: Readonly<Record<string, string>>;
+  /** The 200 body, already serialised. */
+  readonly body: string;
+}
+
+const allowances = new WeakMap<ApiKey, Allowance>();
+function allowanceOf(key: ApiKey): Allowance {
+  let allowance = allowances.get(key);
+  if (!allowance) {
+    allowance = {
+      headers: {
+        'x-keygate-key-id': key.id,
+        'x-keygate-user-id': key.userId,
+        'x-keygate-organization-id': key.organizationId,
+        'x-keygate-scheme': key.scheme,
+        'x-keygate-permissions': key.permissions.join(','),
+        'x-keygate-tier': key.tier,
+        'x-keygate-allowed-exchanges': key.allowedExchanges.join(','),
+        'content-type': 'application/json; charset=utf-8',
+      },
+      body: JSON.stringify({ valid: true, code: 'VALID', keyId: key.id }),
     };
-    identityHeaders.set(key, headers);
+    allowances.set(key, allowance);
   }
-  return headers;
+  return allowance;
 }
 
 const Allowed = Type.Object({ valid: Type.Literal(true), code: Type.Literal('VALID'), keyId: Type.String() });
@@ -65,7 +75,8 @@ export async function forwardAuthRoutes(app: FastifyInstance, parts: KeygatePart
       if (VERDICT_STATUS[verdict.code] === 401) reply.header('www-authenticate', 'ApiKey realm="keygate"');
       return reply.status(VERDICT_STATUS[verdict.code]).send(errorBody(verdict.code, verdict.message));
     }
-    return reply.status(200).headers(headersOf(verdict.key)).send({ valid: true, code: verdict.code, keyId: verdict.key.id });
+    const allowance = allowanceOf(verdict.key);
+    return reply.status(200).headers(allowance.headers).send(allowance.body);
   };
   const schema = {
     tags: ['verify'],
