@@ -51,9 +51,10 @@ export async function userCreate(keygate: Keygate, args: string[], print: Print)
 
 export async function tokenCreate(keygate: Keygate, args: string[], print: Print): Promise<void> {
   const { values } = parseCommand(args, { user: { type: 'string' }, org: { type: 'string' }, name: { type: 'string' }, 'ttl-days': { type: 'string' } });
-  const org = values.org ? await keygate.directory.findOrganization(values.org as string) : undefined;
-  const user = await keygate.directory.findUser(required(values, 'user'), org?.id);
+  const userRef = required(values, 'user');
   const days = optionalInt(values, 'ttl-days');
+  const org = values.org ? await keygate.directory.findOrganization(values.org as string) : undefined;
+  const user = await keygate.directory.findUser(userRef, org?.id);
   const created = await keygate.tokens.create(user, (values.name as string | undefined) ?? 'cli token', days === undefined ? null : days * 86_400_000);
   print({ token: created.token, id: created.id, user: user.name, expiresAt: created.expiresAt === null ? null : new Date(created.expiresAt).toISOString() });
 }
@@ -70,15 +71,19 @@ export async function keysCreate(keygate: Keygate, args: string[], print: Print)
     'max-connections': { type: 'string' },
     'expires-in-days': { type: 'string' },
   });
-  const principal = await actingPrincipal(keygate, required(values, 'user'), values.org as string | undefined);
+  // Flags first, so bad input is reported before anything is looked up.
+  const userRef = required(values, 'user');
+  const name = required(values, 'name');
   const days = optionalInt(values, 'expires-in-days');
+  const maxConnections = optionalInt(values, 'max-connections');
+  const principal = await actingPrincipal(keygate, userRef, values.org as string | undefined);
   const created = await keygate.keys.create(principal, {
-    name: required(values, 'name'),
+    name,
     permissions: values.permission as string[] | undefined,
     ipAllowlist: values.ip as string[] | undefined,
     allowedExchanges: values.exchange as string[] | undefined,
     tier: values.tier as Tier | undefined,
-    maxConnections: optionalInt(values, 'max-connections'),
+    maxConnections,
     expiresAt: days === undefined ? null : keygate.clock.now() + days * 86_400_000,
     origin: 'cli',
   });

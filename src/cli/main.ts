@@ -1,9 +1,11 @@
 import { ConfigError, loadConfig } from '../config/load-config.ts';
 import { KeygateError } from '../core/errors.ts';
-import { createKeygate, type Keygate } from '../runtime/keygate.ts';
+import type { Keygate } from '../runtime/keygate.ts';
 import { CliError } from './cli-error.ts';
 import { keysCreate, keysList, keysRevoke, orgCreate, tokenCreate, userCreate, type Print } from './commands.ts';
-import { serve } from './serve.ts';
+
+// The server (Fastify, drivers, schemes) loads only when a command needs it, so usage errors answer at once.
+const loadKeygate = async () => (await import('../runtime/keygate.ts')).createKeygate;
 
 const USAGE = `usage: keygate <command> [options]
 
@@ -47,17 +49,17 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
       io.out(USAGE);
       return first ? 0 : 2;
     }
-    if (first === 'serve') return await serve(args.slice(1), file, io);
+    if (first === 'serve') return await (await import('./serve.ts')).serve(args.slice(1), file, io);
     const config = loadConfig({ file, overrides: { logLevel: process.env.KEYGATE_LOG_LEVEL ?? 'warn' } });
     if (first === 'migrate') {
-      const keygate = await createKeygate({ config });
+      const keygate = await (await loadKeygate())({ config });
       await keygate.close();
       io.out(JSON.stringify({ migrated: true, store: keygate.store.dialect }));
       return 0;
     }
     const command = COMMANDS[`${first} ${second ?? ''}`.trim()];
     if (!command) throw new CliError(`unknown command "${[first, second].filter(Boolean).join(' ')}"\n\n${USAGE}`);
-    const keygate = await createKeygate({ config });
+    const keygate = await (await loadKeygate())({ config });
     try {
       await command(keygate, rest, (value) => io.out(JSON.stringify(value, null, 2)));
     } finally {

@@ -2,18 +2,27 @@ import { Type, type Static } from '@sinclair/typebox';
 
 const Tier = Type.Union([Type.Literal('basic'), Type.Literal('premium'), Type.Literal('enterprise')]);
 
-/** Header names a signed-request scheme reads (lowercase or any case; HTTP header names are case-insensitive). */
-const SignedHeaders = Type.Object({
-  key: Type.String({ minLength: 1, pattern: '^[A-Za-z0-9-]+$' }),
-  timestamp: Type.String({ minLength: 1, pattern: '^[A-Za-z0-9-]+$' }),
-  signature: Type.String({ minLength: 1, pattern: '^[A-Za-z0-9-]+$' }),
-});
+// Every nested object rejects unknown settings too, so a misspelt setting fails loudly at start.
+const strict = { additionalProperties: false } as const;
 
-const TierLimits = Type.Object({
-  maxConnections: Type.Integer({ minimum: 1 }),
-  /** Verified requests per minute per key; null means unlimited. */
-  requestsPerMinute: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()]),
-});
+/** Header names a signed-request scheme reads (lowercase or any case; HTTP header names are case-insensitive). */
+const SignedHeaders = Type.Object(
+  {
+    key: Type.String({ minLength: 1, pattern: '^[A-Za-z0-9-]+$' }),
+    timestamp: Type.String({ minLength: 1, pattern: '^[A-Za-z0-9-]+$' }),
+    signature: Type.String({ minLength: 1, pattern: '^[A-Za-z0-9-]+$' }),
+  },
+  strict,
+);
+
+const TierLimits = Type.Object(
+  {
+    maxConnections: Type.Integer({ minimum: 1 }),
+    /** Verified requests per minute per key; null means unlimited. */
+    requestsPerMinute: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()]),
+  },
+  strict,
+);
 
 /** Every setting Keygate reads, with defaults applied by `loadConfig`. */
 export const ConfigSchema = Type.Object(
@@ -40,12 +49,12 @@ export const ConfigSchema = Type.Object(
         hmac: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()]),
         rsa: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()]),
         ed25519: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()]),
-      }),
-      permissions: Type.Array(Type.Object({ name: Type.String({ minLength: 1 }), description: Type.String() }), { minItems: 1 }),
+      }, strict),
+      permissions: Type.Array(Type.Object({ name: Type.String({ minLength: 1 }), description: Type.String() }, strict), { minItems: 1 }),
       defaultTier: Tier,
-      tiers: Type.Object({ basic: TierLimits, premium: TierLimits, enterprise: TierLimits }),
+      tiers: Type.Object({ basic: TierLimits, premium: TierLimits, enterprise: TierLimits }, strict),
       maxRollGraceSeconds: Type.Integer({ minimum: 0 }),
-    }),
+    }, strict),
     verify: Type.Object({
       negativeCacheTtlMs: Type.Integer({ minimum: 0 }),
       negativeCacheSize: Type.Integer({ minimum: 1 }),
@@ -56,16 +65,16 @@ export const ConfigSchema = Type.Object(
       lastUsedFlushMs: Type.Integer({ minimum: 10 }),
       /** Accepted clock skew for signed requests, either way. */
       signatureWindowMs: Type.Integer({ minimum: 1000 }),
-    }),
+    }, strict),
     /** Header names of the signed-request schemes (spec 001 HMAC, spec 004 RSA-PSS, spec 003 Ed25519). */
-    signing: Type.Object({ hmac: SignedHeaders, rsa: SignedHeaders, ed25519: SignedHeaders }),
+    signing: Type.Object({ hmac: SignedHeaders, rsa: SignedHeaders, ed25519: SignedHeaders }, strict),
     /** Wallet-registered keys (spec 003). */
     wallets: Type.Object({
       /** Organization that receives a member user for a wallet Keygate does not know yet (created on demand). */
       organizationName: Type.String({ minLength: 1, maxLength: 100 }),
       /** Permissions a wallet-registered key carries. */
       keyPermissions: Type.Array(Type.String({ minLength: 1 })),
-    }),
+    }, strict),
     realtime: Type.Object({
       pingIntervalSeconds: Type.Integer({ minimum: 1 }),
       historySize: Type.Integer({ minimum: 0 }),
@@ -78,7 +87,7 @@ export const ConfigSchema = Type.Object(
       clientPublishNamespaces: Type.Array(Type.Union([Type.Literal('maintenance:wallet'), Type.Literal('listings')])),
       /** Lifetime of connection tokens minted for signed-scheme keys (POST /v1/realtime/token). */
       connectionTokenTtlSeconds: Type.Integer({ minimum: 10 }),
-    }),
+    }, strict),
     console: Type.Object({
       /** How long a console sign-in lasts. */
       sessionTtlSeconds: Type.Integer({ minimum: 60 }),
@@ -86,7 +95,7 @@ export const ConfigSchema = Type.Object(
       nonceTtlSeconds: Type.Integer({ minimum: 10 }),
       /** Folder of the built console (index.html + assets); null = web/dist of this checkout. */
       distDir: Type.Union([Type.String({ minLength: 1 }), Type.Null()]),
-    }),
+    }, strict),
     demo: Type.Boolean(),
   },
   { additionalProperties: false },

@@ -16,8 +16,9 @@ type Env = Record<string, string | undefined>;
 /** Environment variables and the config path each one sets. */
 const ENV_SETTINGS: ReadonlyArray<[env: string, path: string, kind: 'string' | 'int' | 'bool' | 'json']> = [
   ['KEYGATE_HOST', 'host', 'string'],
-  ['KEYGATE_PORT', 'port', 'int'],
+  // PORT (what most hosts set) first, so an explicit KEYGATE_PORT wins when both are present.
   ['PORT', 'port', 'int'],
+  ['KEYGATE_PORT', 'port', 'int'],
   ['KEYGATE_DATA_DIR', 'dataDir', 'string'],
   ['DATABASE_URL', 'databaseUrl', 'string'],
   ['REDIS_URL', 'redisUrl', 'string'],
@@ -27,7 +28,15 @@ const ENV_SETTINGS: ReadonlyArray<[env: string, path: string, kind: 'string' | '
   ['KEYGATE_LOG_LEVEL', 'logLevel', 'string'],
   ['KEYGATE_TRUST_PROXY', 'trustProxy', 'json'],
   ['KEYGATE_KEY_PREFIX', 'keys.opaquePrefix', 'string'],
-  ['KEYGATE_MAX_UUID_KEYS_PER_USER', 'keys.maxKeysPerUser.hmac', 'int'],
+  ['KEYGATE_MAX_UUID_KEYS_PER_USER', 'keys.maxKeysPerUser.hmac', 'json'],
+  ['KEYGATE_MAX_OPAQUE_KEYS_PER_USER', 'keys.maxKeysPerUser.opaque', 'json'],
+  ['KEYGATE_MAX_RSA_KEYS_PER_USER', 'keys.maxKeysPerUser.rsa', 'json'],
+  ['KEYGATE_MAX_ED25519_KEYS_PER_USER', 'keys.maxKeysPerUser.ed25519', 'json'],
+  ['KEYGATE_DEFAULT_TIER', 'keys.defaultTier', 'string'],
+  ['KEYGATE_MAX_ROLL_GRACE_SECONDS', 'keys.maxRollGraceSeconds', 'int'],
+  ['KEYGATE_POSITIVE_CACHE_TTL_MS', 'verify.positiveCacheTtlMs', 'int'],
+  ['KEYGATE_LAST_USED_FLUSH_MS', 'verify.lastUsedFlushMs', 'int'],
+  ['KEYGATE_PRESENCE_TTL_SECONDS', 'realtime.presenceTtlSeconds', 'int'],
   ['KEYGATE_NEGATIVE_CACHE_TTL_MS', 'verify.negativeCacheTtlMs', 'int'],
   ['KEYGATE_FAILURES_PER_MINUTE_PER_IP', 'verify.failuresPerMinutePerIp', 'int'],
   ['KEYGATE_SIGNATURE_WINDOW_MS', 'verify.signatureWindowMs', 'int'],

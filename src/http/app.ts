@@ -37,10 +37,14 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
 /** Builds the Fastify app: JSON parsing, errors, auth, OpenAPI at /docs, and every route module. */
 export async function buildHttpApp(parts: KeygateParts): Promise<FastifyInstance> {
   // Typed as a plain FastifyInstance so route modules need not know the logger's concrete type.
+  const requestLogging = parts.config.logLevel === 'debug' || parts.config.logLevel === 'trace';
   const app: FastifyInstance = Fastify({
     loggerInstance: parts.logger as FastifyBaseLogger,
     trustProxy: parts.config.trustProxy,
-    logController: new LogController({ disableRequestLogging: parts.config.logLevel !== 'debug' && parts.config.logLevel !== 'trace' }),
+    logController: new LogController({ disableRequestLogging: !requestLogging }),
+    // A per-request child logger (with its redaction set-up) is the costliest step of a cached
+    // forward-auth check; without request logging, route logs go to the node logger directly.
+    childLoggerFactory: (logger, bindings, options) => (requestLogging ? logger.child(bindings, options) : logger),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   });
   installJsonParser(app);

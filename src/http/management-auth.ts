@@ -32,7 +32,15 @@ export function installManagementAuth(app: FastifyInstance, parts: KeygateParts)
     },
   ];
   app.decorate('principalResolvers', resolvers);
-  app.decorate('requirePrincipal', async (request: FastifyRequest) => {
+  // One authentication per request, however many hooks and handlers ask (routes authenticate
+  // before validating, so an anonymous caller gets 401 rather than a lesson in the body schema).
+  const settled = new WeakMap<FastifyRequest, Promise<Principal>>();
+  app.decorate('requirePrincipal', (request: FastifyRequest) => {
+    let principal = settled.get(request);
+    if (!principal) settled.set(request, (principal = authenticate(request)));
+    return principal;
+  });
+  const authenticate = async (request: FastifyRequest): Promise<Principal> => {
     const limit = parts.config.verify.failuresPerMinutePerIp;
     if ((await parts.broker.hits(`mgmt-fail:${request.ip}`, FAILURE_WINDOW_MS)) >= limit) {
       throw new KeygateError(ErrorCode.RATE_LIMITED, 'too many failed sign-in attempts from this address; try again in a minute');
@@ -53,5 +61,14 @@ export function installManagementAuth(app: FastifyInstance, parts: KeygateParts)
       throw error;
     }
     throw new KeygateError(ErrorCode.UNAUTHENTICATED, 'authentication required: send Authorization: Bearer <management token>');
-  });
+  };
+}
+
+/** Route options that authenticate the management caller before the body is validated. */
+export function authenticatedRoute(app: FastifyInstance): { preValidation: (request: FastifyRequest) => Promise<void> } {
+  return {
+    preValidation: async (request) => {
+      await app.requirePrincipal(request);
+    },
+  };
 }

@@ -34,6 +34,8 @@ export interface Keygate {
   readonly serverToken: string;
   readonly schemes: readonly CredentialScheme[];
   readonly verifier: Verifier;
+  /** Batches last-used times; `flush()` writes what is pending (tests, shutdown). */
+  readonly lastUsed: LastUsedRecorder;
   readonly keys: KeyService;
   readonly directory: DirectoryService;
   readonly tokens: TokenService;
@@ -95,7 +97,7 @@ export async function createKeygate(options: CreateKeygateOptions): Promise<Keyg
   });
   const unsubscribe = await broker.subscribe(KEY_EVENTS_TOPIC, (message) => verifier.onKeyEvent(message as KeyEvent));
   const keys = new KeyService({ store, broker, clock, ids, secrets, audit, schemes, settings: config.keys });
-  const directory = new DirectoryService(store, clock, ids);
+  const directory = new DirectoryService(store, clock, ids, { tier: config.keys.defaultTier });
   const tokens = new TokenService(store, clock, ids);
   const walletKeys = new WalletKeyService({
     keys,
@@ -112,7 +114,7 @@ export async function createKeygate(options: CreateKeygateOptions): Promise<Keyg
   const realtime = await RealtimeGateway.start({ config, broker, verifier, store, secrets, clock, ids, logger });
   const publish = async (channel: string, data: unknown) => void (await realtime.publish(channel, data));
   onClose.push(() => realtime.close());
-  const partial = { config, logger, clock, ids, store, broker, secrets, serverToken, schemes, verifier, keys, directory, tokens, walletKeys, audit, onClose, realtime, publish };
+  const partial = { config, logger, clock, ids, store, broker, secrets, serverToken, schemes, verifier, lastUsed, keys, directory, tokens, walletKeys, audit, onClose, realtime, publish };
   const http = await buildHttpApp(partial);
   realtime.attach(http.server);
   let closed = false;

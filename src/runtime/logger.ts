@@ -1,19 +1,19 @@
 import pino, { type Logger } from 'pino';
 
-/** Paths whose values never reach a log line: credentials in headers, bodies and query strings. */
+/** Field names that carry credentials wherever they appear in a logged object. */
+const SECRET_FIELDS = ['key', 'apiKey', 'api_key', 'secret', 'token', 'privateKey', 'private_key', 'password', 'authorization'];
+
+/**
+ * Paths whose values never reach a log line: credential headers, and secret-named fields at the top
+ * level and up to two levels down (pino's redaction has no recursive wildcard).
+ */
 export const REDACTED_PATHS = [
   'req.headers.authorization',
   'req.headers["x-api-key"]',
+  'req.headers["x-keygate-server-token"]',
   'req.headers.cookie',
   'req.headers["x-csrf-token"]',
-  '*.privateKey',
-  '*.private_key',
-  '*.secret',
-  '*.key',
-  '*.token',
-  '*.apiKey',
-  'secret',
-  'token',
+  ...SECRET_FIELDS.flatMap((field) => [field, `*.${field}`, `*.*.${field}`]),
 ];
 
 const SECRET_IN_URL = /([?&](?:api_key|token|apikey|key)=)[^&#\s]*/gi;

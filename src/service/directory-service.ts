@@ -1,10 +1,12 @@
 import { TIERS, type Tier } from '../core/api-key.ts';
 import type { Clock } from '../core/clock.ts';
 import { badInput, ErrorCode, KeygateError } from '../core/errors.ts';
+import { hasControlCharacters } from '../core/control-characters.ts';
 import type { IdSource } from '../core/ids.ts';
 import { ROLES, USAGE_LEVELS, type Organization, type RevokePolicy, type Role, type UsageLevel, type User } from '../core/principal.ts';
 import { normaliseAddress } from '../core/wallet-address.ts';
 import type { Store } from '../store/store.ts';
+
 
 export interface CreateUserInput {
   readonly organizationId: string;
@@ -20,15 +22,19 @@ export class DirectoryService {
   readonly #store: Store;
   readonly #clock: Clock;
   readonly #ids: IdSource;
+  readonly #defaults: { readonly tier: Tier };
 
-  constructor(store: Store, clock: Clock, ids: IdSource) {
+  /** `defaults.tier` is the tier of users created without one (config keys.defaultTier). */
+  constructor(store: Store, clock: Clock, ids: IdSource, defaults: { readonly tier: Tier } = { tier: 'basic' }) {
     this.#store = store;
     this.#clock = clock;
     this.#ids = ids;
+    this.#defaults = defaults;
   }
 
   async createOrganization(name: string, revokePolicy: RevokePolicy = 'admins'): Promise<Organization> {
     if (typeof name !== 'string' || name.trim() === '') throw badInput('name', 'organization name is required');
+    if (hasControlCharacters(name) || name.trim().length > 200) throw badInput('name', 'organization name must be at most 200 characters without control characters');
     if (revokePolicy !== 'admins' && revokePolicy !== 'owner_or_admin') throw badInput('revokePolicy', 'revokePolicy must be admins or owner_or_admin');
     if (await this.#store.organizations.findByName(name.trim())) throw new KeygateError(ErrorCode.CONFLICT, `organization ${name.trim()} already exists`, 'name');
     const org: Organization = { id: this.#ids.uuid(), name: name.trim(), revokePolicy, createdAt: this.#clock.now() };
@@ -40,11 +46,12 @@ export class DirectoryService {
     const org = await this.#store.organizations.findById(input.organizationId);
     if (!org) throw badInput('organizationId', `no organization ${input.organizationId}`);
     if (typeof input.name !== 'string' || input.name.trim() === '') throw badInput('name', 'user name is required');
+    if (hasControlCharacters(input.name) || input.name.trim().length > 200) throw badInput('name', 'user name must be at most 200 characters without control characters');
     const role = input.role ?? 'member';
     if (!ROLES.includes(role)) throw badInput('role', `role must be one of ${ROLES.join(', ')}`);
     const usageLevel = input.usageLevel ?? 'basic';
     if (!USAGE_LEVELS.includes(usageLevel)) throw badInput('usageLevel', `usage level must be one of ${USAGE_LEVELS.join(', ')}`);
-    const tier = input.tier ?? 'basic';
+    const tier = input.tier ?? this.#defaults.tier;
     if (!TIERS.includes(tier)) throw badInput('tier', `tier must be one of ${TIERS.join(', ')}`);
     if (await this.#store.users.findByName(org.id, input.name.trim())) {
       throw new KeygateError(ErrorCode.CONFLICT, `user ${input.name.trim()} already exists in ${org.name}`, 'name');

@@ -1,6 +1,7 @@
 import { keyStatus, TIERS, type ApiKey, type KeyScheme, type Tier } from '../core/api-key.ts';
 import type { Clock } from '../core/clock.ts';
 import { badInput, ErrorCode, KeygateError } from '../core/errors.ts';
+import { hasControlCharacters } from '../core/control-characters.ts';
 import type { IdSource } from '../core/ids.ts';
 import { validateAllowlist } from '../core/ip-allowlist.ts';
 import { validatePermissions } from '../core/permissions.ts';
@@ -58,6 +59,8 @@ export interface UpdateKeyInput {
 export interface ListKeysInput {
   readonly name?: string;
   readonly tail?: string;
+  /** Name or tail, whichever matches. */
+  readonly text?: string;
   readonly scheme?: KeyScheme;
   readonly origin?: string;
   /** Only the caller's own keys, even for admins (the spec profiles list "your" keys). */
@@ -75,6 +78,10 @@ export interface KeyServiceDependencies {
   readonly settings: Config['keys'];
 }
 
+/** 9999-12-31T23:59:59.999Z: later instants do not fit an ISO 8601 date or every store's integer column. */
+export const LATEST_EXPIRY = 253_402_300_799_999;
+
+
 const EXCHANGE = /^[a-z0-9][a-z0-9_.-]{0,31}$/;
 
 /** Validates allowed exchanges: `*` or lowercase exchange names. */
@@ -91,12 +98,15 @@ export function validateExchanges(entries: readonly unknown[], field = 'allowedE
 export function validateKeyName(name: unknown, field = 'name'): string {
   if (typeof name !== 'string' || name.trim().length === 0) throw badInput(field, `${field} is required`);
   if (name.trim().length > 100) throw badInput(field, `${field} must be at most 100 characters`);
+  if (hasControlCharacters(name)) throw badInput(field, `${field} must not contain control characters`);
   return name.trim();
 }
 
 /** Every key-management rule; HTTP profiles, the CLI and the console all call this. */
 export class KeyService {
   readonly #deps: KeyServiceDependencies;
+  /** Errors already written to the audit log, so nested actions record a failure once. */
+  readonly #audited = new WeakSet<KeygateError>();
 
   constructor(deps: KeyServiceDependencies) {
     this.#deps = deps;
@@ -104,6 +114,10 @@ export class KeyService {
 
   /** Creates a key for the caller (or, for admins, another user of the organization). */
   async create(principal: Principal, input: CreateKeyInput): Promise<CreatedKey> {
+    return this.#attempt(principal, 'key.create', null, () => this.#create(principal, input));
+  }
+
+  async #create(principal: Principal, input: CreateKeyInput): Promise<CreatedKey> {
     const { store, clock, settings } = this.#deps;
     const now = clock.now();
     const names = input.fieldNames ?? {};
@@ -119,6 +133,7 @@ export class KeyService {
     if (!Number.isInteger(maxConnections) || maxConnections < 1) throw badInput('maxConnections', 'maxConnections must be a whole number of at least 1');
     const expiresAt = input.expiresAt ?? null;
     if (expiresAt !== null && (!Number.isFinite(expiresAt) || expiresAt <= now)) throw badInput('expiresAt', 'expiresAt must be in the future');
+    if (expiresAt !== null && expiresAt > LATEST_EXPIRY) throw badInput('expiresAt', 'expiresAt must be before the year 10000');
     if ((input.tier !== undefined || input.maxConnections !== undefined) && principal.user.role !== 'admin') {
       throw new KeygateError(ErrorCode.FORBIDDEN, 'only organization admins may set a key tier or connection limit');
     }
@@ -133,8 +148,8 @@ export class KeyService {
 
     const limit = settings.maxKeysPerUser[scheme.name];
     if (limit !== null && (await store.keys.countLive(owner.id, now, scheme.name)) >= limit) {
-      await this.#deps.audit.record(actorOf(principal), 'key.create', 'denied', null, { reason: 'key limit reached', limit, scheme: scheme.name });
-      throw new KeygateError(ErrorCode.KEY_LIMIT_REACHED, `a user can hold at most ${limit} active ${scheme.name} API keys; delete one first`);
+      throw await this.#denied(principal, 'key.create', null, { reason: 'key limit reached', limit, scheme: scheme.name },
+        new KeygateError(ErrorCode.KEY_LIMIT_REACHED, `a user can hold at most ${limit} active ${scheme.name} API keys; delete one first`));
     }
 
     const issued = await scheme.issue(input.material ?? {}, { secrets: this.#deps.secrets, opaquePrefix: settings.opaquePrefix });
@@ -176,6 +191,7 @@ export class KeyService {
       userId: input.mine || principal.user.role !== 'admin' ? principal.user.id : undefined,
       name: input.name,
       tail: input.tail,
+      text: input.text,
       scheme: input.scheme,
       origin: input.origin,
     };
@@ -198,12 +214,16 @@ export class KeyService {
 
   /** Changes a key's name, permissions, allowlist or exchanges (tier and limits: admins only). */
   async update(principal: Principal, id: string, input: UpdateKeyInput): Promise<ApiKey> {
+    return this.#attempt(principal, 'key.update', id, () => this.#update(principal, id, input));
+  }
+
+  async #update(principal: Principal, id: string, input: UpdateKeyInput): Promise<ApiKey> {
     const key = await this.get(principal, id);
     const now = this.#deps.clock.now();
     if (keyStatus(key, now) !== 'active') throw new KeygateError(ErrorCode.CONFLICT, `API key is ${keyStatus(key, now)} and can no longer change`);
     if ((input.tier !== undefined || input.maxConnections !== undefined) && principal.user.role !== 'admin') {
-      await this.#deps.audit.record(actorOf(principal), 'key.update', 'denied', id, { reason: 'tier and limits are admin-only' });
-      throw new KeygateError(ErrorCode.FORBIDDEN, 'only organization admins may change a key tier or connection limit');
+      throw await this.#denied(principal, 'key.update', id, { reason: 'tier and limits are admin-only' },
+        new KeygateError(ErrorCode.FORBIDDEN, 'only organization admins may change a key tier or connection limit'));
     }
     const patch = {
       name: input.name === undefined ? undefined : validateKeyName(input.name),
@@ -228,17 +248,20 @@ export class KeyService {
    * documents let owners remove their own keys; otherwise the organization's policy applies.
    */
   async revoke(principal: Principal, id: string, options: { policy?: 'organization' | 'owner' } = {}): Promise<ApiKey> {
-    const key = await this.get(principal, id);
-    return this.#revoke(principal, key, options.policy ?? 'organization');
+    return this.#attempt(principal, 'key.revoke', id, async () => this.#revoke(principal, await this.get(principal, id), options.policy ?? 'organization'));
   }
 
   /** Revokes an already-loaded key (profiles that address keys by public id). */
   async revokeKey(principal: Principal, key: ApiKey, options: { policy?: 'organization' | 'owner' } = {}): Promise<ApiKey> {
-    return this.#revoke(principal, key, options.policy ?? 'organization');
+    return this.#attempt(principal, 'key.revoke', key.id, () => this.#revoke(principal, key, options.policy ?? 'organization'));
   }
 
   /** Issues a new secret with the same settings; the old one keeps working for `graceSeconds`, then is revoked. */
   async roll(principal: Principal, id: string, graceSeconds: number): Promise<CreatedKey & { previous: ApiKey }> {
+    return this.#attempt(principal, 'key.roll', id, () => this.#roll(principal, id, graceSeconds));
+  }
+
+  async #roll(principal: Principal, id: string, graceSeconds: number): Promise<CreatedKey & { previous: ApiKey }> {
     const key = await this.get(principal, id);
     const now = this.#deps.clock.now();
     const max = this.#deps.settings.maxRollGraceSeconds;
@@ -250,8 +273,8 @@ export class KeyService {
       throw new KeygateError(ErrorCode.UNPROCESSABLE, `${key.scheme} keys are the holder's own key pair; create a new key instead of rolling`);
     }
     if (!canRevoke(principal, key, 'organization')) {
-      await this.#deps.audit.record(actorOf(principal), 'key.roll', 'denied', id, { reason: 'revoke policy' });
-      throw new KeygateError(ErrorCode.FORBIDDEN, 'only organization admins may roll (and so revoke) API keys');
+      throw await this.#denied(principal, 'key.roll', id, { reason: 'revoke policy' },
+        new KeygateError(ErrorCode.FORBIDDEN, 'only organization admins may roll (and so revoke) API keys'));
     }
     const issued = await this.#scheme(key.scheme).issue({}, { secrets: this.#deps.secrets, opaquePrefix: this.#deps.settings.opaquePrefix });
     const successor: ApiKey = {
@@ -263,10 +286,15 @@ export class KeyService {
       publicKey: issued.publicKey,
       createdAt: now,
       lastUsedAt: null,
+      // A key rolled during an earlier roll's grace period carries a scheduled revocation; the new secret must not.
+      revokedAt: null,
+      revokedBy: null,
+      deletedAt: null,
     };
     await this.#deps.store.keys.insert(successor);
     const revokeAt = Math.min(now + graceSeconds * 1000, key.revokedAt ?? Number.POSITIVE_INFINITY);
     const previous = (await this.#deps.store.keys.update(key.id, { revokedAt: revokeAt, revokedBy: principal.user.id }))!;
+    await this.#deps.audit.record(actorOf(principal), 'key.create', 'ok', successor.id, { scheme: successor.scheme, name: successor.name, origin: successor.origin, rolledFrom: key.id });
     await this.#deps.audit.record(actorOf(principal), 'key.roll', 'ok', key.id, { successor: successor.id, graceSeconds });
     await announceKeyEvent(this.#deps.broker, 'created', successor);
     await announceKeyEvent(this.#deps.broker, graceSeconds === 0 ? 'revoked' : 'updated', previous, 'key_revoked');
@@ -275,15 +303,18 @@ export class KeyService {
 
   /** Removes a key from listings (revoking it if it still works); the audit trail keeps it. */
   async delete(principal: Principal, id: string, options: { policy?: 'organization' | 'owner' } = {}): Promise<ApiKey> {
-    const key = await this.get(principal, id);
-    return this.deleteKey(principal, key, options);
+    return this.#attempt(principal, 'key.delete', id, async () => this.deleteKey(principal, await this.get(principal, id), options));
   }
 
   /** Deletes an already-loaded key (profiles that address keys by public id). */
   async deleteKey(principal: Principal, key: ApiKey, options: { policy?: 'organization' | 'owner' } = {}): Promise<ApiKey> {
-    if (!canRevoke(principal, key, options.policy ?? 'organization')) {
-      await this.#deps.audit.record(actorOf(principal), 'key.delete', 'denied', key.id, { reason: 'revoke policy' });
-      throw new KeygateError(ErrorCode.FORBIDDEN, 'only organization admins may delete API keys in this organization');
+    return this.#attempt(principal, 'key.delete', key.id, () => this.#deleteKey(principal, key, options.policy ?? 'organization'));
+  }
+
+  async #deleteKey(principal: Principal, key: ApiKey, policy: 'organization' | 'owner'): Promise<ApiKey> {
+    if (!canRevoke(principal, key, policy)) {
+      throw await this.#denied(principal, 'key.delete', key.id, { reason: 'revoke policy' },
+        new KeygateError(ErrorCode.FORBIDDEN, 'only organization admins may delete API keys in this organization'));
     }
     const now = this.#deps.clock.now();
     const deleted = (await this.#deps.store.keys.update(key.id, {
@@ -298,8 +329,8 @@ export class KeyService {
 
   async #revoke(principal: Principal, key: ApiKey, policy: 'organization' | 'owner'): Promise<ApiKey> {
     if (!canRevoke(principal, key, policy)) {
-      await this.#deps.audit.record(actorOf(principal), 'key.revoke', 'denied', key.id, { reason: 'revoke policy' });
-      throw new KeygateError(ErrorCode.FORBIDDEN, 'only organization admins can revoke API keys');
+      throw await this.#denied(principal, 'key.revoke', key.id, { reason: 'revoke policy' },
+        new KeygateError(ErrorCode.FORBIDDEN, 'only organization admins can revoke API keys'));
     }
     const now = this.#deps.clock.now();
     if (key.revokedAt !== null && key.revokedAt <= now) throw new KeygateError(ErrorCode.CONFLICT, 'API key is already revoked');
@@ -307,6 +338,30 @@ export class KeyService {
     await this.#deps.audit.record(actorOf(principal), 'key.revoke', 'ok', key.id, {});
     await announceKeyEvent(this.#deps.broker, 'revoked', revoked, 'key_revoked');
     return revoked;
+  }
+
+  /**
+   * Runs a management action so that every refused or failed attempt lands in the audit log
+   * (who, which key, from where, when), not only the successful ones.
+   */
+  async #attempt<T>(principal: Principal, action: string, keyId: string | null, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      if (error instanceof KeygateError && !this.#audited.has(error)) {
+        this.#audited.add(error);
+        const outcome = error.code === ErrorCode.FORBIDDEN || error.code === ErrorCode.KEY_LIMIT_REACHED ? 'denied' : 'failed';
+        await this.#deps.audit.record(actorOf(principal), action, outcome, keyId, { code: error.code, reason: error.message, ...(error.field ? { field: error.field } : {}) });
+      }
+      throw error;
+    }
+  }
+
+  /** Records a refusal with its reason and returns the error to throw. */
+  async #denied(principal: Principal, action: string, keyId: string | null, detail: Record<string, unknown>, error: KeygateError): Promise<KeygateError> {
+    this.#audited.add(error);
+    await this.#deps.audit.record(actorOf(principal), action, 'denied', keyId, { code: error.code, ...detail });
+    return error;
   }
 
   async #owner(principal: Principal, ownerId: string | undefined) {

@@ -9,6 +9,7 @@ import type { Store } from '../store/store.ts';
 
 /** Prefix of management tokens, so they are never mistaken for API keys. */
 export const MANAGEMENT_TOKEN_PREFIX = 'kgm_';
+const MANAGEMENT_TOKEN_FORMAT = /^kgm_[0-9a-f]{64}$/;
 
 /** Management (Bearer) tokens: made for a user, stored as SHA-256, shown once. */
 export class TokenService {
@@ -45,6 +46,8 @@ export class TokenService {
   /** Resolves a Bearer token to its principal, or throws UNAUTHENTICATED. */
   async authenticate(token: string | undefined, via: string, ip: string | null): Promise<Principal> {
     if (!token) throw new KeygateError(ErrorCode.UNAUTHENTICATED, 'missing Authorization: Bearer token');
+    // A string that cannot be a token is refused without a store lookup, like a malformed API key.
+    if (!MANAGEMENT_TOKEN_FORMAT.test(token)) throw new KeygateError(ErrorCode.UNAUTHENTICATED, 'invalid or expired bearer token');
     const record = await this.#store.tokens.findByHash(sha256Hex(token));
     const now = this.#clock.now();
     if (!record || record.revokedAt !== null || (record.expiresAt !== null && record.expiresAt <= now)) {

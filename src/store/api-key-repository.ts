@@ -11,6 +11,8 @@ export interface KeyFilter {
   readonly name?: string;
   /** Exact or suffix match on the last six characters. */
   readonly tail?: string;
+  /** Matches either the name (as `name` does) or the tail (as `tail` does): one search box. */
+  readonly text?: string;
   readonly scheme?: KeyScheme;
   readonly origin?: string;
   readonly includeDeleted?: boolean;
@@ -131,11 +133,13 @@ export class ApiKeyRepository {
     const rows = await query.orderBy('created_at', 'desc').orderBy('id').execute();
     // Name and tail matching happen here: LIKE escaping differs between SQLite and PostgreSQL,
     // and an organization's key list is small.
-    const name = filter.name?.toLowerCase();
-    const tail = filter.tail?.toLowerCase();
+    const nameMatches = (row: { name: string }, text: string) => row.name.toLowerCase().includes(text.toLowerCase());
+    const tailMatches = (row: { tail: string }, text: string) => row.tail.toLowerCase().endsWith(text.toLowerCase());
+    const { name, tail, text } = filter;
     return rows
-      .filter((row) => (name ? row.name.toLowerCase().includes(name) : true))
-      .filter((row) => (tail ? row.tail.toLowerCase().endsWith(tail) : true))
+      .filter((row) => (name ? nameMatches(row, name) : true))
+      .filter((row) => (tail ? tailMatches(row, tail) : true))
+      .filter((row) => (text ? nameMatches(row, text) || tailMatches(row, text) : true))
       .map(toDomain);
   }
 

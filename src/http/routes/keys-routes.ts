@@ -2,11 +2,15 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { KEY_SCHEMES, TIERS } from '../../core/api-key.ts';
 import { badInput } from '../../core/errors.ts';
+import { LATEST_EXPIRY } from '../../service/key-service.ts';
 import type { KeygateParts } from '../../runtime/keygate.ts';
 import { ErrorSchema } from '../error-schema.ts';
+import { authenticatedRoute } from '../management-auth.ts';
 import { keyView, KeyViewSchema } from '../key-view.ts';
 
-const Id = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
+// Key ids are UUIDs; the pattern keeps stray bytes (NUL, spaces) away from the store.
+const Id = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9._:-]{1,100}$' }) });
+const LATEST_EXPIRY_SECONDS = Math.floor(LATEST_EXPIRY / 1000);
 const StringList = Type.Array(Type.String({ maxLength: 200 }), { maxItems: 100 });
 const Tier = Type.Union(TIERS.map((t) => Type.Literal(t)));
 
@@ -18,9 +22,9 @@ const CreateBody = Type.Object(
     allowedExchanges: Type.Optional(StringList),
     tier: Type.Optional(Tier),
     maxConnections: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })),
-    expiresAt: Type.Optional(Type.Union([Type.String({ format: 'date-time' }), Type.Integer({ minimum: 0 }), Type.Null()])),
-    expiresInSeconds: Type.Optional(Type.Integer({ minimum: 1 })),
-    ownerId: Type.Optional(Type.String()),
+    expiresAt: Type.Optional(Type.Union([Type.String({ format: 'date-time' }), Type.Integer({ minimum: 0, maximum: LATEST_EXPIRY }), Type.Null()])),
+    expiresInSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: LATEST_EXPIRY_SECONDS })),
+    ownerId: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._:-]{1,100}$' })),
   },
   { additionalProperties: false },
 );
@@ -54,8 +58,10 @@ export async function keysRoutes(app: FastifyInstance, parts: KeygateParts): Pro
   const { keys, clock } = parts;
   const tags = ['keys'];
   const security = [{ bearerAuth: [] }];
+  const authenticated = authenticatedRoute(app);
 
   app.post('/v1/keys', {
+    ...authenticated,
     schema: { tags, security, summary: 'Create an API key (the full key is returned once)', body: CreateBody, response: { 201: Created, 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 409: ErrorSchema } },
     handler: async (request, reply) => {
       const principal = await app.requirePrincipal(request);
@@ -76,6 +82,7 @@ export async function keysRoutes(app: FastifyInstance, parts: KeygateParts): Pro
   });
 
   app.get('/v1/keys', {
+    ...authenticated,
     schema: {
       tags,
       security,
@@ -91,17 +98,14 @@ export async function keysRoutes(app: FastifyInstance, parts: KeygateParts): Pro
     handler: async (request) => {
       const principal = await app.requirePrincipal(request);
       const query = request.query as { name?: string; tail?: string; scheme?: (typeof KEY_SCHEMES)[number]; q?: string };
-      let found = await keys.list(principal, { name: query.name, tail: query.tail, scheme: query.scheme });
-      if (query.q) {
-        const q = query.q.toLowerCase();
-        found = found.filter((k) => k.name.toLowerCase().includes(q) || k.tail.toLowerCase().endsWith(q));
-      }
+      const found = await keys.list(principal, { name: query.name, tail: query.tail, text: query.q, scheme: query.scheme });
       const now = clock.now();
       return { keys: found.map((k) => keyView(k, now)) };
     },
   });
 
   app.get('/v1/keys/:id', {
+    ...authenticated,
     schema: { tags, security, summary: 'Get one key', params: Id, response: { 200: KeyViewSchema, 401: ErrorSchema, 404: ErrorSchema } },
     handler: async (request) => {
       const principal = await app.requirePrincipal(request);
@@ -110,6 +114,7 @@ export async function keysRoutes(app: FastifyInstance, parts: KeygateParts): Pro
   });
 
   app.patch('/v1/keys/:id', {
+    ...authenticated,
     schema: { tags, security, summary: 'Change name, permissions, IP allowlist or allowed exchanges', params: Id, body: UpdateBody, response: { 200: KeyViewSchema, 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema } },
     handler: async (request) => {
       const principal = await app.requirePrincipal(request);
@@ -119,6 +124,7 @@ export async function keysRoutes(app: FastifyInstance, parts: KeygateParts): Pro
   });
 
   app.post('/v1/keys/:id/revoke', {
+    ...authenticated,
     schema: { tags, security, summary: 'Revoke a key now; every session using it ends', params: Id, response: { 200: KeyViewSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema } },
     handler: async (request) => {
       const principal = await app.requirePrincipal(request);
@@ -127,12 +133,17 @@ export async function keysRoutes(app: FastifyInstance, parts: KeygateParts): Pro
   });
 
   app.post('/v1/keys/:id/roll', {
+    // The body is optional: a bare POST rolls with no grace period.
+    preValidation: async (request) => {
+      await authenticated.preValidation(request);
+      request.body ??= {};
+    },
     schema: {
       tags,
       security,
       summary: 'Issue a new secret; the old one keeps working for graceSeconds, then is revoked',
       params: Id,
-      body: Type.Optional(Type.Object({ graceSeconds: Type.Optional(Type.Integer({ minimum: 0 })) }, { additionalProperties: false })),
+      body: Type.Optional(Type.Object({ graceSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: LATEST_EXPIRY_SECONDS })) }, { additionalProperties: false })),
       response: { 201: Type.Intersect([Created, Type.Object({ previous: KeyViewSchema })]), 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 422: ErrorSchema },
     },
     handler: async (request, reply) => {
@@ -145,6 +156,7 @@ export async function keysRoutes(app: FastifyInstance, parts: KeygateParts): Pro
   });
 
   app.delete('/v1/keys/:id', {
+    ...authenticated,
     schema: { tags, security, summary: 'Delete a key (revokes it; the audit trail keeps it)', params: Id, response: { 204: Type.Null(), 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema } },
     handler: async (request, reply) => {
       const principal = await app.requirePrincipal(request);
@@ -154,6 +166,7 @@ export async function keysRoutes(app: FastifyInstance, parts: KeygateParts): Pro
   });
 
   app.get('/v1/keys/:id/audit', {
+    ...authenticated,
     schema: { tags, security, summary: 'The audit trail of one key', params: Id },
     handler: async (request) => {
       const principal = await app.requirePrincipal(request);

@@ -1,0 +1,134 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { createTestDatabase } from '../support/databases.ts';
+import { runCli } from './run-cli.ts';
+
+describe('keygate CLI (real child processes)', () => {
+  let dataDir: string;
+  let env: Record<string, string>;
+  const cli = (...args: string[]) => runCli(args, env);
+  /** Asserts a clean failure: non-zero exit, one clear `keygate:` line on stderr, nothing on stdout. */
+  const fails = async (pattern: RegExp, ...args: string[]) => {
+    const result = await cli(...args);
+    assert.notEqual(result.code, 0, `${args.join(' ')} should fail`);
+    assert.match(result.stderr, /^keygate: /, args.join(' '));
+    assert.match(result.stderr, pattern, args.join(' '));
+    assert.equal(result.stderr.includes('    at '), false, 'no stack trace for bad input');
+    return result;
+  };
+
+  before(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'keygate-cli-'));
+    env = { KEYGATE_DATA_DIR: dataDir };
+  });
+  after(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('migrate brings an empty data folder up to date', async () => {
+    const result = await cli('migrate');
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(JSON.parse(result.stdout), { migrated: true, store: 'sqlite' });
+  });
+
+  it('org create, user create, token create, keys create|list|revoke work end to end', async () => {
+    const org = await cli('org', 'create', 'Acme Trading');
+    assert.equal(org.code, 0, org.stderr);
+    assert.equal(JSON.parse(org.stdout).organization.name, 'Acme Trading');
+
+    const user = await cli('user', 'create', '--org', 'Acme Trading', '--name', 'ada', '--role', 'admin', '--usage-level', 'premier', '--tier', 'premium', '--wallet', '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266');
+    assert.equal(user.code, 0, user.stderr);
+    const created = JSON.parse(user.stdout).user;
+    assert.equal(created.role, 'admin');
+    assert.equal(created.usageLevel, 'premier');
+    assert.equal(created.tier, 'premium');
+    assert.deepEqual(created.wallets, ['0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266']);
+
+    const token = await cli('token', 'create', '--user', 'ada', '--org', 'Acme Trading', '--ttl-days', '30');
+    assert.equal(token.code, 0, token.stderr);
+    assert.match(JSON.parse(token.stdout).token, /^kgm_[0-9a-f]{64}$/);
+
+    const key = await cli('keys', 'create', '--user', 'ada', '--org', 'Acme Trading', '--name', 'cli key', '--permission', 'read', '--permission', 'trade', '--ip', '10.0.0.0/8', '--exchange', 'binance', '--expires-in-days', '7');
+    assert.equal(key.code, 0, key.stderr);
+    const made = JSON.parse(key.stdout);
+    assert.match(made.key, /^dsk_[0-9a-f]{64}$/);
+    assert.deepEqual(made.permissions, ['read', 'trade']);
+    assert.deepEqual(made.ipAllowlist, ['10.0.0.0/8']);
+    assert.equal(made.origin, 'cli');
+
+    const list = await cli('keys', 'list', '--org', 'Acme Trading', '--tail', made.tail);
+    assert.equal(list.code, 0, list.stderr);
+    assert.deepEqual(JSON.parse(list.stdout).keys.map((k: { id: string }) => k.id), [made.id]);
+    assert.equal(list.stdout.includes(made.key), false, 'listing never prints the secret');
+
+    const revoked = await cli('keys', 'revoke', made.id, '--org', 'Acme Trading');
+    assert.equal(revoked.code, 0, revoked.stderr);
+    assert.equal(JSON.parse(revoked.stdout).status, 'revoked');
+    await fails(/already revoked/, 'keys', 'revoke', made.id);
+  });
+
+  /** Runs checks a few at a time: enough to overlap start-up, not so many that a shared machine chokes. */
+  const inBatches = async (checks: Array<() => Promise<unknown>>) => {
+    for (let i = 0; i < checks.length; i += 3) await Promise.all(checks.slice(i, i + 3).map((check) => check()));
+  };
+
+  it('every command explains bad input and exits non-zero', async () => {
+    await inBatches([
+      () => fails(/unknown command "frobnicate"/, 'frobnicate'),
+      () => fails(/organization name is required/, 'org', 'create'),
+      () => fails(/revokePolicy must be admins or owner_or_admin/, 'org', 'create', 'Bad Policy Org', '--revoke-policy', 'anyone'),
+      () => fails(/--org is required/, 'user', 'create', '--name', 'x'),
+      () => fails(/--user is required/, 'token', 'create'),
+      () => fails(/no user ghost/, 'token', 'create', '--user', 'ghost'),
+      () => fails(/--ttl-days must be a whole number/, 'token', 'create', '--user', 'ghost', '--ttl-days', 'soon'),
+      () => fails(/Unknown option '--colour'/, 'token', 'create', '--user', 'ghost', '--colour', 'red'),
+      () => fails(/--user is required/, 'keys', 'create', '--name', 'x'),
+      () => fails(/give --user .* or --org/, 'keys', 'list'),
+      () => fails(/key id is required/, 'keys', 'revoke'),
+      () => fails(/no API key with id nope/, 'keys', 'revoke', 'nope'),
+      () => fails(/--port must be a whole number/, 'serve', '--port', 'eighty'),
+    ]);
+  });
+
+  it('explains bad values for roles, usage levels, tiers, wallets, permissions and ranges', async () => {
+    assert.equal((await cli('org', 'create', 'Beta')).code, 0);
+    assert.equal((await cli('user', 'create', '--org', 'Beta', '--name', 'bo')).code, 0);
+    await inBatches([
+      () => fails(/role must be one of admin, member/, 'user', 'create', '--org', 'Beta', '--name', 'x1', '--role', 'owner'),
+      () => fails(/usage level must be one of basic, advanced, premier, market_maker/, 'user', 'create', '--org', 'Beta', '--name', 'x2', '--usage-level', 'vip'),
+      () => fails(/tier must be one of basic, premium, enterprise/, 'user', 'create', '--org', 'Beta', '--name', 'x3', '--tier', 'gold'),
+      () => fails(/wallets\[0\] must be a 20-byte hex address/, 'user', 'create', '--org', 'Beta', '--name', 'x4', '--wallet', '0x1234'),
+      () => fails(/already exists/, 'user', 'create', '--org', 'Beta', '--name', 'bo'),
+      () => fails(/"fly" is not a known permission/, 'keys', 'create', '--user', 'bo', '--org', 'Beta', '--name', 'k', '--permission', 'fly'),
+      () => fails(/ipAllowlist\[0\] is not an IPv4\/IPv6 address or CIDR range/, 'keys', 'create', '--user', 'bo', '--org', 'Beta', '--name', 'k', '--ip', '10.0.0.0/40'),
+      () => fails(/--expires-in-days must be a whole number/, 'keys', 'create', '--user', 'bo', '--org', 'Beta', '--name', 'k', '--expires-in-days=-3'),
+    ]);
+  });
+
+  it('names a bad setting from the environment or the config file', async () => {
+    const badEnv = await runCli(['migrate'], { ...env, KEYGATE_FAILURES_PER_MINUTE_PER_IP: 'lots' });
+    assert.notEqual(badEnv.code, 0);
+    assert.match(badEnv.stderr, /KEYGATE_FAILURES_PER_MINUTE_PER_IP must be a whole number/);
+    const file = join(dataDir, 'bad.json');
+    writeFileSync(file, JSON.stringify({ verify: { negativeCacheTtlMs: -1 } }));
+    const badFile = await cli('migrate', '--config', file);
+    assert.notEqual(badFile.code, 0);
+    assert.match(badFile.stderr, /invalid setting verify\.negativeCacheTtlMs/);
+    const badUrl = await runCli(['migrate'], { ...env, DATABASE_URL: 'mysql://nope' });
+    assert.match(badUrl.stderr, /invalid setting databaseUrl/);
+  });
+
+  it('migrate runs against PostgreSQL when DATABASE_URL is set', { skip: process.env.DATABASE_URL ? false : 'DATABASE_URL is not set' }, async () => {
+    const database = await createTestDatabase('postgres');
+    try {
+      const result = await runCli(['migrate'], { KEYGATE_DATA_DIR: database.dataDir, DATABASE_URL: database.databaseUrl! });
+      assert.equal(result.code, 0, result.stderr);
+      assert.deepEqual(JSON.parse(result.stdout), { migrated: true, store: 'postgres' });
+      const org = await runCli(['org', 'create', 'On Postgres'], { KEYGATE_DATA_DIR: database.dataDir, DATABASE_URL: database.databaseUrl! });
+      assert.equal(org.code, 0, org.stderr);
+    } finally {
+      await database.drop();
+    }
+  });
+});

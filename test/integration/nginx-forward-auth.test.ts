@@ -1,0 +1,147 @@
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { startNode, type TestNode } from '../support/harness.ts';
+import { seedKey } from '../support/seed.ts';
+
+const README = fileURLToPath(new URL('../../README.md', import.meta.url));
+
+/** The nginx snippet exactly as README.md shows it: the ```nginx block after `<!-- nginx-forward-auth -->`. */
+function readmeNginxSnippet(): string {
+  const readme = readFileSync(README, 'utf8');
+  const match = /<!-- nginx-forward-auth -->\s*```nginx\n([\s\S]*?)```/.exec(readme);
+  if (!match) throw new Error('README.md has no ```nginx block after <!-- nginx-forward-auth -->');
+  return match[1];
+}
+
+function findNginx(): string | null {
+  for (const candidate of ['nginx', '/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/local/nginx/sbin/nginx']) {
+    if (spawnSync(candidate, ['-v'], { stdio: 'ignore' }).status === 0) return candidate;
+  }
+  return null;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+const nginx = findNginx();
+
+describe('nginx auth_request in front of Keygate, with the README snippet', { skip: nginx ? false : 'nginx is not installed (apt-get install -y nginx); skipping the real-nginx test' }, () => {
+  let node: TestNode;
+  let upstream: Server;
+  let proxy: ChildProcess;
+  let prefix: string;
+  let base: string;
+  const seen: Array<Record<string, string | string[] | undefined>> = [];
+
+  before(async () => {
+    node = await startNode();
+    // The protected API: echoes what nginx forwarded, so the test can see the identity headers.
+    upstream = createServer((request, response) => {
+      seen.push(request.headers);
+      response.setHeader('content-type', 'application/json');
+      response.end(JSON.stringify({ path: request.url, keyId: request.headers['x-keygate-key-id'] ?? null }));
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    const upstreamPort = (upstream.address() as AddressInfo).port;
+    const keygatePort = new URL(node.url).port;
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+
+    // The README speaks of Keygate on 127.0.0.1:8080 and the API on 127.0.0.1:3000; point both at this test's servers.
+    const snippet = readmeNginxSnippet().replaceAll('127.0.0.1:8080', `127.0.0.1:${keygatePort}`).replaceAll('127.0.0.1:3000', `127.0.0.1:${upstreamPort}`);
+    prefix = mkdtempSync(join(tmpdir(), 'keygate-nginx-'));
+    for (const dir of ['logs', 'client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(prefix, dir));
+    const conf = [
+      'daemon off;',
+      'master_process off;',
+      'worker_processes 1;',
+      `pid ${join(prefix, 'nginx.pid')};`,
+      `error_log ${join(prefix, 'logs', 'error.log')} warn;`,
+      'events { worker_connections 64; }',
+      'http {',
+      `  access_log ${join(prefix, 'logs', 'access.log')};`,
+      `  client_body_temp_path ${join(prefix, 'client_body')};`,
+      `  proxy_temp_path ${join(prefix, 'proxy')};`,
+      `  fastcgi_temp_path ${join(prefix, 'fastcgi')};`,
+      `  uwsgi_temp_path ${join(prefix, 'uwsgi')};`,
+      `  scgi_temp_path ${join(prefix, 'scgi')};`,
+      '  server {',
+      `    listen 127.0.0.1:${port};`,
+      snippet,
+      '  }',
+      '}',
+    ].join('\n');
+    writeFileSync(join(prefix, 'nginx.conf'), conf);
+    proxy = spawn(nginx!, ['-p', prefix, '-c', join(prefix, 'nginx.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    proxy.stderr!.on('data', (chunk) => (stderr += chunk));
+    // Wait until nginx answers.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await fetch(base + '/api/ping');
+        break;
+      } catch {
+        if (proxy.exitCode !== null || attempt > 100) throw new Error(`nginx did not start: ${stderr}\n${conf}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+  });
+
+  after(async () => {
+    if (proxy && proxy.exitCode === null) {
+      const exited = new Promise((resolve) => proxy.once('exit', resolve));
+      proxy.kill('SIGTERM');
+      await exited;
+    }
+    await new Promise((resolve) => upstream?.close(resolve));
+    await node?.stop();
+    if (prefix) rmSync(prefix, { recursive: true, force: true });
+  });
+
+  it('lets a valid key through with the identity headers and keeps the key from the upstream', async () => {
+    const key = await seedKey(node, node.member.token, { permissions: ['read', 'trade'] });
+    const response = await fetch(`${base}/api/orders?limit=5`, { headers: { 'x-api-key': key.key } });
+    assert.equal(response.status, 200);
+    assert.deepEqual(await response.json(), { path: '/api/orders?limit=5', keyId: key.id });
+    const forwarded = seen.at(-1)!;
+    assert.equal(forwarded['x-keygate-user-id'], node.member.user.id);
+    assert.equal(forwarded['x-keygate-permissions'], 'read,trade');
+    assert.equal(forwarded['x-api-key'], undefined, 'the upstream never sees the key');
+  });
+
+  it('accepts Authorization: Bearer and the api_key query parameter too', async () => {
+    const key = await seedKey(node, node.member.token);
+    assert.equal((await fetch(`${base}/api/x`, { headers: { authorization: `Bearer ${key.key}` } })).status, 200);
+    assert.equal((await fetch(`${base}/api/x?api_key=${key.key}`)).status, 200);
+  });
+
+  it('answers 401 without a key or with an unknown one', async () => {
+    const before = seen.length;
+    assert.equal((await fetch(`${base}/api/orders`)).status, 401);
+    assert.equal((await fetch(`${base}/api/orders`, { headers: { 'x-api-key': 'dsk_' + '0'.repeat(64) } })).status, 401);
+    assert.equal((await fetch(`${base}/api/orders`, { headers: { 'x-api-key': 'dsk_malformed' } })).status, 401);
+    assert.equal(seen.length, before, 'refused requests never reach the upstream');
+  });
+
+  it('answers 403 for a revoked key and for a client outside the key allowlist', async () => {
+    const revoked = await seedKey(node, node.member.token);
+    assert.equal((await node.request('POST', `/v1/keys/${revoked.id}/revoke`, { token: node.admin.token })).status, 200);
+    assert.equal((await fetch(`${base}/api/orders`, { headers: { 'x-api-key': revoked.key } })).status, 403);
+    const fenced = await seedKey(node, node.member.token, { ipAllowlist: ['10.0.0.0/8'] });
+    assert.equal((await fetch(`${base}/api/orders`, { headers: { 'x-api-key': fenced.key } })).status, 403, 'nginx reports the client as 127.0.0.1');
+    const local = await seedKey(node, node.member.token, { ipAllowlist: ['127.0.0.1'] });
+    assert.equal((await fetch(`${base}/api/orders`, { headers: { 'x-api-key': local.key } })).status, 200);
+  });
+});

@@ -1,0 +1,201 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { ManualClock } from '../../src/core/clock.ts';
+import type { Principal } from '../../src/core/principal.ts';
+import type { RequestFacts } from '../../src/schemes/request-facts.ts';
+import { dialects } from '../support/databases.ts';
+import { startNode, type TestNode } from '../support/harness.ts';
+
+const facts = (key: string, ip = '192.0.2.10'): RequestFacts => ({ method: 'GET', url: '/', headers: { 'x-api-key': key }, ip });
+const unknownKey = () => 'dsk_' + randomBytes(32).toString('hex');
+/** Lets the in-memory bus deliver (it hands messages over on a microtask) or Redis round-trip. */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
+
+for (const dialect of dialects()) {
+  describe(`verifier (${dialect})`, () => {
+    let node: TestNode;
+    let clock: ManualClock;
+    let admin: Principal;
+    let lookups = 0;
+
+    before(async () => {
+      clock = new ManualClock();
+      node = await startNode({
+        dialect,
+        clock,
+        config: {
+          verify: { failuresPerMinutePerIp: 5, lastUsedFlushMs: 3_600_000 },
+          keys: { tiers: { enterprise: { maxConnections: 5, requestsPerMinute: 3 } } },
+        },
+      });
+      admin = await node.keygate.tokens.principalFor(node.admin.user.id, 'test', '127.0.0.1');
+      // Counts store lookups without changing them: the verifier holds this same repository object.
+      const repository = node.keygate.store.keys;
+      const findByLookup = repository.findByLookup.bind(repository);
+      repository.findByLookup = async (...args) => {
+        lookups += 1;
+        return findByLookup(...args);
+      };
+    });
+    after(async () => node.stop());
+
+    const create = (input: Partial<Parameters<TestNode['keygate']['keys']['create']>[1]> = {}) =>
+      node.keygate.keys.create(admin, { name: `k-${randomBytes(3).toString('hex')}`, permissions: ['read'], ...input });
+
+    it('accepts a live key and reports who it belongs to', async () => {
+      const { key, secret } = await create();
+      const verdict = await node.keygate.verifier.verify(facts(secret!), { permission: 'read' });
+      assert.equal(verdict.code, 'VALID');
+      assert.equal(verdict.valid, true);
+      assert.equal(verdict.key?.id, key.id);
+    });
+
+    it('refuses malformed keys before any store lookup', async () => {
+      const before = lookups;
+      for (const bad of ['dsk_123', 'dsk_' + 'G'.repeat(64), 'sk_live_abc', 'dsk_' + 'a'.repeat(65), '']) {
+        const verdict = await node.keygate.verifier.verify(facts(bad));
+        assert.equal(verdict.code, bad === '' ? 'MALFORMED' : 'MALFORMED', JSON.stringify(bad));
+      }
+      assert.equal((await node.keygate.verifier.verify({ method: 'GET', url: '/', headers: {} })).code, 'MISSING');
+      assert.equal(lookups, before);
+    });
+
+    it('remembers unknown keys for 30 seconds so repeats never reach the store', async () => {
+      const key = unknownKey();
+      const start = lookups;
+      assert.equal((await node.keygate.verifier.verify(facts(key, '198.51.100.1'))).code, 'NOT_FOUND');
+      assert.equal(lookups, start + 1);
+      for (let i = 0; i < 10; i++) assert.equal((await node.keygate.verifier.verify(facts(key, '198.51.100.1'))).code, 'NOT_FOUND');
+      clock.advance(29_000);
+      assert.equal((await node.keygate.verifier.verify(facts(key, '198.51.100.1'))).code, 'NOT_FOUND');
+      assert.equal(lookups, start + 1, 'still answered from the negative cache');
+      clock.advance(1_500);
+      assert.equal((await node.keygate.verifier.verify(facts(key, '198.51.100.1'))).code, 'NOT_FOUND');
+      assert.equal(lookups, start + 2, 'looked up again once 30 s passed');
+    });
+
+    it('serves known keys from the cache', async () => {
+      const { secret } = await create();
+      await node.keygate.verifier.verify(facts(secret!));
+      const start = lookups;
+      for (let i = 0; i < 20; i++) assert.equal((await node.keygate.verifier.verify(facts(secret!))).code, 'VALID');
+      assert.equal(lookups, start);
+    });
+
+    describe('checks in a fixed order: revoked, expired, IP, permission, limits', () => {
+      it('a key that is revoked, expired, IP-blocked and lacks the permission reports REVOKED', async () => {
+        const { key, secret } = await create({ expiresAt: clock.now() + 1_000, ipAllowlist: ['10.0.0.1'] });
+        await node.keygate.keys.revoke(admin, key.id);
+        clock.advance(2_000);
+        await settle();
+        assert.equal((await node.keygate.verifier.verify(facts(secret!), { permission: 'trade' })).code, 'REVOKED');
+      });
+
+      it('expired beats IP and permission', async () => {
+        const { secret } = await create({ expiresAt: clock.now() + 1_000, ipAllowlist: ['10.0.0.1'] });
+        clock.advance(1_000);
+        assert.equal((await node.keygate.verifier.verify(facts(secret!), { permission: 'trade' })).code, 'EXPIRED');
+      });
+
+      it('IP beats permission', async () => {
+        const { secret } = await create({ ipAllowlist: ['10.0.0.0/8'] });
+        assert.equal((await node.keygate.verifier.verify(facts(secret!, '192.0.2.1'), { permission: 'trade' })).code, 'IP_NOT_ALLOWED');
+        assert.equal((await node.keygate.verifier.verify(facts(secret!, '10.9.8.7'), { permission: 'trade' })).code, 'INSUFFICIENT_PERMISSIONS');
+        assert.equal((await node.keygate.verifier.verify(facts(secret!, '10.9.8.7'), { permission: 'read' })).code, 'VALID');
+      });
+
+      it('permission beats limits, and limits come last', async () => {
+        const { secret } = await create({ tier: 'enterprise' });
+        for (let i = 0; i < 3; i++) assert.equal((await node.keygate.verifier.verify(facts(secret!), { permission: 'read' })).code, 'VALID');
+        assert.equal((await node.keygate.verifier.verify(facts(secret!), { permission: 'read' })).code, 'RATE_LIMITED');
+        assert.equal((await node.keygate.verifier.verify(facts(secret!), { permission: 'trade' })).code, 'INSUFFICIENT_PERMISSIONS');
+        clock.advance(60_000);
+        assert.equal((await node.keygate.verifier.verify(facts(secret!), { permission: 'read' })).code, 'VALID');
+      });
+    });
+
+    it('checks expiry on every call, cache hits included', async () => {
+      const { secret } = await create({ expiresAt: clock.now() + 10_000 });
+      assert.equal((await node.keygate.verifier.verify(facts(secret!))).code, 'VALID');
+      const start = lookups;
+      clock.advance(9_999);
+      assert.equal((await node.keygate.verifier.verify(facts(secret!))).code, 'VALID');
+      clock.advance(1);
+      assert.equal((await node.keygate.verifier.verify(facts(secret!))).code, 'EXPIRED');
+      assert.equal(lookups, start, 'decided from the cached key');
+    });
+
+    it('drops a cached key when it is revoked or updated', async () => {
+      const { key, secret } = await create({ permissions: ['read'] });
+      assert.equal((await node.keygate.verifier.verify(facts(secret!), { permission: 'trade' })).code, 'INSUFFICIENT_PERMISSIONS');
+      await node.keygate.keys.update(admin, key.id, { permissions: ['read', 'trade'] });
+      await settle();
+      assert.equal((await node.keygate.verifier.verify(facts(secret!), { permission: 'trade' })).code, 'VALID');
+      await node.keygate.keys.revoke(admin, key.id);
+      await settle();
+      assert.equal((await node.keygate.verifier.verify(facts(secret!))).code, 'REVOKED');
+    });
+
+    it('keeps a rolled key working through its grace period, then refuses it', async () => {
+      const { key, secret } = await create();
+      const rolled = await node.keygate.keys.roll(admin, key.id, 60);
+      await settle();
+      assert.equal((await node.keygate.verifier.verify(facts(secret!))).code, 'VALID');
+      assert.equal((await node.keygate.verifier.verify(facts(rolled.secret!))).code, 'VALID');
+      clock.advance(60_000);
+      assert.equal((await node.keygate.verifier.verify(facts(secret!))).code, 'REVOKED');
+      assert.equal((await node.keygate.verifier.verify(facts(rolled.secret!))).code, 'VALID');
+      // Rolling the successor again must not carry the first roll's revocation over.
+      const again = await node.keygate.keys.roll(admin, rolled.key.id, 30);
+      assert.equal(again.key.revokedAt, null);
+    });
+
+    it('throttles an address after repeated failures, without touching the store', async () => {
+      const ip = '203.0.113.77';
+      for (let i = 0; i < 5; i++) assert.equal((await node.keygate.verifier.verify(facts(unknownKey(), ip))).code, 'NOT_FOUND');
+      const start = lookups;
+      assert.equal((await node.keygate.verifier.verify(facts(unknownKey(), ip))).code, 'RATE_LIMITED');
+      assert.equal(lookups, start, 'a throttled address gets no store lookups');
+      assert.equal((await node.keygate.verifier.verify(facts(unknownKey(), '203.0.113.78'))).code, 'NOT_FOUND', 'other addresses are unaffected');
+      clock.advance(60_000);
+      assert.equal((await node.keygate.verifier.verify(facts(unknownKey(), ip))).code, 'NOT_FOUND', 'the throttle lifts after its window');
+    });
+
+    it('records last use in memory and writes it in a batch, not per request', async () => {
+      const { key, secret } = await create();
+      for (let i = 0; i < 25; i++) await node.keygate.verifier.verify(facts(secret!));
+      const before = await node.keygate.store.keys.findById(key.id);
+      assert.equal(before?.lastUsedAt, null, 'no store write on the request path');
+      await node.keygate.lastUsed.flush();
+      const after = await node.keygate.store.keys.findById(key.id);
+      assert.equal(after?.lastUsedAt, clock.now());
+    });
+  });
+}
+
+if (process.env.REDIS_URL) {
+  for (const dialect of dialects()) {
+    describe(`verifier across nodes over Redis (${dialect})`, () => {
+      let first: TestNode;
+      let second: TestNode;
+      before(async () => {
+        first = await startNode({ dialect, redis: true });
+        second = await startNode({ dialect, redis: true, joinOf: first });
+      });
+      after(async () => {
+        await second.stop();
+        await first.stop();
+      });
+
+      it('a revoke on one node ends the cached key on the other', async () => {
+        const admin = await first.keygate.tokens.principalFor(first.admin.user.id, 'test', null);
+        const { key, secret } = await first.keygate.keys.create(admin, { name: 'shared', permissions: ['read'] });
+        assert.equal((await second.keygate.verifier.verify(facts(secret!))).code, 'VALID');
+        await first.keygate.keys.revoke(admin, key.id);
+        await settle();
+        assert.equal((await second.keygate.verifier.verify(facts(secret!))).code, 'REVOKED');
+      });
+    });
+  }
+}
