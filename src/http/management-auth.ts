@@ -15,7 +15,6 @@ declare module 'fastify' {
   }
 }
 
-const FAILURE_WINDOW_MS = 60_000;
 
 /** Reads `Authorization: Bearer <token>`. */
 export function bearerToken(request: FastifyRequest): string | undefined {
@@ -40,28 +39,36 @@ export function installManagementAuth(app: FastifyInstance, parts: KeygateParts)
     if (!principal) settled.set(request, (principal = authenticate(request)));
     return principal;
   });
-  const authenticate = async (request: FastifyRequest): Promise<Principal> => {
-    const limit = parts.config.verify.failuresPerMinutePerIp;
-    if ((await parts.broker.hits(`mgmt-fail:${request.ip}`, FAILURE_WINDOW_MS)) >= limit) {
-      throw new KeygateError(ErrorCode.RATE_LIMITED, 'too many failed sign-in attempts from this address; try again in a minute');
-    }
-    try {
+  const authenticate = (request: FastifyRequest): Promise<Principal> =>
+    guardSignIn(parts, request, 'auth.management', [ErrorCode.UNAUTHENTICATED], async () => {
       for (const resolve of resolvers) {
         const principal = await resolve(request);
         if (principal) return principal;
       }
-    } catch (error) {
-      if (error instanceof KeygateError && error.code === ErrorCode.UNAUTHENTICATED) {
-        await parts.broker.hit(`mgmt-fail:${request.ip}`, FAILURE_WINDOW_MS);
-        await parts.audit.record({ userId: null, label: 'anonymous', organizationId: null, ip: request.ip }, 'auth.management', 'denied', null, {
-          route: request.routeOptions.url,
-          reason: error.message,
-        });
-      }
-      throw error;
-    }
-    throw new KeygateError(ErrorCode.UNAUTHENTICATED, 'authentication required: send Authorization: Bearer <management token>');
-  };
+      throw new KeygateError(ErrorCode.UNAUTHENTICATED, 'authentication required: send Authorization: Bearer <management token>');
+    });
+}
+
+/**
+ * Runs a sign-in attempt within the IP's management failure budget (shared by Bearer tokens,
+ * console sessions and wallet sign-in); refused attempts are audited as anonymous denials.
+ */
+export function guardSignIn<T>(
+  parts: Pick<KeygateParts, 'throttle' | 'audit'>,
+  request: FastifyRequest,
+  action: string,
+  failureCodes: readonly ErrorCode[],
+  attempt: () => Promise<T>,
+): Promise<T> {
+  return parts.throttle.guard('mgmt-fail', request.ip, attempt, {
+    message: 'too many failed sign-in attempts from this address; try again in a minute',
+    failureCodes,
+    onFailure: (error) =>
+      parts.audit.record({ userId: null, label: 'anonymous', organizationId: null, ip: request.ip }, action, 'denied', null, {
+        route: request.routeOptions.url,
+        reason: error.message,
+      }),
+  });
 }
 
 /** Route options that authenticate the management caller before the body is validated. */

@@ -18,6 +18,7 @@ import { openStore, type Store } from '../store/store.ts';
 import { RealtimeGateway } from '../realtime/realtime-gateway.ts';
 import { createVerifierCaches } from '../verify/caches.ts';
 import { LastUsedRecorder } from '../verify/last-used-recorder.ts';
+import { FailureThrottle } from '../verify/failure-throttle.ts';
 import { Verifier } from '../verify/verifier.ts';
 import { bootstrapSecrets } from './bootstrap-secrets.ts';
 import { createLogger } from './logger.ts';
@@ -34,6 +35,8 @@ export interface Keygate {
   readonly serverToken: string;
   readonly schemes: readonly CredentialScheme[];
   readonly verifier: Verifier;
+  /** Per-IP budget of failed credential attempts, shared by every sign-in surface. */
+  readonly throttle: FailureThrottle;
   /** Batches last-used times; `flush()` writes what is pending (tests, shutdown). */
   readonly lastUsed: LastUsedRecorder;
   readonly keys: KeyService;
@@ -84,6 +87,7 @@ export async function createKeygate(options: CreateKeygateOptions): Promise<Keyg
     flushEveryMs: config.verify.lastUsedFlushMs,
     onError: (error) => logger.error({ err: error }, 'could not record last-used times'),
   });
+  const throttle = new FailureThrottle(broker, config.verify.failuresPerMinutePerIp);
   const verifier = new Verifier({
     schemes,
     keys: store.keys,
@@ -92,6 +96,7 @@ export async function createKeygate(options: CreateKeygateOptions): Promise<Keyg
     clock,
     secrets,
     lastUsed,
+    throttle,
     settings: config.verify,
     tiers: config.keys.tiers,
   });
@@ -105,8 +110,7 @@ export async function createKeygate(options: CreateKeygateOptions): Promise<Keyg
     directory,
     audit,
     clock,
-    broker,
-    failuresPerMinutePerIp: config.verify.failuresPerMinutePerIp,
+    throttle,
     settings: config.wallets,
   });
   const onClose: Array<() => Promise<void> | void> = [];
@@ -114,7 +118,7 @@ export async function createKeygate(options: CreateKeygateOptions): Promise<Keyg
   const realtime = await RealtimeGateway.start({ config, broker, verifier, store, secrets, clock, ids, logger });
   const publish = async (channel: string, data: unknown) => void (await realtime.publish(channel, data));
   onClose.push(() => realtime.close());
-  const partial = { config, logger, clock, ids, store, broker, secrets, serverToken, schemes, verifier, lastUsed, keys, directory, tokens, walletKeys, audit, onClose, realtime, publish };
+  const partial = { config, logger, clock, ids, store, broker, secrets, serverToken, schemes, verifier, throttle, lastUsed, keys, directory, tokens, walletKeys, audit, onClose, realtime, publish };
   const http = await buildHttpApp(partial);
   realtime.attach(http.server);
   let closed = false;

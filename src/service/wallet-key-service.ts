@@ -6,15 +6,14 @@ import { badInput, ErrorCode, KeygateError } from '../core/errors.ts';
 import type { Principal, User } from '../core/principal.ts';
 import { normaliseAddress } from '../core/wallet-address.ts';
 import { createKeyMessage, revokeKeyMessage } from '../core/wallet-key-message.ts';
-import type { Broker } from '../bus/broker.ts';
 import type { Config } from '../config/config-schema.ts';
 import type { ApiKeyRepository } from '../store/api-key-repository.ts';
+import type { FailureThrottle } from '../verify/failure-throttle.ts';
 import type { AuditTrail } from './audit-trail.ts';
 import type { DirectoryService } from './directory-service.ts';
 import type { KeyService } from './key-service.ts';
 
 const DAY_MS = 24 * 3600 * 1000;
-const FAILURE_WINDOW_MS = 60_000;
 /** Spec 003: validUntil lies between one and 180 days ahead; fourteen when left out. */
 export const VALID_UNTIL = { minMs: DAY_MS, maxMs: 180 * DAY_MS, defaultMs: 14 * DAY_MS } as const;
 /** Account indexes a wallet's live keys occupy. */
@@ -34,8 +33,7 @@ export interface RegisterWalletKeyInput extends WalletKeyRequest {
 export interface WalletKeyServiceDependencies {
   readonly keys: KeyService;
   /** Counts failed wallet signatures per IP: recovering a signer is costly, so repeated failures are throttled. */
-  readonly broker: Pick<Broker, 'hit' | 'hits'>;
-  readonly failuresPerMinutePerIp: number;
+  readonly throttle: FailureThrottle;
   readonly keyStore: Pick<ApiKeyRepository, 'findByLookup'>;
   readonly directory: DirectoryService;
   readonly audit: AuditTrail;
@@ -110,13 +108,11 @@ export class WalletKeyService {
   }
 
   async #requireSigner(message: string, input: WalletKeyRequest, address: string, action: string, ip: string | null): Promise<void> {
-    const { broker, failuresPerMinutePerIp } = this.#deps;
-    if (ip !== null && (await broker.hits(`wallet-fail:${ip}`, FAILURE_WINDOW_MS)) >= failuresPerMinutePerIp) {
-      throw new KeygateError(ErrorCode.RATE_LIMITED, 'too many failed wallet signatures from this address; try again in a minute');
-    }
+    const { throttle } = this.#deps;
+    await throttle.assertAllowed('wallet-fail', ip, 'too many failed wallet signatures from this address; try again in a minute');
     const signer = await recoverPersonalSigner(message, input.signature, 'signature');
     if (signer === address) return;
-    if (ip !== null) await broker.hit(`wallet-fail:${ip}`, FAILURE_WINDOW_MS);
+    await throttle.recordFailure('wallet-fail', ip);
     await this.#deps.audit.record(this.#walletActor(address, ip), action, 'denied', null, { reason: 'wallet signature does not match address', recovered: signer });
     throw new KeygateError(
       ErrorCode.UNAUTHENTICATED,

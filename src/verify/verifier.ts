@@ -7,6 +7,7 @@ import type { Config } from '../config/config-schema.ts';
 import type { CredentialScheme } from '../schemes/credential-scheme.ts';
 import type { RequestFacts } from '../schemes/request-facts.ts';
 import type { ApiKeyRepository } from '../store/api-key-repository.ts';
+import type { FailureThrottle } from './failure-throttle.ts';
 import { cacheEntry, cacheKey, type CachedKey, type VerifierCaches } from './caches.ts';
 import type { LastUsedRecorder } from './last-used-recorder.ts';
 import { refuse, type Verdict } from './verdict.ts';
@@ -14,8 +15,6 @@ import { refuse, type Verdict } from './verdict.ts';
 export interface VerifyOptions {
   /** Permission the request needs, if any. */
   readonly permission?: string;
-  /** Skip the signed-request replay cache (used to re-check a key that is already proven, e.g. a live session). */
-  readonly skipProof?: boolean;
 }
 
 export interface VerifierDependencies {
@@ -26,11 +25,10 @@ export interface VerifierDependencies {
   readonly clock: Clock;
   readonly secrets: SecretBox;
   readonly lastUsed: Pick<LastUsedRecorder, 'record'>;
-  readonly settings: Pick<Config['verify'], 'failuresPerMinutePerIp' | 'signatureWindowMs'>;
+  readonly throttle: FailureThrottle;
+  readonly settings: Pick<Config['verify'], 'signatureWindowMs'>;
   readonly tiers: Config['keys']['tiers'];
 }
-
-const FAILURE_WINDOW_MS = 60_000;
 
 /**
  * The one verifier every surface uses. Order: format → unknown cache → known cache →
@@ -59,16 +57,16 @@ export class Verifier {
     const loaded = cached ?? (await this.#load(found.scheme, found.lookup));
     if (!loaded) return this.#failed(facts, refuse('NOT_FOUND', 'unknown API key'));
 
-    if (!options.skipProof) {
-      const refusal = await found.scheme.prove(found.claim, loaded.key, facts, this.#proofContext());
-      if (refusal) return this.#failed(facts, refuse(refusal.code, refusal.message, loaded.key));
-    }
+    const refusal = await found.scheme.prove(found.claim, loaded.key, facts, this.#proofContext());
+    if (refusal) return this.#failed(facts, refuse(refusal.code, refusal.message, loaded.key));
     return this.#checkPolicy(loaded, facts.ip, options.permission);
   }
 
   /** Re-checks an already-loaded key (live sessions) against revocation, expiry, IP and permission. */
   async recheck(key: ApiKey, ip: string | undefined, permission?: string): Promise<Verdict> {
-    const fresh = await this.#load(this.#schemeOf(key.scheme), key.lookup);
+    const scheme = this.#schemeOf(key.scheme);
+    const cached = this.#cached(scheme, key.lookup);
+    const fresh = cached === 'unknown' ? null : (cached ?? (await this.#load(scheme, key.lookup)));
     if (!fresh || fresh.key.id !== key.id) return refuse('REVOKED', 'API key was revoked', key);
     return this.#checkPolicy(fresh, ip, permission, false);
   }
@@ -133,9 +131,8 @@ export class Verifier {
     return ip !== undefined && this.#deps.caches.throttled.get(ip, this.#deps.clock.now()) === true;
   }
 
+  /** Reads a key the caches do not hold from the store, and caches the answer either way. */
   async #load(scheme: CredentialScheme, lookup: string): Promise<CachedKey | null> {
-    const cached = this.#cached(scheme, lookup);
-    if (cached) return cached === 'unknown' ? null : cached;
     const { caches, clock, keys } = this.#deps;
     const id = cacheKey(scheme.name, lookup);
     const now = clock.now();
@@ -164,11 +161,11 @@ export class Verifier {
     };
   }
 
-  // Failures count toward the caller's throttle; past the limit the IP is refused before any lookup.
+  // Failures count toward the caller's budget; once it is spent the IP is remembered locally, so the
+  // check on the hot path stays synchronous.
   async #failed(facts: RequestFacts, verdict: Verdict): Promise<Verdict> {
     if (!facts.ip) return verdict;
-    const failures = await this.#deps.broker.hit(`fail:${facts.ip}`, FAILURE_WINDOW_MS);
-    if (failures >= this.#deps.settings.failuresPerMinutePerIp) this.#deps.caches.throttled.set(facts.ip, true, this.#deps.clock.now());
+    if (await this.#deps.throttle.recordFailure('fail', facts.ip)) this.#deps.caches.throttled.set(facts.ip, true, this.#deps.clock.now());
     return verdict;
   }
 }

@@ -11,9 +11,8 @@ import { ConsoleNonceRepository } from '../../store/console-nonce-repository.ts'
 import { ConsoleSessionRepository } from '../../store/console-session-repository.ts';
 import { clearSessionCookie, consoleSessionResolver, requireCsrf, sessionIdOf, setSessionCookie } from '../console-session-auth.ts';
 import { ErrorSchema } from '../error-schema.ts';
-import { bearerToken } from '../management-auth.ts';
+import { bearerToken, guardSignIn } from '../management-auth.ts';
 
-const FAILURE_WINDOW_MS = 60_000;
 
 const SessionSchema = Type.Object({
   user: Type.Object({
@@ -50,7 +49,7 @@ const sessionView = (principal: Principal, via: string, csrfToken: string, expir
  * cookie + CSRF token). The session is then one more principal resolver, so the console uses the same /v1 API.
  */
 export async function consoleRoutes(app: FastifyInstance, parts: KeygateParts): Promise<void> {
-  const { clock, config, broker, audit, tokens } = parts;
+  const { clock, config, audit, tokens } = parts;
   const sessions = new ConsoleSessionService(new ConsoleSessionRepository(parts.store.db), clock, config.console.sessionTtlSeconds * 1000);
   const siwe = new SiweSignIn({
     nonces: new ConsoleNonceRepository(parts.store.db),
@@ -62,24 +61,8 @@ export async function consoleRoutes(app: FastifyInstance, parts: KeygateParts): 
   const tags = ['console'];
 
   // Sign-in attempts share the management API's per-IP failure budget.
-  const guardFailures = async <T>(request: FastifyRequest, attempt: () => Promise<T>): Promise<T> => {
-    const key = `mgmt-fail:${request.ip}`;
-    if ((await broker.hits(key, FAILURE_WINDOW_MS)) >= config.verify.failuresPerMinutePerIp) {
-      throw new KeygateError(ErrorCode.RATE_LIMITED, 'too many failed sign-in attempts from this address; try again in a minute');
-    }
-    try {
-      return await attempt();
-    } catch (error) {
-      if (error instanceof KeygateError && (error.code === ErrorCode.UNAUTHENTICATED || error.code === ErrorCode.FORBIDDEN)) {
-        await broker.hit(key, FAILURE_WINDOW_MS);
-        await audit.record({ userId: null, label: 'anonymous', organizationId: null, ip: request.ip }, 'console.sign_in', 'denied', null, {
-          route: request.routeOptions.url,
-          reason: error.message,
-        });
-      }
-      throw error;
-    }
-  };
+  const guardFailures = <T>(request: FastifyRequest, attempt: () => Promise<T>): Promise<T> =>
+    guardSignIn(parts, request, 'console.sign_in', [ErrorCode.UNAUTHENTICATED, ErrorCode.FORBIDDEN], attempt);
 
   app.post('/v1/console/siwe/nonce', {
     schema: {

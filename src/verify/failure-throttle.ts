@@ -1,0 +1,54 @@
+import { ErrorCode, KeygateError } from '../core/errors.ts';
+import type { Broker } from '../bus/broker.ts';
+
+/** Each address's budget of failed attempts lasts one minute. */
+const WINDOW_MS = 60_000;
+
+/**
+ * A per-IP budget of failed credential attempts, counted on the broker so every node sees the
+ * same total. Scopes keep budgets apart (API keys, management sign-in, wallet signatures).
+ */
+export class FailureThrottle {
+  readonly #broker: Broker;
+  readonly #limit: number;
+
+  constructor(broker: Broker, failuresPerMinute: number) {
+    this.#broker = broker;
+    this.#limit = failuresPerMinute;
+  }
+
+  /** Throws RATE_LIMITED when `ip` has spent its budget in `scope`. */
+  async assertAllowed(scope: string, ip: string | null, message: string): Promise<void> {
+    if (ip !== null && (await this.#broker.hits(`${scope}:${ip}`, WINDOW_MS)) >= this.#limit) {
+      throw new KeygateError(ErrorCode.RATE_LIMITED, message);
+    }
+  }
+
+  /** Counts one failure; true when the budget is now spent. */
+  async recordFailure(scope: string, ip: string | null): Promise<boolean> {
+    if (ip === null) return false;
+    return (await this.#broker.hit(`${scope}:${ip}`, WINDOW_MS)) >= this.#limit;
+  }
+
+  /**
+   * Runs an authentication attempt within the budget: refused up front once the budget is spent,
+   * and counted (then `onFailure`) when it throws one of `failureCodes`.
+   */
+  async guard<T>(
+    scope: string,
+    ip: string | null,
+    attempt: () => Promise<T>,
+    options: { message: string; failureCodes: readonly ErrorCode[]; onFailure?: (error: KeygateError) => Promise<void> },
+  ): Promise<T> {
+    await this.assertAllowed(scope, ip, options.message);
+    try {
+      return await attempt();
+    } catch (error) {
+      if (error instanceof KeygateError && options.failureCodes.includes(error.code)) {
+        await this.recordFailure(scope, ip);
+        await options.onFailure?.(error);
+      }
+      throw error;
+    }
+  }
+}
