@@ -105,8 +105,6 @@ export function validateKeyName(name: unknown, field = 'name'): string {
 /** Every key-management rule; HTTP profiles, the CLI and the console all call this. */
 export class KeyService {
   readonly #deps: KeyServiceDependencies;
-  /** Errors already written to the audit log, so nested actions record a failure once. */
-  readonly #audited = new WeakSet<KeygateError>();
 
   constructor(deps: KeyServiceDependencies) {
     this.#deps = deps;
@@ -139,7 +137,6 @@ export class KeyService {
     }
 
     if (input.allowedUsageLevels && !input.allowedUsageLevels.includes(owner.usageLevel)) {
-      await this.#deps.audit.record(actorOf(principal), 'key.create', 'denied', null, { reason: 'usage level', usageLevel: owner.usageLevel, scheme: scheme.name });
       throw new KeygateError(
         ErrorCode.FORBIDDEN,
         `creating a key from your own public key needs API usage level ${input.allowedUsageLevels.join(' or ')}; your usage level is ${owner.usageLevel}`,
@@ -148,8 +145,7 @@ export class KeyService {
 
     const limit = settings.maxKeysPerUser[scheme.name];
     if (limit !== null && (await store.keys.countLive(owner.id, now, scheme.name)) >= limit) {
-      throw await this.#denied(principal, 'key.create', null, { reason: 'key limit reached', limit, scheme: scheme.name },
-        new KeygateError(ErrorCode.KEY_LIMIT_REACHED, `a user can hold at most ${limit} active ${scheme.name} API keys; delete one first`));
+      throw new KeygateError(ErrorCode.KEY_LIMIT_REACHED, `a user can hold at most ${limit} active ${scheme.name} API keys; delete one first`);
     }
 
     const issued = await scheme.issue(input.material ?? {}, { secrets: this.#deps.secrets, opaquePrefix: settings.opaquePrefix });
@@ -222,8 +218,7 @@ export class KeyService {
     const now = this.#deps.clock.now();
     if (keyStatus(key, now) !== 'active') throw new KeygateError(ErrorCode.CONFLICT, `API key is ${keyStatus(key, now)} and can no longer change`);
     if ((input.tier !== undefined || input.maxConnections !== undefined) && principal.user.role !== 'admin') {
-      throw await this.#denied(principal, 'key.update', id, { reason: 'tier and limits are admin-only' },
-        new KeygateError(ErrorCode.FORBIDDEN, 'only organization admins may change a key tier or connection limit'));
+      throw new KeygateError(ErrorCode.FORBIDDEN, 'only organization admins may change a key tier or connection limit');
     }
     const patch = {
       name: input.name === undefined ? undefined : validateKeyName(input.name),
@@ -273,8 +268,7 @@ export class KeyService {
       throw new KeygateError(ErrorCode.UNPROCESSABLE, `${key.scheme} keys are the holder's own key pair; create a new key instead of rolling`);
     }
     if (!canRevoke(principal, key, 'organization')) {
-      throw await this.#denied(principal, 'key.roll', id, { reason: 'revoke policy' },
-        new KeygateError(ErrorCode.FORBIDDEN, 'only organization admins may roll (and so revoke) API keys'));
+      throw new KeygateError(ErrorCode.FORBIDDEN, 'only organization admins may roll (and so revoke) API keys');
     }
     const issued = await this.#scheme(key.scheme).issue({}, { secrets: this.#deps.secrets, opaquePrefix: this.#deps.settings.opaquePrefix });
     const successor: ApiKey = {
@@ -303,7 +297,7 @@ export class KeyService {
 
   /** Removes a key from listings (revoking it if it still works); the audit trail keeps it. */
   async delete(principal: Principal, id: string, options: { policy?: 'organization' | 'owner' } = {}): Promise<ApiKey> {
-    return this.#attempt(principal, 'key.delete', id, async () => this.deleteKey(principal, await this.get(principal, id), options));
+    return this.#attempt(principal, 'key.delete', id, async () => this.#deleteKey(principal, await this.get(principal, id), options.policy ?? 'organization'));
   }
 
   /** Deletes an already-loaded key (profiles that address keys by public id). */
@@ -313,8 +307,7 @@ export class KeyService {
 
   async #deleteKey(principal: Principal, key: ApiKey, policy: 'organization' | 'owner'): Promise<ApiKey> {
     if (!canRevoke(principal, key, policy)) {
-      throw await this.#denied(principal, 'key.delete', key.id, { reason: 'revoke policy' },
-        new KeygateError(ErrorCode.FORBIDDEN, 'only organization admins may delete API keys in this organization'));
+      throw new KeygateError(ErrorCode.FORBIDDEN, 'only organization admins may delete API keys in this organization');
     }
     const now = this.#deps.clock.now();
     const deleted = (await this.#deps.store.keys.update(key.id, {
@@ -329,8 +322,7 @@ export class KeyService {
 
   async #revoke(principal: Principal, key: ApiKey, policy: 'organization' | 'owner'): Promise<ApiKey> {
     if (!canRevoke(principal, key, policy)) {
-      throw await this.#denied(principal, 'key.revoke', key.id, { reason: 'revoke policy' },
-        new KeygateError(ErrorCode.FORBIDDEN, 'only organization admins can revoke API keys'));
+      throw new KeygateError(ErrorCode.FORBIDDEN, 'only organization admins can revoke API keys');
     }
     const now = this.#deps.clock.now();
     if (key.revokedAt !== null && key.revokedAt <= now) throw new KeygateError(ErrorCode.CONFLICT, 'API key is already revoked');
@@ -342,14 +334,13 @@ export class KeyService {
 
   /**
    * Runs a management action so that every refused or failed attempt lands in the audit log
-   * (who, which key, from where, when), not only the successful ones.
+   * (who, which key, from where, when, and the refusal's message as the reason), once.
    */
   async #attempt<T>(principal: Principal, action: string, keyId: string | null, run: () => Promise<T>): Promise<T> {
     try {
       return await run();
     } catch (error) {
-      if (error instanceof KeygateError && !this.#audited.has(error)) {
-        this.#audited.add(error);
+      if (error instanceof KeygateError) {
         const outcome = error.code === ErrorCode.FORBIDDEN || error.code === ErrorCode.KEY_LIMIT_REACHED ? 'denied' : 'failed';
         await this.#deps.audit.record(actorOf(principal), action, outcome, keyId, { code: error.code, reason: error.message, ...(error.field ? { field: error.field } : {}) });
       }
@@ -357,12 +348,6 @@ export class KeyService {
     }
   }
 
-  /** Records a refusal with its reason and returns the error to throw. */
-  async #denied(principal: Principal, action: string, keyId: string | null, detail: Record<string, unknown>, error: KeygateError): Promise<KeygateError> {
-    this.#audited.add(error);
-    await this.#deps.audit.record(actorOf(principal), action, 'denied', keyId, { code: error.code, ...detail });
-    return error;
-  }
 
   async #owner(principal: Principal, ownerId: string | undefined) {
     if (ownerId === undefined || ownerId === principal.user.id) return principal.user;
