@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorCode, KeygateError } from '../../core/errors.ts';
 import type { Principal } from '../../core/principal.ts';
 import { checksumAddress } from '../../core/wallet-address.ts';
@@ -60,6 +60,22 @@ export async function consoleRoutes(app: FastifyInstance, parts: KeygateParts): 
   app.principalResolvers.push(consoleSessionResolver(sessions, tokens));
   const tags = ['console'];
 
+  // The domain a SIWE message must name: the configured public URL's host, else the Host header the
+  // browser sent. Never X-Forwarded-Host: any client can set that, and a message signed for another
+  // site would then pass.
+  const publicHost = config.publicUrl ? new URL(config.publicUrl).host : null;
+  const consoleDomain = (request: FastifyRequest): string => publicHost ?? request.headers.host ?? request.hostname;
+
+  /** Opens a session for a proven user, ending the one this browser already had, and sets its cookie. */
+  const signIn = async (request: FastifyRequest, reply: FastifyReply, principal: Principal, via: 'siwe' | 'token') => {
+    const previous = sessionIdOf(request);
+    if (previous) await sessions.close(previous);
+    const opened = await sessions.open(principal.user.id, via);
+    setSessionCookie(request, reply, opened.id, opened.expiresAt, clock.now());
+    await audit.record(actorOf(principal), 'console.sign_in', 'ok', null, { via });
+    return sessionView(principal, via, opened.csrfToken, opened.expiresAt);
+  };
+
   // Sign-in attempts share the management API's per-IP failure budget.
   const guardFailures = <T>(request: FastifyRequest, attempt: () => Promise<T>): Promise<T> =>
     guardSignIn(parts, request, 'console.sign_in', [ErrorCode.UNAUTHENTICATED, ErrorCode.FORBIDDEN], attempt);
@@ -72,7 +88,7 @@ export async function consoleRoutes(app: FastifyInstance, parts: KeygateParts): 
     },
     handler: async (request) => {
       const issued = await siwe.issueNonce();
-      return { nonce: issued.nonce, domain: request.host, expiresAt: new Date(issued.expiresAt).toISOString() };
+      return { nonce: issued.nonce, domain: consoleDomain(request), expiresAt: new Date(issued.expiresAt).toISOString() };
     },
   });
 
@@ -88,12 +104,8 @@ export async function consoleRoutes(app: FastifyInstance, parts: KeygateParts): 
     },
     handler: async (request, reply) => {
       const body = request.body as { message: string; signature: string };
-      const user = await guardFailures(request, () => siwe.verify({ message: body.message, signature: body.signature, domain: request.host }));
-      const principal = await tokens.principalFor(user.id, 'console:siwe', request.ip);
-      const opened = await sessions.open(user.id, 'siwe');
-      setSessionCookie(request, reply, opened.id, opened.expiresAt, clock.now());
-      await audit.record(actorOf(principal), 'console.sign_in', 'ok', null, { via: 'siwe' });
-      return sessionView(principal, 'siwe', opened.csrfToken, opened.expiresAt);
+      const user = await guardFailures(request, () => siwe.verify({ message: body.message, signature: body.signature, domain: consoleDomain(request) }));
+      return signIn(request, reply, await tokens.principalFor(user.id, 'console:siwe', request.ip), 'siwe');
     },
   });
 
@@ -107,10 +119,7 @@ export async function consoleRoutes(app: FastifyInstance, parts: KeygateParts): 
     handler: async (request, reply) => {
       const token = bearerToken(request);
       const principal = await guardFailures(request, () => tokens.authenticate(token, 'console:token', request.ip));
-      const opened = await sessions.open(principal.user.id, 'token');
-      setSessionCookie(request, reply, opened.id, opened.expiresAt, clock.now());
-      await audit.record(actorOf(principal), 'console.sign_in', 'ok', null, { via: 'token' });
-      return sessionView(principal, 'token', opened.csrfToken, opened.expiresAt);
+      return signIn(request, reply, principal, 'token');
     },
   });
 
