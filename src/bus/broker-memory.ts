@@ -19,7 +19,7 @@ export class MemoryBroker implements Broker {
   readonly #handlers = new Map<string, Set<BrokerHandler>>();
   readonly #slots = new Map<string, Map<string, number>>();
   readonly #claims = new Map<string, number>();
-  readonly #counters = new Map<string, { window: number; count: number }>();
+  readonly #counters = new Map<string, { window: number; count: number; until: number }>();
   readonly #streams = new Map<string, MemoryStream>();
   #sweeps = 0;
 
@@ -86,7 +86,7 @@ export class MemoryBroker implements Broker {
     const window = Math.floor(now / windowMs);
     const counter = this.#counters.get(key);
     if (!counter || counter.window !== window) {
-      this.#counters.set(key, { window, count: 1 });
+      this.#counters.set(key, { window, count: 1, until: (window + 1) * windowMs });
       return 1;
     }
     counter.count += 1;
@@ -153,7 +153,7 @@ export class MemoryBroker implements Broker {
   #maybeSweep(now: number): void {
     if (++this.#sweeps % 1024 !== 0) return;
     for (const [key, until] of this.#claims) if (until <= now) this.#claims.delete(key);
-    for (const [key, counter] of this.#counters) if (counter.window < Math.floor(now / 1000) - 3600) this.#counters.delete(key);
+    for (const [key, counter] of this.#counters) if (counter.until <= now) this.#counters.delete(key);
     for (const [channel, stream] of this.#streams) if (stream.metaUntil <= now) this.#streams.delete(channel);
   }
 }

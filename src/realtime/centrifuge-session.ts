@@ -175,7 +175,8 @@ export class CentrifugeSession implements LiveSession, ChannelListener {
     for (const command of commands) {
       const method = methodOf(command);
       if (method === null) continue; // the client's pong
-      if (typeof command.id !== 'number' || command.id <= 0) return this.end('bad_request', 'command without id');
+      // `send` is the one fire-and-forget command: the official client sends it without an id.
+      if (method !== 'send' && (typeof command.id !== 'number' || command.id <= 0)) return this.end('bad_request', 'command without id');
       if (method === 'connect' ? this.#state !== 'connecting' : this.#state !== 'connected') {
         return this.end('bad_request', method === 'connect' ? 'already connected' : 'connect first');
       }

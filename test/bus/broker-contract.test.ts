@@ -78,6 +78,12 @@ for (const { name, make } of implementations) {
       assert.equal(await broker.acquireSlot('k2', 'new', 2, 1_000), true);
     });
 
+    it('keeps counting hits in a window however many other calls the broker serves', async () => {
+      const key = 'hits-' + randomBytes(4).toString('hex');
+      for (let i = 0; i < 1500; i++) await broker.hit(key, 60_000);
+      assert.equal(await broker.hits(key, 60_000), 1500);
+    });
+
     it('claims a key once within its TTL', async () => {
       const key = `nonce-${randomBytes(4).toString('hex')}`;
       assert.equal(await broker.claimOnce(key, 60_000), true);

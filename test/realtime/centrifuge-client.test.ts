@@ -94,6 +94,18 @@ for (const dialect of dialects()) {
       assert.deepEqual(seen, [{ n: 1 }, { n: 2 }, { n: 3 }]);
     });
 
+    it('keeps the session when the client sends an asynchronous message (send has no id)', async () => {
+      const { key } = await createKey(node, owner.token);
+      const c = client({ token: key });
+      c.connect();
+      await nextEvent(c, 'connected');
+      await c.send({ hello: 'server' });
+      const sub = c.newSubscription('listings:binance');
+      sub.subscribe();
+      await nextEvent(sub, 'subscribed');
+      assert.equal(c.state, State.Connected);
+    });
+
     it('refuses a channel the key does not allow (103) and an unknown namespace (102)', async () => {
       const { key } = await createKey(node, owner.token, { allowedExchanges: ['okx'] });
       const c = client({ token: key });
