@@ -82,7 +82,11 @@ async function completeSubscribe(session: CentrifugeSession, channel: string, su
   const stream = await context.broker.readStream(channel, context.settings.stream);
   if (session.closed || session.subscriptions.get(channel) !== sub) return 'no_reply';
   await context.slots.join(channel, session.id, session.key.userId);
-  if (session.closed) return 'no_reply';
+  if (session.closed) {
+    // The session's clean-up ran while we joined and found nothing to release; release it here.
+    await context.slots.leave(channel, session.id, session.key.userId);
+    return 'no_reply';
+  }
   sub.offset = stream.offset;
   sub.epoch = stream.epoch;
   const result: Record<string, unknown> = { epoch: stream.epoch, offset: stream.offset };

@@ -63,7 +63,7 @@ export type EndReason =
 export const CENTRIFUGE_CLOSE: Record<EndReason, number> = {
   shutdown: 3001,
   connection_expired: 3005,
-  force_reconnect: 3000,
+  force_reconnect: 3011, // Centrifuge's DisconnectForceReconnect: the client reconnects
   no_pong: 3012,
   slow_consumer: 3008,
   invalid_token: 3500,
