@@ -35,10 +35,11 @@ export function ed25519Scheme(headers: SignedHeaderNames): CredentialScheme<Sign
       const stale = checkSignatureWindow(claim.timestamp, 'ns', context.now, context.signatureWindowMs);
       if (stale) return stale;
       const message = Buffer.from(signedMessage(facts, claim.timestamp, { query: true, body: true }), 'utf8');
-      if (!verify(null, message, publicKeys.get(key), Buffer.from(claim.signature, 'hex'))) {
+      const signature = Buffer.from(claim.signature, 'hex');
+      if (!verify(null, message, publicKeys.get(key), signature)) {
         return { code: 'INVALID_SIGNATURE', message: `${headers.signature} is not a valid Ed25519 signature of timestamp + METHOD + path?query + body for this key` };
       }
-      return claimSignature(context.broker, 'ed25519', claim.signature, context.signatureWindowMs);
+      return claimSignature(context.broker, 'ed25519', signature, context.signatureWindowMs);
     },
     async issue(material) {
       const publicKey = normaliseEd25519PublicKey(material.publicKey, typeof material.publicKeyField === 'string' ? material.publicKeyField : 'publicKey');

@@ -4,9 +4,11 @@ import type { Refusal } from '../verify/verdict.ts';
 /**
  * Accepts each signature once. The claim outlives the whole window a timestamp is accepted in
  * (both sides of now), so a captured request cannot be replayed while it would still pass the clock check.
- * On Redis the claim is shared, so a replay to another node is refused too.
+ * On Redis the claim is shared, so a replay to another node is refused too. The claim is keyed on the
+ * signature's bytes, not its text: hex case and base64 padding or spare bits spell the same bytes many
+ * ways, and each spelling would otherwise be a fresh claim.
  */
-export async function claimSignature(broker: Broker, scheme: string, signature: string, windowMs: number): Promise<Refusal | null> {
-  const first = await broker.claimOnce(`replay:${scheme}:${signature.toLowerCase()}`, 2 * windowMs + 1000);
+export async function claimSignature(broker: Broker, scheme: string, signature: Buffer, windowMs: number): Promise<Refusal | null> {
+  const first = await broker.claimOnce(`replay:${scheme}:${signature.toString('hex')}`, 2 * windowMs + 1000);
   return first ? null : { code: 'REPLAYED', message: 'this signed request was already used; sign every request with a fresh timestamp' };
 }

@@ -42,10 +42,11 @@ export function rsaPssScheme(headers: SignedHeaderNames): CredentialScheme<Signe
       const stale = checkSignatureWindow(claim.timestamp, 'ms', context.now, context.signatureWindowMs);
       if (stale) return stale;
       const message = signedMessage(facts, claim.timestamp, { query: false, body: false });
-      if (!verifyRsaPss(publicKeys.get(key), message, Buffer.from(claim.signature, 'base64'))) {
+      const signature = Buffer.from(claim.signature, 'base64');
+      if (!verifyRsaPss(publicKeys.get(key), message, signature)) {
         return { code: 'INVALID_SIGNATURE', message: `${headers.signature} is not a valid RSA-PSS (SHA-256) signature of timestamp + METHOD + path for this key` };
       }
-      return claimSignature(context.broker, 'rsa', claim.signature, context.signatureWindowMs);
+      return claimSignature(context.broker, 'rsa', signature, context.signatureWindowMs);
     },
     async issue(material): Promise<IssuedCredential> {
       const id = randomUUID();

@@ -32,4 +32,5 @@ signedSchemeCases({
   },
   headers: { key: 'X-API-Key', timestamp: 'X-Timestamp', signature: 'X-Signature' },
   malformedSignature: 'ab'.repeat(63),
+  respell: (signature) => signature.toUpperCase(),
 });

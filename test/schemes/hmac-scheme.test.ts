@@ -24,4 +24,5 @@ signedSchemeCases({
   unknownKey: () => pair(randomUUID(), randomUUID()),
   headers: { key: 'API-Key', timestamp: 'API-Timestamp', signature: 'API-Signature' },
   malformedSignature: 'not-hex',
+  respell: (signature) => signature.toUpperCase(),
 });

@@ -27,6 +27,8 @@ export interface SignedSchemeFixture {
   readonly headers: { readonly key: string; readonly timestamp: string; readonly signature: string };
   /** A signature header value of the wrong encoding or length. */
   readonly malformedSignature: string;
+  /** The same signature bytes written another valid way (hex case, base64 without padding). */
+  respell(signature: string): string;
 }
 
 function withHeader(signed: SignedRequest, name: string, value: string): SignedRequest {
@@ -56,6 +58,14 @@ export function signedSchemeCases(fixture: SignedSchemeFixture): void {
         const replay = await verify(signed);
         assert.equal(replay.code, 'REPLAYED');
         assert.match(replay.message, /already used/);
+      });
+
+      it('refuses the same signature written another way as a replay', async () => {
+        const signed = key.sign('POST', '/api/orders?limit=6', '{"side":"sell"}');
+        assert.equal((await verify(signed)).valid, true);
+        const respelled = fixture.respell(signed.headers[fixture.headers.signature]!);
+        assert.notEqual(respelled, signed.headers[fixture.headers.signature]);
+        assert.equal((await verify(withHeader(signed, fixture.headers.signature, respelled))).code, 'REPLAYED');
       });
 
       it('refuses a tampered method, path, query or body', async () => {
