@@ -11,7 +11,7 @@ import type { ApiKeyRepository } from '../store/api-key-repository.ts';
 import type { FailureThrottle } from '../verify/failure-throttle.ts';
 import type { AuditTrail } from './audit-trail.ts';
 import type { DirectoryService } from './directory-service.ts';
-import type { KeyService } from './key-service.ts';
+import { validateKeyName, type KeyService } from './key-service.ts';
 
 const DAY_MS = 24 * 3600 * 1000;
 /** Spec 003: validUntil lies between one and 180 days ahead; fourteen when left out. */
@@ -100,7 +100,8 @@ export class WalletKeyService {
       await this.#deps.audit.record(this.#walletActor(address, ip), 'key.revoke', 'denied', key.id, { reason: 'key belongs to another wallet' });
       throw new KeygateError(ErrorCode.UNAUTHENTICATED, 'this API key was registered by another wallet; only that wallet may revoke it');
     }
-    if (key.name !== input.apiWalletName) {
+    // Compare as the name was stored (trimmed): the signature covers the name exactly as sent.
+    if (key.name !== validateKeyName(input.apiWalletName, 'apiWalletName')) {
       throw badInput('apiWalletName', 'apiWalletName must be the name the key was created with');
     }
     const owner = await this.#deps.directory.user(key.userId);

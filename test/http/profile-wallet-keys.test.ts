@@ -176,6 +176,15 @@ for (const dialect of dialects()) {
       assert.equal(unknown.status, 404);
     });
 
+    it('revokes a key whose name was sent with surrounding spaces, signed the same way', async () => {
+      const account = privateKeyToAccount(generatePrivateKey());
+      const { publicKeyHex } = ed25519Pair();
+      const created = await node.request('POST', '/v1/createApiKey', { body: await createBody(account, publicKeyHex, ' Arcus bot ', Date.now() + 2 * DAY) });
+      assert.equal(created.status, 200, JSON.stringify(created.body));
+      const revoked = await node.request('POST', '/v1/revokeApiKey', { body: await revokeBody(account, account.address, publicKeyHex, ' Arcus bot ') });
+      assert.equal(revoked.status, 200, JSON.stringify(revoked.body));
+    });
+
     it('throttles an IP after repeated bad wallet signatures (429)', async () => {
       const strict = await startNode({ dialect, config: { verify: { failuresPerMinutePerIp: 3 } } });
       try {
