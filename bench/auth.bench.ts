@@ -17,7 +17,7 @@ import Fastify from 'fastify';
 import { loadConfig } from '../src/config/load-config.ts';
 import type { Principal } from '../src/core/principal.ts';
 import { createKeygate, type Keygate } from '../src/runtime/keygate.ts';
-import { printFigures, type BenchFigure } from './report.ts';
+import { median, printFigures, type BenchFigure } from './report.ts';
 
 // Many short rounds, each running the three targets back to back in a rotating order: a neighbour's
 // load burst then hits one round's targets alike, and the median of per-round ratios shrugs it off.
@@ -94,7 +94,6 @@ async function load(url: string, headers: Record<string, string>, seconds: numbe
   return { rps: result.requests.average, p99: result.latency.p99, statuses };
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 async function main(): Promise<void> {
   const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), 'serve'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });

@@ -7,7 +7,7 @@
 // Every process holds N sockets: `ulimit -n` must exceed N (20000 on the development machine).
 import { fork, type ChildProcess } from 'node:child_process';
 import WebSocket from 'ws';
-import { printFigures } from './report.ts';
+import { median, printFigures } from './report.ts';
 
 const N = Number(process.env.KEYGATE_BENCH_CONNECTIONS ?? 10_000);
 const BURST = Number(process.env.KEYGATE_BENCH_MESSAGES ?? 20);
@@ -51,10 +51,6 @@ async function startChild(file: string, args: string[]): Promise<{ child: Child;
   };
 }
 
-function median(values: number[]): number {
-  const sorted = values.slice().sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
 
 function percentile(values: number[], p: number): number {
   const sorted = values.slice().sort((a, b) => a - b);

@@ -1,3 +1,9 @@
+/** The middle value (upper middle for an even count): robust to a neighbour's load burst in one round. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
 /** One measured figure, with the baseline it is compared against in the same run. */
 export interface BenchFigure {
   readonly name: string;

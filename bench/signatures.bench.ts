@@ -10,7 +10,7 @@ import type { Principal } from '../src/core/principal.ts';
 import { loadConfig } from '../src/config/load-config.ts';
 import { createKeygate } from '../src/runtime/keygate.ts';
 import type { RequestFacts } from '../src/schemes/request-facts.ts';
-import { printFigures, type BenchFigure } from './report.ts';
+import { median, printFigures, type BenchFigure } from './report.ts';
 
 const PSS = { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST };
 
@@ -23,10 +23,6 @@ interface Case {
 
 const ROUNDS = 20;
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
 
 /**
  * Verifies every pre-signed request once through the Verifier and once raw, alternating in short

@@ -47,10 +47,5 @@ export function publicationPush(channel: string, data: unknown, offset: number):
   return `{"push":{"channel":${JSON.stringify(channel)},"pub":{"data":${JSON.stringify(data ?? null)},"offset":${offset}}}}`;
 }
 
-/** An unsubscribe push ending one subscription. */
-export function unsubscribePush(channel: string, code: number, reason: string): string {
-  return JSON.stringify({ push: { channel, unsubscribe: { code, reason } } });
-}
-
 /** The server's ping: an empty object. */
 export const PING_FRAME = '{}';

@@ -3,7 +3,7 @@ import type { ApiKey } from '../core/api-key.ts';
 import { KeygateError } from '../core/errors.ts';
 import type { RequestFacts } from '../schemes/request-facts.ts';
 import { COMMAND_HANDLERS, type CommandResult } from './centrifuge-commands.ts';
-import { joinReplies, methodOf, parseCommands, PING_FRAME, unsubscribePush } from './centrifuge-frames.ts';
+import { joinReplies, methodOf, parseCommands, PING_FRAME } from './centrifuge-frames.ts';
 import { canSubscribe } from './channel-rules.ts';
 import { CENTRIFUGE_CLOSE, ERROR_CODE_REPLY, replyError, type EndReason } from './codes.ts';
 import { MAX_BUFFERED_BYTES, type ChannelListener, type LiveSession } from './live-session.ts';
@@ -125,13 +125,6 @@ export class CentrifugeSession implements LiveSession, ChannelListener {
   /** Sends a push outside any reply (unsubscribe, disconnect notices). */
   push(frame: string): void {
     if (this.#state !== 'closed') this.#ws.send(frame);
-  }
-
-  /** Ends one subscription from the server side. */
-  unsubscribeFromServer(channel: string, code: number, reason: string): void {
-    if (!this.subscriptions.has(channel)) return;
-    this.dropSubscription(channel);
-    this.push(unsubscribePush(channel, code, reason));
   }
 
   /** Forgets a subscription: hub, presence. */

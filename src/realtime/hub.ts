@@ -41,15 +41,6 @@ export class Hub {
     return this.#sessions.values();
   }
 
-  /** Key ids with at least one live session. */
-  keyIds(): string[] {
-    return [...this.#byKey.keys()];
-  }
-
-  get sessionCount(): number {
-    return this.#sessions.size;
-  }
-
   subscribe(channel: string, listener: ChannelListener): void {
     let set = this.#channels.get(channel);
     if (!set) this.#channels.set(channel, (set = new Set()));
@@ -60,11 +51,6 @@ export class Hub {
     const set = this.#channels.get(channel);
     set?.delete(listener);
     if (set?.size === 0) this.#channels.delete(channel);
-  }
-
-  /** Local subscribers of a channel. */
-  subscriberCount(channel: string): number {
-    return this.#channels.get(channel)?.size ?? 0;
   }
 
   listen(listener: AnnouncementListener): void {

@@ -27,8 +27,6 @@ export interface IssuedCredential {
   readonly secret: string | null;
   readonly secretCiphertext: string | null;
   readonly publicKey: string | null;
-  /** Scheme-specific values for the creation response (e.g. a generated private key, a public id). */
-  readonly extras: Readonly<Record<string, string>>;
 }
 
 export interface IssueContext {

@@ -43,7 +43,7 @@ export function ed25519Scheme(headers: SignedHeaderNames): CredentialScheme<Sign
     },
     async issue(material) {
       const publicKey = normaliseEd25519PublicKey(material.publicKey, typeof material.publicKeyField === 'string' ? material.publicKeyField : 'publicKey');
-      return { lookup: publicKey, tail: publicKey.slice(-6), secret: null, secretCiphertext: null, publicKey, extras: {} };
+      return { lookup: publicKey, tail: publicKey.slice(-6), secret: null, secretCiphertext: null, publicKey };
     },
   };
 }

@@ -60,7 +60,6 @@ export function hmacScheme(headers: SignedHeaderNames): CredentialScheme<SignedH
         secret: privateKey,
         secretCiphertext: context.secrets.seal(privateKey),
         publicKey,
-        extras: { publicKey, privateKey },
       };
     },
   };

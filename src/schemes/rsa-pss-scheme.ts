@@ -55,11 +55,11 @@ export function rsaPssScheme(headers: SignedHeaderNames): CredentialScheme<Signe
         const pair = await generateKeyPair('rsa', { modulusLength: 2048, publicExponent: 0x10001 });
         const privateKey = pair.privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
         const publicKey = pair.publicKey.export({ type: 'spki', format: 'pem' }).toString();
-        return { ...base, secret: privateKey, publicKey, extras: { apiKeyId: id, privateKey } };
+        return { ...base, secret: privateKey, publicKey };
       }
       if (material.generate !== undefined) throw badInput(typeof material.publicKeyField === 'string' ? material.publicKeyField : 'publicKey', 'give an RSA public key or ask for a generated pair, not both');
       const parsed = parseRsaPublicKey(material.publicKey, typeof material.publicKeyField === 'string' ? material.publicKeyField : 'publicKey');
-      return { ...base, secret: null, publicKey: parsed.pem, extras: { apiKeyId: id } };
+      return { ...base, secret: null, publicKey: parsed.pem };
     },
   };
 }

@@ -44,7 +44,6 @@ export interface CreateKeyInput {
 export interface CreatedKey {
   readonly key: ApiKey;
   readonly secret: string | null;
-  readonly extras: Readonly<Record<string, string>>;
 }
 
 export interface UpdateKeyInput {
@@ -177,7 +176,7 @@ export class KeyService {
     await store.keys.insert(key);
     await this.#deps.audit.record(actorOf(principal), 'key.create', 'ok', key.id, { scheme: key.scheme, name, origin: key.origin, owner: owner.id });
     await announceKeyEvent(this.#deps.broker, 'created', key);
-    return { key, secret: issued.secret, extras: issued.extras };
+    return { key, secret: issued.secret };
   }
 
   /** Keys the caller may see: their own, or the whole organization's for admins. */
@@ -292,7 +291,7 @@ export class KeyService {
     await this.#deps.audit.record(actorOf(principal), 'key.roll', 'ok', key.id, { successor: successor.id, graceSeconds });
     await announceKeyEvent(this.#deps.broker, 'created', successor);
     await announceKeyEvent(this.#deps.broker, graceSeconds === 0 ? 'revoked' : 'updated', previous, 'key_revoked');
-    return { key: successor, secret: issued.secret, extras: issued.extras, previous };
+    return { key: successor, secret: issued.secret, previous };
   }
 
   /** Removes a key from listings (revoking it if it still works); the audit trail keeps it. */

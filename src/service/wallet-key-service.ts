@@ -34,7 +34,7 @@ export interface WalletKeyServiceDependencies {
   readonly keys: KeyService;
   /** Counts failed wallet signatures per IP: recovering a signer is costly, so repeated failures are throttled. */
   readonly throttle: FailureThrottle;
-  readonly keyStore: Pick<ApiKeyRepository, 'findByLookup'>;
+  readonly keyStore: Pick<ApiKeyRepository, 'findByLookup' | 'listByWallet'>;
   readonly directory: DirectoryService;
   readonly audit: AuditTrail;
   readonly clock: Clock;
@@ -74,7 +74,7 @@ export class WalletKeyService {
       throw new KeygateError(ErrorCode.CONFLICT, `this Ed25519 public key ${state}; generate a new key pair`, 'publicKey');
     }
     const principal = await this.#principal(await this.#ownerOf(address), ip);
-    const accountIndex = await this.#freeAccountIndex(principal, address, now);
+    const accountIndex = await this.#freeAccountIndex(address, now);
     const created = await this.#deps.keys.create(principal, {
       name: input.apiWalletName,
       scheme: 'ed25519',
@@ -163,9 +163,9 @@ export class WalletKeyService {
   }
 
   /** The lowest account index no live key of this wallet holds. */
-  async #freeAccountIndex(principal: Principal, address: string, now: number): Promise<number> {
-    const live = (await this.#deps.keys.list(principal, { mine: true, scheme: 'ed25519' }))
-      .filter((k) => k.walletAddress === address && keyStatus(k, now) === 'active')
+  async #freeAccountIndex(address: string, now: number): Promise<number> {
+    const live = (await this.#deps.keyStore.listByWallet(address))
+      .filter((k) => keyStatus(k, now) === 'active')
       .map((k) => k.accountIndex);
     for (let index = 0; index <= MAX_ACCOUNT_INDEX; index++) if (!live.includes(index)) return index;
     throw new KeygateError(

@@ -58,12 +58,4 @@ export class ManagementTokenRepository {
     await this.#db.updateTable('management_tokens').set({ revoked_at: at }).where('id', '=', id).execute();
   }
 
-  async countForUser(userId: string): Promise<number> {
-    const row = await this.#db
-      .selectFrom('management_tokens')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('user_id', '=', userId)
-      .executeTakeFirstOrThrow();
-    return Number(row.n);
-  }
 }
