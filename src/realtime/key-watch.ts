@@ -57,12 +57,10 @@ export class KeyWatch {
     this.recheck(keyId).catch((error: unknown) => this.#logger.error({ err: error, keyId }, 'could not re-check a key'));
   }
 
-  /** Handles a key event from the broker: re-checks every local session of that key. */
+  /** Handles a key event (after the verifier dropped its cached copy): re-checks every local session of that key. */
   onKeyEvent(event: KeyEvent): void {
     this.#remember(event.keyId);
     if (this.#hub.sessionsOf(event.keyId).length === 0) return;
-    // Drop cached state first, whichever subscriber the broker calls first.
-    this.#verifier.onKeyEvent(event);
     this.recheck(event.keyId).catch((error: unknown) => this.#logger.error({ err: error, keyId: event.keyId }, 'could not re-check a key'));
   }
 

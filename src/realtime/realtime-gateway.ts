@@ -2,7 +2,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { KEY_EVENTS_TOPIC, type Broker, type KeyEvent, type StreamMessage, type StreamPosition, type StreamState } from '../bus/broker.ts';
+import { type Broker, type StreamMessage, type StreamPosition, type StreamState } from '../bus/broker.ts';
 import type { Config } from '../config/config-schema.ts';
 import type { Clock } from '../core/clock.ts';
 import { badInput } from '../core/errors.ts';
@@ -101,9 +101,8 @@ export class RealtimeGateway {
   /** Creates the gateway and subscribes it to publications, key events and control messages. */
   static async start(deps: GatewayDependencies): Promise<RealtimeGateway> {
     const gateway = new RealtimeGateway(deps);
-    const { hub, keyWatch, slots } = gateway.context;
+    const { hub, slots } = gateway.context;
     gateway.#unsubscribes.push(await deps.broker.subscribe(PUBLICATIONS_TOPIC, (m) => hub.dispatch(m as StreamMessage)));
-    gateway.#unsubscribes.push(await deps.broker.subscribe(KEY_EVENTS_TOPIC, (m) => keyWatch.onKeyEvent(m as KeyEvent)));
     gateway.#unsubscribes.push(await deps.broker.subscribe(REALTIME_CONTROL_TOPIC, (m) => gateway.#disconnectLocal(m as DisconnectFilter)));
     slots.start((error) => deps.logger.warn({ err: error }, 'could not refresh connection slots'));
     gateway.#pingTimer = setInterval(() => gateway.#keepAlive(), gateway.context.settings.pingIntervalMs);

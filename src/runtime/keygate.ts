@@ -100,7 +100,6 @@ export async function createKeygate(options: CreateKeygateOptions): Promise<Keyg
     settings: config.verify,
     tiers: config.keys.tiers,
   });
-  const unsubscribe = await broker.subscribe(KEY_EVENTS_TOPIC, (message) => verifier.onKeyEvent(message as KeyEvent));
   const keys = new KeyService({ store, broker, clock, ids, secrets, audit, schemes, settings: config.keys });
   const directory = new DirectoryService(store, clock, ids, { tier: config.keys.defaultTier });
   const tokens = new TokenService(store, clock, ids);
@@ -116,6 +115,12 @@ export async function createKeygate(options: CreateKeygateOptions): Promise<Keyg
   const onClose: Array<() => Promise<void> | void> = [];
 
   const realtime = await RealtimeGateway.start({ config, broker, verifier, store, secrets, clock, ids, logger });
+  // One subscriber per node for key events, in a fixed order: drop the verifier's cached copy, then
+  // re-check the live sessions of that key against the fresh one.
+  const unsubscribe = await broker.subscribe(KEY_EVENTS_TOPIC, (message) => {
+    verifier.onKeyEvent(message as KeyEvent);
+    realtime.context.keyWatch.onKeyEvent(message as KeyEvent);
+  });
   const publish = async (channel: string, data: unknown) => void (await realtime.publish(channel, data));
   onClose.push(() => realtime.close());
   const partial = { config, logger, clock, ids, store, broker, secrets, serverToken, schemes, verifier, throttle, lastUsed, keys, directory, tokens, walletKeys, audit, onClose, realtime, publish };
