@@ -299,10 +299,13 @@ export class KeyService {
     return this.#attempt(principal, 'key.delete', id, async () => this.#deleteKey(principal, await this.get(principal, id), options.policy ?? 'organization'));
   }
 
-  /** Deletes an already-loaded key (profiles that address keys by public id). */
-  async deleteKey(principal: Principal, key: ApiKey, options: { policy?: 'organization' | 'owner' } = {}): Promise<ApiKey> {
-    return this.#attempt(principal, 'key.delete', key.id, () => this.#deleteKey(principal, key, options.policy ?? 'organization'));
+  /** Deletes the caller's key with a given public identifier (the profiles address keys this way). */
+  async deleteByLookup(principal: Principal, scheme: KeyScheme, lookup: string, options: { policy?: 'organization' | 'owner' } = {}): Promise<ApiKey> {
+    return this.#attempt(principal, 'key.delete', null, async () =>
+      this.#deleteKey(principal, await this.getByLookup(principal, scheme, lookup), options.policy ?? 'organization'),
+    );
   }
+
 
   async #deleteKey(principal: Principal, key: ApiKey, policy: 'organization' | 'owner'): Promise<ApiKey> {
     if (!canRevoke(principal, key, policy)) {

@@ -105,8 +105,7 @@ export async function frontofficeProfile(app: FastifyInstance, parts: KeygatePar
     const principal = await app.requirePrincipal(request);
     const publicKey = (request.params as { public_key: string }).public_key;
     if (!isUuid(publicKey)) throw badInput('public_key', 'public_key must be the public key UUID');
-    const key = await keys.getByLookup(principal, 'hmac', publicKey.toLowerCase());
-    await keys.deleteKey(principal, key, { policy: 'owner' });
+    await keys.deleteByLookup(principal, 'hmac', publicKey.toLowerCase(), { policy: 'owner' });
     return reply.status(200).send();
   };
   const deleteSchema = { tags, security, summary: 'Delete an API key pair', params: PublicKeyParam, response: { 200: Type.Null(), 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema } };

@@ -124,8 +124,7 @@ export async function rsaKeysProfile(app: FastifyInstance, parts: KeygateParts):
         const principal = await app.requirePrincipal(request);
         const id = (request.params as { api_key: string }).api_key;
         if (!isUuid(id)) throw badInput('api_key', 'api_key must be an API key id (a UUID)');
-        const key = await keys.getByLookup(principal, 'rsa', id.toLowerCase());
-        await keys.deleteKey(principal, key, { policy: 'owner' });
+        await keys.deleteByLookup(principal, 'rsa', id.toLowerCase(), { policy: 'owner' });
         return reply.status(204).send();
       },
     });
