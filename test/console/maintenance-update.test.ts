@@ -80,8 +80,6 @@ describe('live view: reading maintenance updates', () => {
     assert.equal(riskState({ riskFactor: 0.99, marginCallLevel: 1.1, liquidationLevel: 1 }), 'liquidation');
     assert.equal(riskState({ riskFactor: 1.0, marginCallLevel: 1.1, liquidationLevel: 1 }), 'margin-call', 'liquidation only below 1.0');
     assert.equal(riskState({ riskFactor: null, marginCallLevel: 1.1, liquidationLevel: 1 }), 'unknown');
-    assert.equal(riskState({ riskFactor: null, marginCallLevel: 1.1, liquidationLevel: 1, status: 'healthy' }), 'healthy', 'the published status wins');
-    assert.equal(riskState({ riskFactor: 1.2, marginCallLevel: 1.1, liquidationLevel: 1, status: 'margin_call' }), 'margin-call');
   });
 
   it('keeps a time-ordered, bounded, de-duplicated risk history', () => {

@@ -150,17 +150,8 @@ export function appendRiskPoint(history: readonly RiskPoint[], view: Maintenance
   return next.slice(-limit);
 }
 
-const PUBLISHED_STATES = { healthy: 'healthy', margin_call: 'margin-call', liquidation: 'liquidation' } as const;
-
-/**
- * Where the account stands: the publisher's own `status` when the update carries one (it decided on
- * the figures it published), else the risk factor against its thresholds.
- */
-export function riskState(
-  view: Pick<MaintenanceView, 'riskFactor' | 'marginCallLevel' | 'liquidationLevel'> & Partial<Pick<MaintenanceView, 'status'>>,
-): 'healthy' | 'margin-call' | 'liquidation' | 'unknown' {
-  const published = view.status ? PUBLISHED_STATES[view.status as keyof typeof PUBLISHED_STATES] : undefined;
-  if (published) return published;
+/** Where the risk factor stands against its thresholds. */
+export function riskState(view: Pick<MaintenanceView, 'riskFactor' | 'marginCallLevel' | 'liquidationLevel'>): 'healthy' | 'margin-call' | 'liquidation' | 'unknown' {
   if (view.riskFactor === null) return 'unknown';
   if (view.liquidationLevel !== null && view.riskFactor < view.liquidationLevel) return 'liquidation';
   if (view.marginCallLevel !== null && view.riskFactor <= view.marginCallLevel) return 'margin-call';
