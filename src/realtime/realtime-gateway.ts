@@ -19,7 +19,7 @@ import { Hub } from './hub.ts';
 import { KeyWatch } from './key-watch.ts';
 import { historyWindow } from './recovery.ts';
 import type { RealtimeContext, RealtimeSettings } from './realtime-context.ts';
-import { handshakeFacts, refuseUpgrade, routeUpgrade } from './websocket-upgrade.ts';
+import { compileProxyTrust, handshakeFacts, refuseUpgrade, routeUpgrade } from './websocket-upgrade.ts';
 
 /** Broker topic carrying every channel publication (StreamMessage) to every node. */
 export const PUBLICATIONS_TOPIC = 'realtime:publications';
@@ -70,11 +70,13 @@ export class RealtimeGateway {
   /** Centrifuge sessions that have not connected yet (they time out if they never do). */
   readonly #connecting = new Set<CentrifugeSession>();
   readonly #unsubscribes: Array<() => Promise<void>> = [];
+  readonly #proxyTrust: ReturnType<typeof compileProxyTrust>;
   #pingTimer: NodeJS.Timeout | null = null;
   #server: Server | null = null;
   readonly #onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => this.#upgrade(request, socket, head);
 
   private constructor(deps: GatewayDependencies) {
+    this.#proxyTrust = compileProxyTrust(deps.config.trustProxy);
     this.#deps = deps;
     const settings = realtimeSettings(deps.config);
     const hub = new Hub();
@@ -153,7 +155,7 @@ export class RealtimeGateway {
   #upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     const route = routeUpgrade(request.url);
     if (route === null) return refuseUpgrade(socket, 404, { error: { code: 'NOT_FOUND', message: `no WebSocket endpoint at ${request.url}` } });
-    const facts = handshakeFacts(request, this.#deps.config.trustProxy);
+    const facts = handshakeFacts(request, this.#proxyTrust);
     if (route === 'centrifuge') {
       return this.#wss.handleUpgrade(request, socket, head, (ws) => {
         this.#track(ws);

@@ -1,5 +1,6 @@
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import proxyaddr from 'proxy-addr';
 import type { RequestFacts } from '../schemes/request-facts.ts';
 
 /** Which protocol a WebSocket path speaks. */
@@ -16,11 +17,21 @@ export function routeUpgrade(url: string | undefined): UpgradeRoute {
   return null;
 }
 
-/** The transport-neutral view of a handshake request; `trustProxy` honours X-Forwarded-For. */
-export function handshakeFacts(request: IncomingMessage, trustProxy: boolean | string): RequestFacts {
-  const forwarded = request.headers['x-forwarded-for'];
-  const first = typeof forwarded === 'string' ? forwarded.split(',')[0]?.trim() : undefined;
-  const ip = (trustProxy !== false && first) || request.socket.remoteAddress || undefined;
+/** Which peers may speak for the client in X-Forwarded-For: the `trustProxy` setting, as Fastify reads it for HTTP. */
+export type ProxyTrust = (address: string, hop: number) => boolean;
+
+/** Compiles the `trustProxy` setting (true, false, or a comma-separated list of addresses and CIDR ranges). */
+export function compileProxyTrust(trustProxy: boolean | string): ProxyTrust {
+  if (typeof trustProxy === 'boolean') return () => trustProxy;
+  return proxyaddr.compile(trustProxy.split(',').map((entry) => entry.trim()));
+}
+
+/**
+ * The transport-neutral view of a handshake request. The client address walks X-Forwarded-For only
+ * through trusted proxies, exactly as HTTP requests do, so an allowlist cannot be claimed from outside.
+ */
+export function handshakeFacts(request: IncomingMessage, trust: ProxyTrust): RequestFacts {
+  const ip = request.socket.remoteAddress ? proxyaddr(request, trust) : undefined;
   return { method: 'GET', url: request.url ?? '/', headers: request.headers as Record<string, string | undefined>, ip: ip?.replace(/^::ffff:/, '') };
 }
 

@@ -173,3 +173,26 @@ for (const dialect of dialects()) {
     });
   });
 }
+
+describe('feed handshake client address behind proxies', () => {
+  it('believes X-Forwarded-For only from a trusted proxy, as HTTP does', async () => {
+    const allowlisted = { 'X-Forwarded-For': '203.0.113.7' };
+    // The test connects from 127.0.0.1; with only 10.0.0.1 trusted, its X-Forwarded-For is a claim, not a fact.
+    const guarded = await startNode({ config: { trustProxy: '10.0.0.1' } });
+    const open = await startNode({ config: { trustProxy: true } });
+    try {
+      for (const [node, expected] of [[guarded, 403], [open, 'accepted']] as const) {
+        const { key } = await createKey(node, node.admin.token, { ipAllowlist: ['203.0.113.7'] });
+        const result = await openFeed(feedUrl(node), { 'X-API-Key': key, ...allowlisted });
+        if (typeof result === 'number') assert.equal(result, expected);
+        else {
+          assert.equal(expected, 'accepted');
+          result.ws.close();
+        }
+      }
+    } finally {
+      await guarded.stop();
+      await open.stop();
+    }
+  });
+});
