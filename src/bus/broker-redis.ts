@@ -57,6 +57,8 @@ export class RedisBroker implements Broker {
   readonly #prefix: string;
   readonly #clock: Clock;
   readonly #handlers = new Map<string, Set<BrokerHandler>>();
+  /** The SUBSCRIBE in flight or done per channel, so every caller waits until the channel is live. */
+  readonly #subscribed = new Map<string, Promise<unknown>>();
 
   private constructor(command: Redis, subscriber: Redis, prefix: string, clock: Clock) {
     this.#command = command;
@@ -87,13 +89,15 @@ export class RedisBroker implements Broker {
     let handlers = this.#handlers.get(channel);
     if (!handlers) {
       this.#handlers.set(channel, (handlers = new Set()));
-      await this.#subscriber.subscribe(channel);
+      this.#subscribed.set(channel, this.#subscriber.subscribe(channel));
     }
     handlers.add(handler);
+    await this.#subscribed.get(channel);
     return async () => {
       handlers.delete(handler);
       if (handlers.size === 0 && this.#handlers.get(channel) === handlers) {
         this.#handlers.delete(channel);
+        this.#subscribed.delete(channel);
         await this.#subscriber.unsubscribe(channel);
       }
     };
@@ -165,6 +169,7 @@ export class RedisBroker implements Broker {
 
   async close(): Promise<void> {
     this.#handlers.clear();
+    this.#subscribed.clear();
     await Promise.allSettled([this.#subscriber.quit(), this.#command.quit()]);
   }
 
