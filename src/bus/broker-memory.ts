@@ -119,13 +119,13 @@ export class MemoryBroker implements Broker {
     return { offset: message.offset, epoch: message.epoch };
   }
 
-  async readStream(channel: string, options: Pick<StreamOptions, 'metaTtlMs'>): Promise<StreamState> {
+  async readStream(channel: string, options: Pick<StreamOptions, 'metaTtlMs'> & { readonly withPublications?: boolean }): Promise<StreamState> {
     const now = this.#clock.now();
     this.#maybeSweep(now);
     const stream = this.#stream(channel, now, options.metaTtlMs);
     // A reader holds a position in this epoch: keep the epoch alive as Redis does.
     stream.metaUntil = now + options.metaTtlMs;
-    return { offset: stream.top, epoch: stream.epoch, publications: stream.publications.slice() };
+    return { offset: stream.top, epoch: stream.epoch, publications: options.withPublications === false ? [] : stream.publications.slice() };
   }
 
   async close(): Promise<void> {

@@ -35,7 +35,7 @@ redis.call('PUBLISH', ARGV[7], '{"channel":' .. ARGV[5] .. ',"offset":' .. offse
 return {offset, epoch}
 `;
 
-// KEYS: meta hash, publication list. ARGV: fresh epoch, meta ttl ms. Reading fixes the epoch, as a
+// KEYS: meta hash, publication list. ARGV: fresh epoch, meta ttl ms, '1' to return publications. Reading fixes the epoch, as a
 // subscriber's position must stay valid until the stream lapses.
 const READ_STREAM = `
 local epoch = redis.call('HGET', KEYS[1], 'epoch')
@@ -46,6 +46,7 @@ if not epoch then
 end
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 local top = redis.call('HGET', KEYS[1], 'top') or '0'
+if ARGV[3] ~= '1' then return {top, epoch, {}} end
 return {top, epoch, redis.call('LRANGE', KEYS[2], 0, -1)}
 `;
 
@@ -156,10 +157,10 @@ export class RedisBroker implements Broker {
     return { offset: Number(offset), epoch };
   }
 
-  async readStream(channel: string, options: Pick<StreamOptions, 'metaTtlMs'>): Promise<StreamState> {
+  async readStream(channel: string, options: Pick<StreamOptions, 'metaTtlMs'> & { readonly withPublications?: boolean }): Promise<StreamState> {
     const [meta, list] = this.#streamKeys(channel);
     const run = this.#script<[string, string, string[]]>('keygateReadStream');
-    const [top, epoch, entries] = await run(meta, list, newEpoch(), options.metaTtlMs);
+    const [top, epoch, entries] = await run(meta, list, newEpoch(), options.metaTtlMs, options.withPublications === false ? '0' : '1');
     const publications: StreamPublication[] = entries.map((entry) => {
       const space = entry.indexOf(' ');
       return { offset: Number(entry.slice(0, space)), data: JSON.parse(entry.slice(space + 1)) as unknown };

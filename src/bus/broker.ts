@@ -31,8 +31,11 @@ export interface Broker {
    * StreamMessage on `topic` in the same atomic step, so every node sees offsets in order.
    */
   publishToStream(topic: string, channel: string, data: unknown, options: StreamOptions): Promise<StreamPosition>;
-  /** The stream's current position and the publications it still keeps, oldest first. */
-  readStream(channel: string, options: Pick<StreamOptions, 'metaTtlMs'>): Promise<StreamState>;
+  /**
+   * The stream's current position and the publications it still keeps, oldest first; with
+   * `withPublications: false` only the position (a plain subscribe needs no more).
+   */
+  readStream(channel: string, options: Pick<StreamOptions, 'metaTtlMs'> & { readonly withPublications?: boolean }): Promise<StreamState>;
   close(): Promise<void>;
 }
 

@@ -79,7 +79,8 @@ const subscribe: CommandHandler = async (session, request) => {
 
 async function completeSubscribe(session: CentrifugeSession, channel: string, sub: Subscription, request: Record<string, unknown>): Promise<CommandResult> {
   const { context } = session;
-  const stream = await context.broker.readStream(channel, context.settings.stream);
+  const recovering = request.recover === true && context.settings.recoverable;
+  const stream = await context.broker.readStream(channel, { ...context.settings.stream, withPublications: recovering });
   if (session.closed || session.subscriptions.get(channel) !== sub) return 'no_reply';
   await context.slots.join(channel, session.id, session.key.userId);
   if (session.closed) {
@@ -92,7 +93,7 @@ async function completeSubscribe(session: CentrifugeSession, channel: string, su
   const result: Record<string, unknown> = { epoch: stream.epoch, offset: stream.offset };
   if (context.settings.recoverable) result.recoverable = true;
   if (request.positioned === true) result.positioned = true;
-  if (request.recover === true && context.settings.recoverable) {
+  if (recovering) {
     const recovery = recoverFrom(stream, request.offset, request.epoch);
     result.was_recovering = true;
     result.recovered = recovery.recovered;

@@ -116,6 +116,8 @@ for (const { name, make } of implementations) {
         { offset: 4, data: { n: 4 } },
         { offset: 5, data: { n: 5 } },
       ]);
+      const positionOnly = await broker.readStream('chan:1', { ...stream, withPublications: false });
+      assert.deepEqual(positionOnly, { offset: 5, epoch: empty.epoch, publications: [] });
       await until(() => listener.seen.length === 5);
       const messages = listener.seen as StreamMessage[];
       assert.deepEqual(messages[0], { channel: 'chan:1', offset: 1, epoch: empty.epoch, data: { n: 1 } });
