@@ -148,8 +148,7 @@ const presence: CommandHandler = async (session, request) => {
   if (channel === null) return fail(replyError('BAD_REQUEST', 'channel required'));
   const decision = canSubscribe(channel, session.key, session.ownerWallets, session.context.settings.channels);
   if (!decision.allowed) return refused(decision);
-  const members = await session.context.slots.presence(channel);
-  return { result: { presence: Object.fromEntries(members.map((m) => [m.client, { client: m.client, user: m.user }])) } };
+  return { result: await session.context.slots.presenceResult(channel) };
 };
 
 const presenceStats: CommandHandler = async (session, request) => {
@@ -157,8 +156,7 @@ const presenceStats: CommandHandler = async (session, request) => {
   if (channel === null) return fail(replyError('BAD_REQUEST', 'channel required'));
   const decision = canSubscribe(channel, session.key, session.ownerWallets, session.context.settings.channels);
   if (!decision.allowed) return refused(decision);
-  const members = await session.context.slots.presence(channel);
-  return { result: { num_clients: members.length, num_users: new Set(members.map((m) => m.user)).size } };
+  return { result: await session.context.slots.presenceStats(channel) };
 };
 
 const refresh: CommandHandler = async (session, request) => {

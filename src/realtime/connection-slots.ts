@@ -59,6 +59,18 @@ export class ConnectionSlots {
     });
   }
 
+  /** A channel's presence in the Centrifuge wire shape (client id → client info). */
+  async presenceResult(channel: string): Promise<{ presence: Record<string, { client: string; user: string }> }> {
+    const members = await this.presence(channel);
+    return { presence: Object.fromEntries(members.map((m) => [m.client, { client: m.client, user: m.user }])) };
+  }
+
+  /** A channel's presence counts in the Centrifuge wire shape. */
+  async presenceStats(channel: string): Promise<{ num_clients: number; num_users: number }> {
+    const members = await this.presence(channel);
+    return { num_clients: members.length, num_users: new Set(members.map((m) => m.user)).size };
+  }
+
   async #hold(key: string, holder: string, limit: number): Promise<boolean> {
     const granted = await this.#broker.acquireSlot(key, holder, limit, this.#ttlMs);
     if (granted) this.#held.set(`${key}\n${holder}`, { key, holder });

@@ -125,13 +125,28 @@ export class RealtimeGateway {
     return this.#deps.broker.publishToStream(PUBLICATIONS_TOPIC, canonical, data, this.context.settings.stream);
   }
 
+  /** Who is subscribed to a channel on every node (server API). */
+  async presence(channel: string): ReturnType<ConnectionSlots['presenceResult']> {
+    return this.context.slots.presenceResult(this.#canonical(channel));
+  }
+
+  /** How many clients and users are subscribed to a channel (server API). */
+  async presenceStats(channel: string): ReturnType<ConnectionSlots['presenceStats']> {
+    return this.context.slots.presenceStats(this.#canonical(channel));
+  }
+
   /** What a channel's history keeps (server API): limit 0 gives only the position, a negative limit everything. */
   async history(channel: string, options: { limit?: number; reverse?: boolean; since?: { offset: number; epoch?: string } }): Promise<StreamState> {
-    const canonical = canonicalChannel(channel);
-    if (canonical === null) throw badInput('channel', `unknown channel "${channel}"`);
-    const stream = await this.#deps.broker.readStream(canonical, this.context.settings.stream);
+    const stream = await this.#deps.broker.readStream(this.#canonical(channel), this.context.settings.stream);
     if (options.since?.epoch && options.since.epoch !== stream.epoch) throw badInput('since.epoch', 'epoch does not match the stream (unrecoverable position)');
     return { ...stream, publications: historyWindow(stream, { limit: options.limit, reverse: options.reverse, sinceOffset: options.since?.offset }) };
+  }
+
+  // Server API callers may write a wallet in any case or an exchange in capitals; clients subscribe to the canonical form.
+  #canonical(channel: string): string {
+    const canonical = canonicalChannel(channel);
+    if (canonical === null) throw badInput('channel', `unknown channel "${channel}"`);
+    return canonical;
   }
 
   /** Ends matching sessions on every node. */

@@ -73,16 +73,12 @@ export async function realtimeRoutes(app: FastifyInstance, parts: KeygateParts):
 
   app.post('/api/presence', { schema: { tags, security, summary: 'Clients subscribed to a channel', body: Channel } }, async (request) => {
     server(request);
-    const { channel } = request.body as Static<typeof Channel>;
-    const members = await realtime.context.slots.presence(channel);
-    return { result: { presence: Object.fromEntries(members.map((m) => [m.client, { client: m.client, user: m.user }])) } };
+    return { result: await realtime.presence((request.body as Static<typeof Channel>).channel) };
   });
 
   app.post('/api/presence_stats', { schema: { tags, security, summary: 'Client and user counts in a channel', body: Channel } }, async (request) => {
     server(request);
-    const { channel } = request.body as Static<typeof Channel>;
-    const members = await realtime.context.slots.presence(channel);
-    return { result: { num_clients: members.length, num_users: new Set(members.map((m) => m.user)).size } };
+    return { result: await realtime.presenceStats((request.body as Static<typeof Channel>).channel) };
   });
 
   app.post(

@@ -161,4 +161,19 @@ describe('server API (Centrifugo style)', () => {
     ]);
     assert.equal((await api('/api/publish', { channel: 'nope:x', data: {} }, token)).status, 400);
   });
+
+  it('reports presence of a wallet channel however the server writes the address', async () => {
+    const owner = await node.addUser({ wallets: [WALLET] });
+    const { key } = await createKey(node, owner.token);
+    const client = await rawClient(node);
+    client.send({ id: 1, connect: { token: key } }, { id: 2, subscribe: { channel: CHANNEL } });
+    await client.waitFor((l) => l.id === 2);
+    const token = node.keygate.serverToken;
+    const lowercase = CHANNEL.toLowerCase();
+    const presence = await api('/api/presence', { channel: lowercase }, token);
+    assert.equal(Object.keys(presence.body.result.presence).length, 1);
+    const stats = await api('/api/presence_stats', { channel: lowercase }, token);
+    assert.deepEqual(stats.body.result, { num_clients: 1, num_users: 1 });
+    client.ws.close();
+  });
 });
