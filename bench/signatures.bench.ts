@@ -9,7 +9,7 @@ import { ManualClock } from '../src/core/clock.ts';
 import type { Principal } from '../src/core/principal.ts';
 import { loadConfig } from '../src/config/load-config.ts';
 import { createKeygate } from '../src/runtime/keygate.ts';
-import type { RequestFacts } from '../src/schemes/request-facts.ts';
+import type { RequestFacts } from '../src/core/request-facts.ts';
 import { median, printFigures, type BenchFigure } from './report.ts';
 
 const PSS = { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST };

@@ -1,7 +1,7 @@
 import { systemClock, type Clock } from '../core/clock.ts';
 import { checksumAddress } from '../core/wallet-address.ts';
 import { DEMO_ASSETS, DEMO_STRESS_FACTORS } from './demo-assets.ts';
-import { listingChannel, maintenanceChannel } from './demo-channels.ts';
+import { listingChannel, maintenanceChannel } from '../core/channel-names.ts';
 import { demoClusterFor } from './demo-cluster.ts';
 import { DEMO_EXCHANGES, ListingGenerator } from './listing-announcement.ts';
 import { maintenanceUpdate } from './maintenance-update.ts';

@@ -1,5 +1,5 @@
 import { ErrorCode } from '../core/errors.ts';
-import type { VerdictCode } from '../verify/verdict.ts';
+import type { VerdictCode } from '../core/verdict.ts';
 
 /** The one mapping from service error codes to HTTP statuses. */
 export const ERROR_STATUS: Record<ErrorCode, number> = {

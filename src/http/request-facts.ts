@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { RequestFacts } from '../schemes/request-facts.ts';
+import type { RequestFacts } from '../core/request-facts.ts';
 
 /** The transport-neutral view of a Fastify request that schemes verify. */
 export function requestFacts(request: FastifyRequest): RequestFacts {

@@ -1,5 +1,5 @@
 import type { ApiKey } from '../core/api-key.ts';
-import type { RequestFacts } from '../schemes/request-facts.ts';
+import type { RequestFacts } from '../core/request-facts.ts';
 import { connectErrorFor, replyError, type ReplyError } from './codes.ts';
 import { ConnectionTokens } from './connection-token.ts';
 import type { RealtimeContext } from './realtime-context.ts';

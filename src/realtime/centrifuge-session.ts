@@ -1,9 +1,10 @@
 import type { WebSocket } from 'ws';
 import type { ApiKey } from '../core/api-key.ts';
 import { KeygateError } from '../core/errors.ts';
-import type { RequestFacts } from '../schemes/request-facts.ts';
+import type { RequestFacts } from '../core/request-facts.ts';
 import { COMMAND_HANDLERS, type CommandResult } from './centrifuge-commands.ts';
 import { joinReplies, methodOf, parseCommands, PING_FRAME } from './centrifuge-frames.ts';
+import { isWalletChannel } from '../core/channel-names.ts';
 import { canSubscribe } from './channel-rules.ts';
 import { CENTRIFUGE_CLOSE, ERROR_CODE_REPLY, replyError, type EndReason } from './codes.ts';
 import { MAX_BUFFERED_BYTES, type ChannelListener, type LiveSession } from './live-session.ts';
@@ -99,7 +100,7 @@ export class CentrifugeSession implements LiveSession, ChannelListener {
   }
 
   requiredPermission(): string | undefined {
-    for (const channel of this.subscriptions.keys()) if (channel.startsWith('maintenance:wallet:')) return this.context.settings.channels.walletPermission;
+    for (const channel of this.subscriptions.keys()) if (isWalletChannel(channel)) return this.context.settings.channels.walletPermission;
     return undefined;
   }
 

@@ -1,6 +1,8 @@
 import { allowsExchange, type ApiKey } from '../core/api-key.ts';
 import { hasPermission } from '../core/permissions.ts';
-import { checksumAddress, isChecksummedAddress } from '../core/wallet-address.ts';
+import { parseChannel } from '../core/channel-names.ts';
+import { isExchangeName } from '../core/exchange-name.ts';
+import { isChecksummedAddress } from '../core/wallet-address.ts';
 
 /** Channel settings from configuration (realtime.channels). */
 export interface ChannelSettings {
@@ -10,32 +12,10 @@ export interface ChannelSettings {
   readonly clientPublishNamespaces: readonly string[];
 }
 
-/** What a channel name means. */
-export type ChannelName =
-  | { readonly kind: 'wallet'; readonly namespace: 'maintenance:wallet'; readonly address: string }
-  | { readonly kind: 'listings'; readonly namespace: 'listings'; readonly exchange: string }
-  | { readonly kind: 'unknown' };
-
 /** What a session may do with a channel. */
 export type ChannelDecision =
   | { readonly allowed: true; readonly permission?: string }
   | { readonly allowed: false; readonly error: 'UNKNOWN_CHANNEL' | 'PERMISSION_DENIED'; readonly message: string };
-
-const WALLET_PREFIX = 'maintenance:wallet:';
-const LISTINGS_PREFIX = 'listings:';
-const EXCHANGE = /^[a-z0-9][a-z0-9_.-]{0,31}$/;
-
-/** Parses a channel name into its namespace and parameter. */
-export function parseChannel(channel: string): ChannelName {
-  if (channel.startsWith(WALLET_PREFIX)) return { kind: 'wallet', namespace: 'maintenance:wallet', address: channel.slice(WALLET_PREFIX.length) };
-  if (channel.startsWith(LISTINGS_PREFIX)) return { kind: 'listings', namespace: 'listings', exchange: channel.slice(LISTINGS_PREFIX.length) };
-  return { kind: 'unknown' };
-}
-
-/** The exchange a `listings:{exchange}` channel carries, or null for other channels. */
-export function exchangeOf(channel: string): string | null {
-  return channel.startsWith(LISTINGS_PREFIX) ? channel.slice(LISTINGS_PREFIX.length) : null;
-}
 
 /**
  * May `key` (owned by a user holding `ownerWallets`, lowercase) subscribe to `channel`?
@@ -60,7 +40,7 @@ export function canSubscribe(channel: string, key: ApiKey, ownerWallets: readonl
     return { allowed: true, permission: settings.walletPermission };
   }
   if (parsed.kind === 'listings') {
-    if (!EXCHANGE.test(parsed.exchange)) return { allowed: false, error: 'UNKNOWN_CHANNEL', message: `"${parsed.exchange}" is not an exchange name` };
+    if (!isExchangeName(parsed.exchange)) return { allowed: false, error: 'UNKNOWN_CHANNEL', message: `"${parsed.exchange}" is not an exchange name` };
     if (!allowsExchange(key, parsed.exchange)) {
       return { allowed: false, error: 'PERMISSION_DENIED', message: `API key does not allow exchange "${parsed.exchange}"` };
     }
@@ -78,15 +58,4 @@ export function canPublish(channel: string, key: ApiKey, ownerWallets: readonly 
     return { allowed: false, error: 'PERMISSION_DENIED', message: 'clients may not publish into this channel' };
   }
   return read;
-}
-
-/**
- * The channel a server publication goes to: wallet channels under the checksummed address (the only
- * form clients may subscribe to), listings under the lowercase exchange; null for unknown channels.
- */
-export function canonicalChannel(channel: string): string | null {
-  const parsed = parseChannel(channel);
-  if (parsed.kind === 'wallet') return /^0x[0-9a-fA-F]{40}$/.test(parsed.address) ? WALLET_PREFIX + checksumAddress(parsed.address) : null;
-  if (parsed.kind === 'listings') return EXCHANGE.test(parsed.exchange.toLowerCase()) ? LISTINGS_PREFIX + parsed.exchange.toLowerCase() : null;
-  return null;
 }

@@ -1,5 +1,5 @@
 import type { ErrorCode } from '../core/errors.ts';
-import type { VerdictCode } from '../verify/verdict.ts';
+import type { VerdictCode } from '../core/verdict.ts';
 
 /**
  * Every code the real-time protocols put on the wire, in one place.

@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { findOpaqueKey } from '../schemes/opaque-scheme.ts';
-import { splitUrl, type RequestFacts } from '../schemes/request-facts.ts';
+import { splitUrl, type RequestFacts } from '../core/request-facts.ts';
 import { feedHandshakeStatus } from './codes.ts';
 import { FeedSession } from './feed-session.ts';
 import type { RealtimeContext } from './realtime-context.ts';

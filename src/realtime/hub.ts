@@ -1,6 +1,6 @@
 import type { StreamMessage } from '../bus/broker.ts';
 import { publicationPush } from './centrifuge-frames.ts';
-import { exchangeOf } from './channel-rules.ts';
+import { exchangeOf } from '../core/channel-names.ts';
 import { announcementFrame } from './feed-messages.ts';
 import type { AnnouncementListener, ChannelListener, LiveSession } from './live-session.ts';
 

@@ -11,7 +11,7 @@ import type { SecretBox } from '../core/secret-box.ts';
 import type { Store } from '../store/store.ts';
 import type { Verifier } from '../verify/verifier.ts';
 import { CentrifugeSession } from './centrifuge-session.ts';
-import { canonicalChannel } from './channel-rules.ts';
+import { canonicalChannel } from '../core/channel-names.ts';
 import { ConnectionSlots } from './connection-slots.ts';
 import { ConnectionTokens } from './connection-token.ts';
 import { acceptFeed } from './feed-handshake.ts';

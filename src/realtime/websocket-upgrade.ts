@@ -1,7 +1,7 @@
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import proxyaddr from 'proxy-addr';
-import type { RequestFacts } from '../schemes/request-facts.ts';
+import type { RequestFacts } from '../core/request-facts.ts';
 
 /** Which protocol a WebSocket path speaks. */
 export type UpgradeRoute = 'centrifuge' | 'feed' | null;

@@ -1,8 +1,8 @@
 import type { ApiKey, KeyScheme } from '../core/api-key.ts';
 import type { SecretBox } from '../core/secret-box.ts';
 import type { Broker } from '../bus/broker.ts';
-import type { Refusal } from '../verify/verdict.ts';
-import type { RequestFacts } from './request-facts.ts';
+import type { Refusal } from '../core/verdict.ts';
+import type { RequestFacts } from '../core/request-facts.ts';
 
 /** What a scheme found in a request. */
 export type Extraction<C> =

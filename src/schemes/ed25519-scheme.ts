@@ -1,7 +1,7 @@
 import { verify } from 'node:crypto';
 import { ed25519KeyObject, normaliseEd25519PublicKey } from '../core/ed25519-public-key.ts';
 import type { CredentialScheme, Extraction } from './credential-scheme.ts';
-import { header } from './request-facts.ts';
+import { header } from '../core/request-facts.ts';
 import { PreparedKeys } from './prepared-keys.ts';
 import { claimSignature } from './replay-guard.ts';
 import { readSignedHeaders, type SignedHeaderNames, type SignedHeaderValues } from './signed-headers.ts';

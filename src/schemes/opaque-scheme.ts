@@ -2,7 +2,7 @@ import { badInput } from '../core/errors.ts';
 import { isOpaqueKeyFormat, mintOpaqueKey } from '../core/opaque-key.ts';
 import { safeEqual, sha256Hex } from '../core/secret-hash.ts';
 import type { CredentialScheme, Extraction } from './credential-scheme.ts';
-import { header, splitUrl, type RequestFacts } from './request-facts.ts';
+import { header, splitUrl, type RequestFacts } from '../core/request-facts.ts';
 
 /** Where an opaque key was found; the query parameter is accepted but discouraged (spec 002). */
 export interface OpaqueClaim {

@@ -1,5 +1,5 @@
 import type { Broker } from '../bus/broker.ts';
-import type { Refusal } from '../verify/verdict.ts';
+import type { Refusal } from '../core/verdict.ts';
 
 /**
  * Accepts each signature once. The claim outlives the whole window a timestamp is accepted in

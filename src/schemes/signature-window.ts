@@ -1,4 +1,4 @@
-import type { Refusal } from '../verify/verdict.ts';
+import type { Refusal } from '../core/verdict.ts';
 
 /** How a scheme writes its timestamp header. */
 export type TimestampUnit = 'ms' | 'ns';

@@ -1,4 +1,4 @@
-import { header, type RequestFacts } from './request-facts.ts';
+import { header, type RequestFacts } from '../core/request-facts.ts';
 
 /** The header names one signed-request scheme reads. */
 export interface SignedHeaderNames {

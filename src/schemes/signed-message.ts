@@ -1,4 +1,4 @@
-import type { RequestFacts } from './request-facts.ts';
+import type { RequestFacts } from '../core/request-facts.ts';
 
 /** What a scheme's signature covers besides the timestamp and method. */
 export interface SignedParts {

@@ -1,7 +1,9 @@
 import { keyStatus, TIERS, type ApiKey, type KeyScheme, type Tier } from '../core/api-key.ts';
 import type { Clock } from '../core/clock.ts';
 import { badInput, ErrorCode, KeygateError } from '../core/errors.ts';
-import { hasControlCharacters } from '../core/control-characters.ts';
+import { validateExchanges } from '../core/exchange-name.ts';
+import { validateExpiry } from '../core/key-expiry.ts';
+import { validateKeyName } from '../core/key-name.ts';
 import type { IdSource } from '../core/ids.ts';
 import { validateAllowlist } from '../core/ip-allowlist.ts';
 import { validatePermissions } from '../core/permissions.ts';
@@ -77,30 +79,6 @@ export interface KeyServiceDependencies {
   readonly settings: Config['keys'];
 }
 
-/** 9999-12-31T23:59:59.999Z: later instants do not fit an ISO 8601 date or every store's integer column. */
-export const LATEST_EXPIRY = 253_402_300_799_999;
-
-
-const EXCHANGE = /^[a-z0-9][a-z0-9_.-]{0,31}$/;
-
-/** Validates allowed exchanges: `*` or lowercase exchange names. */
-export function validateExchanges(entries: readonly unknown[], field = 'allowedExchanges'): string[] {
-  const result = entries.map((entry, index) => {
-    const value = typeof entry === 'string' ? entry.trim().toLowerCase() : entry;
-    if (value === '*' || (typeof value === 'string' && EXCHANGE.test(value))) return value;
-    throw badInput(field, `${field}[${index}] must be "*" or an exchange name (letters, digits, . _ -), got ${JSON.stringify(entry)}`);
-  });
-  return [...new Set(result)];
-}
-
-/** Validates a key name: 1–100 characters after trimming. */
-export function validateKeyName(name: unknown, field = 'name'): string {
-  if (typeof name !== 'string' || name.trim().length === 0) throw badInput(field, `${field} is required`);
-  if (name.trim().length > 100) throw badInput(field, `${field} must be at most 100 characters`);
-  if (hasControlCharacters(name)) throw badInput(field, `${field} must not contain control characters`);
-  return name.trim();
-}
-
 /** Every key-management rule; HTTP profiles, the CLI and the console all call this. */
 export class KeyService {
   readonly #deps: KeyServiceDependencies;
@@ -128,9 +106,7 @@ export class KeyService {
     if (!TIERS.includes(tier)) throw badInput('tier', `tier must be one of ${TIERS.join(', ')}`);
     const maxConnections = input.maxConnections ?? settings.tiers[tier].maxConnections;
     if (!Number.isInteger(maxConnections) || maxConnections < 1) throw badInput('maxConnections', 'maxConnections must be a whole number of at least 1');
-    const expiresAt = input.expiresAt ?? null;
-    if (expiresAt !== null && (!Number.isFinite(expiresAt) || expiresAt <= now)) throw badInput('expiresAt', 'expiresAt must be in the future');
-    if (expiresAt !== null && expiresAt > LATEST_EXPIRY) throw badInput('expiresAt', 'expiresAt must be before the year 10000');
+    const expiresAt = validateExpiry(input.expiresAt ?? null, now);
     if ((input.tier !== undefined || input.maxConnections !== undefined) && principal.user.role !== 'admin') {
       throw new KeygateError(ErrorCode.FORBIDDEN, 'only organization admins may set a key tier or connection limit');
     }

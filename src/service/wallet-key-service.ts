@@ -11,7 +11,8 @@ import type { ApiKeyRepository } from '../store/api-key-repository.ts';
 import type { FailureThrottle } from '../verify/failure-throttle.ts';
 import type { AuditTrail } from './audit-trail.ts';
 import type { DirectoryService } from './directory-service.ts';
-import { validateKeyName, type KeyService } from './key-service.ts';
+import { validateKeyName } from '../core/key-name.ts';
+import type { KeyService } from './key-service.ts';
 
 const DAY_MS = 24 * 3600 * 1000;
 /** Spec 003: validUntil lies between one and 180 days ahead; fourteen when left out. */

@@ -5,12 +5,12 @@ import type { SecretBox } from '../core/secret-box.ts';
 import type { Broker, KeyEvent } from '../bus/broker.ts';
 import type { Config } from '../config/config-schema.ts';
 import type { CredentialScheme } from '../schemes/credential-scheme.ts';
-import type { RequestFacts } from '../schemes/request-facts.ts';
+import type { RequestFacts } from '../core/request-facts.ts';
 import type { ApiKeyRepository } from '../store/api-key-repository.ts';
 import type { FailureThrottle } from './failure-throttle.ts';
 import { cacheEntry, cacheKey, type CachedKey, type VerifierCaches } from './caches.ts';
 import type { LastUsedRecorder } from './last-used-recorder.ts';
-import { refuse, type Verdict } from './verdict.ts';
+import { refuse, type Verdict } from '../core/verdict.ts';
 
 export interface VerifyOptions {
   /** Permission the request needs, if any. */

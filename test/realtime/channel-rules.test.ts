@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ApiKey } from '../../src/core/api-key.ts';
-import { canonicalChannel, canPublish, canSubscribe } from '../../src/realtime/channel-rules.ts';
+import { canonicalChannel } from '../../src/core/channel-names.ts';
+import { canPublish, canSubscribe } from '../../src/realtime/channel-rules.ts';
 import { WALLET, WALLET_LOWER } from './realtime-fixtures.ts';
 
 const settings = { walletPermission: 'read', clientPublishNamespaces: [] as string[] };

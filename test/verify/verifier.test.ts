@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { ManualClock } from '../../src/core/clock.ts';
 import type { Principal } from '../../src/core/principal.ts';
-import type { RequestFacts } from '../../src/schemes/request-facts.ts';
+import type { RequestFacts } from '../../src/core/request-facts.ts';
 import { dialects } from '../support/databases.ts';
 import { startNode, type TestNode } from '../support/harness.ts';
 

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiKey } from '../../core/api-key.ts';
 import type { KeygateParts } from '../../runtime/keygate.ts';
 import { findOpaqueKey } from '../../schemes/opaque-scheme.ts';
-import type { RequestFacts } from '../../schemes/request-facts.ts';
+import type { RequestFacts } from '../../core/request-facts.ts';
 import { VERDICT_STATUS } from '../error-status.ts';
 import { errorBody } from '../error-handler.ts';
 import { ErrorSchema } from '../error-schema.ts';

@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { KEY_SCHEMES, TIERS } from '../../core/api-key.ts';
 import { badInput } from '../../core/errors.ts';
-import { LATEST_EXPIRY } from '../../service/key-service.ts';
+import { LATEST_EXPIRY } from '../../core/key-expiry.ts';
 import type { KeygateParts } from '../../runtime/keygate.ts';
 import { ErrorSchema } from '../error-schema.ts';
 import { authenticatedRoute } from '../management-auth.ts';

@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { ApiKey } from '../../core/api-key.ts';
 import type { KeygateParts } from '../../runtime/keygate.ts';
-import type { RequestFacts } from '../../schemes/request-facts.ts';
+import type { RequestFacts } from '../../core/request-facts.ts';
 import { ErrorSchema } from '../error-schema.ts';
 import { requireServerCredential } from '../server-auth.ts';
 

@@ -1,4 +1,4 @@
-import type { ApiKey } from '../core/api-key.ts';
+import type { ApiKey } from './api-key.ts';
 
 /** Every outcome of a verification; only VALID lets a request through. */
 export const VerdictCode = {
