@@ -1,6 +1,6 @@
 import type { Tier } from '../core/api-key.ts';
 import type { Principal, RevokePolicy, Role, UsageLevel } from '../core/principal.ts';
-import { keyView } from '../http/key-view.ts';
+import { keyView } from '../service/key-view.ts';
 import type { Keygate } from '../runtime/keygate.ts';
 import { CliError } from './cli-error.ts';
 import { optionalInt, parseCommand, required } from './command-options.ts';

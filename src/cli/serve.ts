@@ -1,6 +1,6 @@
 import { loadConfig } from '../config/load-config.ts';
 import { startDemoPublisher } from '../demo/demo-publisher.ts';
-import { seedDemo, DEMO_MEMBER_WALLET, DEMO_WALLET } from '../runtime/demo-seed.ts';
+import { seedDemo, DEMO_MEMBER_WALLET, DEMO_WALLET } from '../demo/demo-seed.ts';
 import { createKeygate } from '../runtime/keygate.ts';
 import { optionalInt, parseCommand } from './command-options.ts';
 

@@ -2,7 +2,7 @@ import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import type { KeygateParts } from '../runtime/keygate.ts';
+import type { HttpDependencies } from './http-dependencies.ts';
 import { installErrorHandler } from './error-handler.ts';
 import { installManagementAuth } from './management-auth.ts';
 import { installJsonParser } from './raw-body.ts';
@@ -14,11 +14,11 @@ import { consoleRoutes } from './routes/console-routes.ts';
 import { consoleStaticRoutes } from './routes/console-static-routes.ts';
 import { forwardAuthRoutes } from './routes/forward-auth-routes.ts';
 import { keysRoutes } from './routes/keys-routes.ts';
+import { realtimeRoutes } from './routes/realtime-api-routes.ts';
 import { verifyRoutes } from './routes/verify-routes.ts';
-import { realtimeRoutes } from '../realtime/server-api-routes.ts';
 
-/** A group of routes; every native route file and every spec profile is one. */
-export type RouteModule = (app: FastifyInstance, parts: KeygateParts) => Promise<void>;
+/** A group of routes; every native route file and every spec profile is one, taking the dependencies it names. */
+export type RouteModule = (app: FastifyInstance, deps: HttpDependencies) => Promise<void>;
 
 /** Route modules in registration order: the native API, then the spec profiles; the console's pages last. */
 export const ROUTE_MODULES: readonly RouteModule[] = [
@@ -35,7 +35,7 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
 ];
 
 /** Builds the Fastify app: JSON parsing, errors, auth, OpenAPI at /docs, and every route module. */
-export async function buildHttpApp(parts: KeygateParts): Promise<FastifyInstance> {
+export async function buildHttpApp(parts: HttpDependencies): Promise<FastifyInstance> {
   // Typed as a plain FastifyInstance so route modules need not know the logger's concrete type.
   const requestLogging = parts.config.logLevel === 'debug' || parts.config.logLevel === 'trace';
   const app: FastifyInstance = Fastify({

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { KeygateError } from '../core/errors.ts';
-import { ERROR_STATUS } from './error-status.ts';
+import { ERROR_STATUS } from '../core/codes.ts';
 
 /** The error body every native route answers with. */
 export interface ErrorBody {

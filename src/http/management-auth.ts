@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ErrorCode, KeygateError } from '../core/errors.ts';
 import type { Principal } from '../core/principal.ts';
-import type { KeygateParts } from '../runtime/keygate.ts';
+import type { HttpDependencies } from './http-dependencies.ts';
 
 /** Finds the caller of a management request by one means (Bearer token, console session…), or null. */
 export type PrincipalResolver = (request: FastifyRequest) => Promise<Principal | null>;
@@ -23,7 +23,7 @@ export function bearerToken(request: FastifyRequest): string | undefined {
 }
 
 /** Installs management authentication: Bearer management tokens first, then any registered resolver. */
-export function installManagementAuth(app: FastifyInstance, parts: KeygateParts): void {
+export function installManagementAuth(app: FastifyInstance, parts: Pick<HttpDependencies, 'tokens' | 'throttle' | 'audit'>): void {
   const resolvers: PrincipalResolver[] = [
     async (request) => {
       const token = bearerToken(request);
@@ -54,7 +54,7 @@ export function installManagementAuth(app: FastifyInstance, parts: KeygateParts)
  * console sessions and wallet sign-in); refused attempts are audited as anonymous denials.
  */
 export function guardSignIn<T>(
-  parts: Pick<KeygateParts, 'throttle' | 'audit'>,
+  parts: Pick<HttpDependencies, 'throttle' | 'audit'>,
   request: FastifyRequest,
   action: string,
   failureCodes: readonly ErrorCode[],

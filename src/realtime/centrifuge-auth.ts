@@ -1,6 +1,6 @@
 import type { ApiKey } from '../core/api-key.ts';
 import type { RequestFacts } from '../core/request-facts.ts';
-import { connectErrorFor, replyError, type ReplyError } from './codes.ts';
+import { connectErrorFor, replyError, type ReplyError } from '../core/codes.ts';
 import { ConnectionTokens } from './connection-token.ts';
 import type { RealtimeContext } from './realtime-context.ts';
 

@@ -2,7 +2,7 @@ import type { StreamPublication } from '../bus/broker.ts';
 import { authenticateConnect, connectCredential } from './centrifuge-auth.ts';
 import type { CentrifugeSession, Subscription } from './centrifuge-session.ts';
 import { canPublish, canSubscribe, type ChannelDecision } from './channel-rules.ts';
-import { replyError, type EndReason, type ReplyError } from './codes.ts';
+import { replyError, type EndReason, type ReplyError } from '../core/codes.ts';
 import { historyWindow, recoverFrom } from './recovery.ts';
 
 /** What a handler answers: a result object, an error, or nothing (async messages). */

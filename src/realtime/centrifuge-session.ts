@@ -6,7 +6,7 @@ import { COMMAND_HANDLERS, type CommandResult } from './centrifuge-commands.ts';
 import { joinReplies, methodOf, parseCommands, PING_FRAME } from './centrifuge-frames.ts';
 import { isWalletChannel } from '../core/channel-names.ts';
 import { canSubscribe } from './channel-rules.ts';
-import { CENTRIFUGE_CLOSE, ERROR_CODE_REPLY, replyError, type EndReason } from './codes.ts';
+import { CENTRIFUGE_CLOSE, ERROR_CODE_REPLY, replyError, type EndReason } from '../core/codes.ts';
 import { MAX_BUFFERED_BYTES, type ChannelListener, type LiveSession } from './live-session.ts';
 import type { RealtimeContext } from './realtime-context.ts';
 

@@ -2,7 +2,7 @@ import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { findOpaqueKey } from '../schemes/opaque-scheme.ts';
 import { splitUrl, type RequestFacts } from '../core/request-facts.ts';
-import { feedHandshakeStatus } from './codes.ts';
+import { FEED_CONNECTION_LIMIT, feedHandshakeStatus } from '../core/codes.ts';
 import { FeedSession } from './feed-session.ts';
 import type { RealtimeContext } from './realtime-context.ts';
 import { refuseUpgrade } from './websocket-upgrade.ts';
@@ -35,7 +35,7 @@ export async function acceptFeed(context: RealtimeContext, facts: RequestFacts, 
   const key = verdict.key;
   const id = context.ids.uuid();
   if (!(await context.slots.acquireConnection(key.id, id, key.maxConnections))) {
-    return refuseUpgrade(socket, 429, { error: { code: 'CONNECTION_LIMIT', message: `API key allows at most ${key.maxConnections} simultaneous connections` } });
+    return refuseUpgrade(socket, 429, { error: { code: FEED_CONNECTION_LIMIT, message: `API key allows at most ${key.maxConnections} simultaneous connections` } });
   }
   if (socket.destroyed) return void (await context.slots.releaseConnection(key.id, id));
   // If the handshake fails from here on, the session never starts and the slot is returned.

@@ -1,6 +1,6 @@
 import type { WebSocket } from 'ws';
 import { allowsExchange, type ApiKey } from '../core/api-key.ts';
-import { FEED_CLOSE_CODE, FEED_GOING_AWAY, type EndReason } from './codes.ts';
+import { feedCloseCode, type EndReason } from '../core/codes.ts';
 import { feedErrorFrame, testAnnouncementFrame, welcomeFrame } from './feed-messages.ts';
 import { MAX_BUFFERED_BYTES, type AnnouncementListener, type LiveSession } from './live-session.ts';
 import type { RealtimeContext } from './realtime-context.ts';
@@ -77,8 +77,7 @@ export class FeedSession implements LiveSession, AnnouncementListener {
   end(reason: EndReason): void {
     if (this.#closed) return;
     this.#cleanUp();
-    const terminal = reason === 'key_revoked' || reason === 'key_expired' || reason === 'key_invalidated' || reason === 'force_disconnect';
-    this.#ws.close(terminal ? FEED_CLOSE_CODE : FEED_GOING_AWAY, reason);
+    this.#ws.close(feedCloseCode(reason), reason);
     setTimeout(() => this.#ws.terminate(), 2000).unref();
   }
 

@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import { keyEndsAt, type ApiKey } from '../core/api-key.ts';
-import type { KeyEvent } from '../bus/broker.ts';
+import type { KeyEvent } from '../core/key-event.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Verifier } from '../verify/verifier.ts';
-import { endReasonFor } from './codes.ts';
+import { endReasonFor } from '../core/codes.ts';
 import type { Hub } from './hub.ts';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;

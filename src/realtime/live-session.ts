@@ -1,5 +1,5 @@
 import type { ApiKey } from '../core/api-key.ts';
-import type { EndReason } from './codes.ts';
+import type { EndReason } from '../core/codes.ts';
 
 /** A client this far behind is cut off (a Centrifuge client reconnects and recovers) rather than buffered without bound. */
 export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;

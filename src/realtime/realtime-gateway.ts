@@ -2,7 +2,8 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { type Broker, type StreamMessage, type StreamPosition, type StreamState } from '../bus/broker.ts';
+import type { Broker, StreamMessage, StreamPosition, StreamState } from '../bus/broker.ts';
+import { PUBLICATIONS_TOPIC, REALTIME_CONTROL_TOPIC, type DisconnectFilter } from '../bus/topics.ts';
 import type { Config } from '../config/config-schema.ts';
 import type { Clock } from '../core/clock.ts';
 import { badInput } from '../core/errors.ts';
@@ -20,18 +21,6 @@ import { KeyWatch } from './key-watch.ts';
 import { historyWindow } from './recovery.ts';
 import type { RealtimeContext, RealtimeSettings } from './realtime-context.ts';
 import { compileProxyTrust, handshakeFacts, refuseUpgrade, routeUpgrade } from './websocket-upgrade.ts';
-
-/** Broker topic carrying every channel publication (StreamMessage) to every node. */
-export const PUBLICATIONS_TOPIC = 'realtime:publications';
-/** Broker topic carrying server-API disconnects to every node. */
-export const REALTIME_CONTROL_TOPIC = 'realtime:control';
-
-/** Which sessions a server-API disconnect ends. */
-export interface DisconnectFilter {
-  readonly user?: string;
-  readonly key?: string;
-  readonly client?: string;
-}
 
 /** The parts of a node the gateway uses. */
 export interface GatewayDependencies {
@@ -147,6 +136,11 @@ export class RealtimeGateway {
     const canonical = canonicalChannel(channel);
     if (canonical === null) throw badInput('channel', `unknown channel "${channel}"`);
     return canonical;
+  }
+
+  /** A connection token for a key whose requests are signed (POST /v1/realtime/token). */
+  mintConnectionToken(keyId: string, expiresAt: number): { token: string; expiresAt: number } {
+    return this.context.tokens.mint(keyId, expiresAt);
   }
 
   /** Ends matching sessions on every node. */

@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { KEY_EVENTS_TOPIC, type Broker, type KeyEvent } from '../bus/broker.ts';
+import type { Broker } from '../bus/broker.ts';
+import { KEY_EVENTS_TOPIC } from '../bus/topics.ts';
+import type { KeyEvent } from '../core/key-event.ts';
 import { openBroker } from '../bus/open-broker.ts';
 import type { Config } from '../config/config-schema.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
@@ -10,8 +12,10 @@ import { buildHttpApp } from '../http/app.ts';
 import { registeredSchemes } from '../schemes/registry.ts';
 import type { CredentialScheme } from '../schemes/credential-scheme.ts';
 import { AuditTrail } from '../service/audit-trail.ts';
+import { ConsoleSessionService } from '../service/console-sessions.ts';
 import { DirectoryService } from '../service/directory-service.ts';
 import { KeyService } from '../service/key-service.ts';
+import { SiweSignIn } from '../service/siwe-sign-in.ts';
 import { TokenService } from '../service/token-service.ts';
 import { WalletKeyService } from '../service/wallet-key-service.ts';
 import { openStore, type Store } from '../store/store.ts';
@@ -45,6 +49,9 @@ export interface Keygate {
   /** Wallet-signed registration and revocation of Ed25519 keys (spec 003). */
   readonly walletKeys: WalletKeyService;
   readonly audit: AuditTrail;
+  /** Web console sign-ins (cookie sessions) and Sign-In with Ethereum. */
+  readonly consoleSessions: ConsoleSessionService;
+  readonly siwe: SiweSignIn;
   readonly http: FastifyInstance;
   /** The real-time gateway: Centrifuge and feed WebSockets, hub, history, key watch. */
   readonly realtime: RealtimeGateway;
@@ -112,6 +119,8 @@ export async function createKeygate(options: CreateKeygateOptions): Promise<Keyg
     throttle,
     settings: config.wallets,
   });
+  const consoleSessions = new ConsoleSessionService(store.consoleSessions, clock, config.console.sessionTtlSeconds * 1000);
+  const siwe = new SiweSignIn({ nonces: store.consoleNonces, directory, clock, nonceTtlMs: config.console.nonceTtlSeconds * 1000 });
   const onClose: Array<() => Promise<void> | void> = [];
 
   const realtime = await RealtimeGateway.start({ config, broker, verifier, store, secrets, clock, ids, logger });
@@ -123,7 +132,7 @@ export async function createKeygate(options: CreateKeygateOptions): Promise<Keyg
   });
   const publish = async (channel: string, data: unknown) => void (await realtime.publish(channel, data));
   onClose.push(() => realtime.close());
-  const partial = { config, logger, clock, ids, store, broker, secrets, serverToken, schemes, verifier, throttle, lastUsed, keys, directory, tokens, walletKeys, audit, onClose, realtime, publish };
+  const partial = { config, logger, clock, ids, store, broker, secrets, serverToken, schemes, verifier, throttle, lastUsed, keys, directory, tokens, walletKeys, audit, consoleSessions, siwe, onClose, realtime, publish };
   const http = await buildHttpApp(partial);
   realtime.attach(http.server);
   let closed = false;
@@ -147,6 +156,3 @@ export async function createKeygate(options: CreateKeygateOptions): Promise<Keyg
   };
   return keygate;
 }
-
-/** The parts of a Keygate node the HTTP app is built from. */
-export type KeygateParts = Omit<Keygate, 'http' | 'listen' | 'close'>;

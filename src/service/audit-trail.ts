@@ -1,7 +1,8 @@
 import type { Clock } from '../core/clock.ts';
 import type { IdSource } from '../core/ids.ts';
 import type { Principal } from '../core/principal.ts';
-import type { AuditLogRepository, AuditOutcome } from '../store/audit-log-repository.ts';
+import { ErrorCode, KeygateError } from '../core/errors.ts';
+import type { AuditEntry, AuditLogRepository, AuditOutcome } from '../store/audit-log-repository.ts';
 
 /** Who did something, as the audit log records it. */
 export interface Actor {
@@ -41,5 +42,16 @@ export class AuditTrail {
       outcome,
       detail,
     });
+  }
+
+  /** The caller's organization's audit log, oldest first; only organization admins may read it. */
+  async listForOrganization(principal: Principal): Promise<AuditEntry[]> {
+    if (principal.user.role !== 'admin') throw new KeygateError(ErrorCode.FORBIDDEN, 'only organization admins can read the audit log');
+    return this.#repo.list({ organizationId: principal.organization.id });
+  }
+
+  /** One key's audit trail within the caller's organization (the caller must already be allowed to see the key). */
+  async listForKey(principal: Principal, keyId: string): Promise<AuditEntry[]> {
+    return this.#repo.list({ organizationId: principal.organization.id, keyId });
   }
 }

@@ -1,5 +1,7 @@
 import type { ApiKey } from '../core/api-key.ts';
-import { KEY_EVENTS_TOPIC, type Broker, type KeyEvent } from '../bus/broker.ts';
+import type { Broker } from '../bus/broker.ts';
+import { KEY_EVENTS_TOPIC } from '../bus/topics.ts';
+import type { KeyEvent } from '../core/key-event.ts';
 
 /** Tells every node that a key changed, so caches drop it and live sessions re-check or end. */
 export async function announceKeyEvent(broker: Broker, type: KeyEvent['type'], key: ApiKey, reason?: string): Promise<void> {

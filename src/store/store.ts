@@ -3,6 +3,8 @@ import type { Kysely } from 'kysely';
 import { ApiKeyRepository } from './api-key-repository.ts';
 import { AuditLogRepository } from './audit-log-repository.ts';
 import { connectDatabase, type Dialect } from './connect-database.ts';
+import { ConsoleNonceRepository } from './console-nonce-repository.ts';
+import { ConsoleSessionRepository } from './console-session-repository.ts';
 import type { Database } from './database.ts';
 import { ManagementTokenRepository } from './management-token-repository.ts';
 import { migrateToLatest } from './migrate.ts';
@@ -18,6 +20,8 @@ export interface Store {
   readonly organizations: OrganizationRepository;
   readonly tokens: ManagementTokenRepository;
   readonly audit: AuditLogRepository;
+  readonly consoleSessions: ConsoleSessionRepository;
+  readonly consoleNonces: ConsoleNonceRepository;
   close(): Promise<void>;
 }
 
@@ -42,6 +46,8 @@ export async function openStore(options: {
     organizations: new OrganizationRepository(db),
     tokens: new ManagementTokenRepository(db),
     audit: new AuditLogRepository(db),
+    consoleSessions: new ConsoleSessionRepository(db),
+    consoleNonces: new ConsoleNonceRepository(db),
     close: () => db.destroy(),
   };
 }

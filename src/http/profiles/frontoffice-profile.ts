@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { keyStatus, type ApiKey } from '../../core/api-key.ts';
 import { badInput } from '../../core/errors.ts';
 import { isUuid } from '../../core/ids.ts';
-import type { KeygateParts } from '../../runtime/keygate.ts';
+import type { HttpDependencies } from '../http-dependencies.ts';
 import { ErrorSchema } from '../error-schema.ts';
 
 // Spec 001 maps its two flags onto catalog permissions the verifier enforces.
@@ -60,7 +60,7 @@ function required<T>(value: T | undefined, field: string): T {
 }
 
 /** Spec 001: UUID key pairs under /frontoffice/api/key, HMAC-signed requests. */
-export async function frontofficeProfile(app: FastifyInstance, parts: KeygateParts): Promise<void> {
+export async function frontofficeProfile(app: FastifyInstance, parts: Pick<HttpDependencies, 'keys' | 'clock'>): Promise<void> {
   const { keys, clock } = parts;
   const tags = ['frontoffice (spec 001)'];
   const security = [{ bearerAuth: [] }];

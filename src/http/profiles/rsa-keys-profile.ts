@@ -4,7 +4,7 @@ import { keyStatus, type ApiKey } from '../../core/api-key.ts';
 import { badInput } from '../../core/errors.ts';
 import { isUuid } from '../../core/ids.ts';
 import { validateTradingScopes } from '../../core/trading-scopes.ts';
-import type { KeygateParts } from '../../runtime/keygate.ts';
+import type { HttpDependencies } from '../http-dependencies.ts';
 import { errorReply, type ErrorBody } from '../error-handler.ts';
 
 const Scopes = Type.Array(Type.String({ maxLength: 32 }), {
@@ -44,7 +44,7 @@ function entry(key: ApiKey) {
 }
 
 /** Spec 004: RSA keys under /api_keys (upload for premier and market-maker users, or generate), RSA-PSS-signed requests. */
-export async function rsaKeysProfile(app: FastifyInstance, parts: KeygateParts): Promise<void> {
+export async function rsaKeysProfile(app: FastifyInstance, parts: Pick<HttpDependencies, 'keys' | 'clock'>): Promise<void> {
   const { keys, clock } = parts;
   const tags = ['api_keys (spec 004)'];
   const security = [{ bearerAuth: [] }];

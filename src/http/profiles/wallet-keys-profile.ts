@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { KeygateParts } from '../../runtime/keygate.ts';
+import type { HttpDependencies } from '../http-dependencies.ts';
 import { ErrorSchema } from '../error-schema.ts';
 
 const Address = Type.String({ pattern: '^(0x|0X)?[0-9a-fA-F]{40}$', description: 'Ethereum address that owns the API key', examples: ['0x742d35cc6634c0532925a3b844bc9e7595f2bd18'] });
@@ -44,7 +44,7 @@ const Revoked = Type.Object({
 const MICROS_PER_MS = 1000;
 
 /** Spec 003: wallet-signed registration and revocation of Ed25519 keys; no API key or token needed. */
-export async function walletKeysProfile(app: FastifyInstance, parts: KeygateParts): Promise<void> {
+export async function walletKeysProfile(app: FastifyInstance, parts: Pick<HttpDependencies, 'walletKeys'>): Promise<void> {
   const tags = ['wallet keys (spec 003)'];
 
   app.post('/v1/createApiKey', {

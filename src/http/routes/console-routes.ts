@@ -3,12 +3,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorCode, KeygateError } from '../../core/errors.ts';
 import type { Principal } from '../../core/principal.ts';
 import { checksumAddress } from '../../core/wallet-address.ts';
-import type { KeygateParts } from '../../runtime/keygate.ts';
+import type { HttpDependencies } from '../http-dependencies.ts';
 import { actorOf } from '../../service/audit-trail.ts';
-import { ConsoleSessionService } from '../../service/console-sessions.ts';
-import { SiweSignIn } from '../../service/siwe-sign-in.ts';
-import { ConsoleNonceRepository } from '../../store/console-nonce-repository.ts';
-import { ConsoleSessionRepository } from '../../store/console-session-repository.ts';
 import { clearSessionCookie, consoleSessionResolver, requireCsrf, sessionIdOf, setSessionCookie } from '../console-session-auth.ts';
 import { ErrorSchema } from '../error-schema.ts';
 import { bearerToken, guardSignIn } from '../management-auth.ts';
@@ -48,15 +44,11 @@ const sessionView = (principal: Principal, via: string, csrfToken: string, expir
  * Web console sign-in: Sign-In with Ethereum or a management token opens a server-side session (httpOnly
  * cookie + CSRF token). The session is then one more principal resolver, so the console uses the same /v1 API.
  */
-export async function consoleRoutes(app: FastifyInstance, parts: KeygateParts): Promise<void> {
-  const { clock, config, audit, tokens } = parts;
-  const sessions = new ConsoleSessionService(new ConsoleSessionRepository(parts.store.db), clock, config.console.sessionTtlSeconds * 1000);
-  const siwe = new SiweSignIn({
-    nonces: new ConsoleNonceRepository(parts.store.db),
-    directory: parts.directory,
-    clock,
-    nonceTtlMs: config.console.nonceTtlSeconds * 1000,
-  });
+export async function consoleRoutes(
+  app: FastifyInstance,
+  parts: Pick<HttpDependencies, 'clock' | 'config' | 'audit' | 'tokens' | 'siwe' | 'consoleSessions' | 'throttle'>,
+): Promise<void> {
+  const { clock, config, audit, tokens, siwe, consoleSessions: sessions } = parts;
   app.principalResolvers.push(consoleSessionResolver(sessions, tokens));
   const tags = ['console'];
 

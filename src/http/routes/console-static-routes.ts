@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
-import type { KeygateParts } from '../../runtime/keygate.ts';
+import type { HttpDependencies } from '../http-dependencies.ts';
 
 /** Where `npm run build` puts the console in this checkout. */
 export const DEFAULT_CONSOLE_DIST = fileURLToPath(new URL('../../../web/dist', import.meta.url));
@@ -17,7 +17,7 @@ export function isReservedPath(path: string): boolean {
 }
 
 /** Serves the built web console at `/`, with index.html for every other non-API GET (client-side routes). */
-export async function consoleStaticRoutes(app: FastifyInstance, parts: KeygateParts): Promise<void> {
+export async function consoleStaticRoutes(app: FastifyInstance, parts: Pick<HttpDependencies, 'config' | 'logger'>): Promise<void> {
   const root = resolve(parts.config.console.distDir ?? DEFAULT_CONSOLE_DIST);
   const built = existsSync(join(root, 'index.html'));
   if (built) {

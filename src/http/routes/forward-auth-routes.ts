@@ -1,10 +1,10 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiKey } from '../../core/api-key.ts';
-import type { KeygateParts } from '../../runtime/keygate.ts';
+import type { HttpDependencies } from '../http-dependencies.ts';
 import { findOpaqueKey } from '../../schemes/opaque-scheme.ts';
 import type { RequestFacts } from '../../core/request-facts.ts';
-import { VERDICT_STATUS } from '../error-status.ts';
+import { VERDICT_STATUS } from '../../core/codes.ts';
 import { errorBody } from '../error-handler.ts';
 import { ErrorSchema } from '../error-schema.ts';
 
@@ -58,7 +58,7 @@ function allowanceOf(key: ApiKey): Allowance {
 const Allowed = Type.Object({ valid: Type.Literal(true), code: Type.Literal('VALID'), keyId: Type.String() });
 
 /** GET /v1/auth: forward-auth for nginx auth_request, Traefik ForwardAuth and Envoy ext_authz. */
-export async function forwardAuthRoutes(app: FastifyInstance, parts: KeygateParts): Promise<void> {
+export async function forwardAuthRoutes(app: FastifyInstance, parts: Pick<HttpDependencies, 'config' | 'verifier'>): Promise<void> {
   // With a list of trusted proxies Fastify checks X-Forwarded-For hop by hop; X-Real-IP carries no
   // such chain, so it is believed only when every peer is trusted (trustProxy: true).
   const trustProxyHeaders = parts.config.trustProxy === true;

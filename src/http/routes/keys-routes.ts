@@ -3,10 +3,10 @@ import type { FastifyInstance } from 'fastify';
 import { KEY_SCHEMES, TIERS } from '../../core/api-key.ts';
 import { badInput } from '../../core/errors.ts';
 import { LATEST_EXPIRY } from '../../core/key-expiry.ts';
-import type { KeygateParts } from '../../runtime/keygate.ts';
+import type { HttpDependencies } from '../http-dependencies.ts';
 import { ErrorSchema } from '../error-schema.ts';
 import { authenticatedRoute } from '../management-auth.ts';
-import { keyView, KeyViewSchema } from '../key-view.ts';
+import { keyView, KeyViewSchema } from '../../service/key-view.ts';
 
 // Key ids are UUIDs; the pattern keeps stray bytes (NUL, spaces) away from the store.
 const Id = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9._:-]{1,100}$' }) });
@@ -54,7 +54,7 @@ function expiryFrom(body: { expiresAt?: string | number | null; expiresInSeconds
 }
 
 /** The native key-management API under /v1/keys. */
-export async function keysRoutes(app: FastifyInstance, parts: KeygateParts): Promise<void> {
+export async function keysRoutes(app: FastifyInstance, parts: Pick<HttpDependencies, 'keys' | 'clock' | 'audit'>): Promise<void> {
   const { keys, clock } = parts;
   const tags = ['keys'];
   const security = [{ bearerAuth: [] }];
@@ -171,7 +171,7 @@ export async function keysRoutes(app: FastifyInstance, parts: KeygateParts): Pro
     handler: async (request) => {
       const principal = await app.requirePrincipal(request);
       const key = await keys.get(principal, (request.params as { id: string }).id);
-      const entries = await parts.store.audit.list({ organizationId: principal.organization.id, keyId: key.id });
+      const entries = await parts.audit.listForKey(principal, key.id);
       return { entries: entries.map((e) => ({ ...e, at: new Date(e.at).toISOString() })) };
     },
   });

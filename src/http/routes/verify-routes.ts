@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { ApiKey } from '../../core/api-key.ts';
-import type { KeygateParts } from '../../runtime/keygate.ts';
+import type { HttpDependencies } from '../http-dependencies.ts';
 import type { RequestFacts } from '../../core/request-facts.ts';
 import { ErrorSchema } from '../error-schema.ts';
 import { requireServerCredential } from '../server-auth.ts';
@@ -60,7 +60,7 @@ const VerifyBody = Type.Object(
 );
 
 /** POST /v1/keys/verify: services ask whether a key (or a signed request) may proceed. */
-export async function verifyRoutes(app: FastifyInstance, parts: KeygateParts): Promise<void> {
+export async function verifyRoutes(app: FastifyInstance, parts: Pick<HttpDependencies, 'verifier' | 'serverToken'>): Promise<void> {
   app.post('/v1/keys/verify', {
     schema: {
       tags: ['verify'],

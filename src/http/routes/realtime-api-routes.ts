@@ -1,12 +1,12 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { errorBody } from '../http/error-handler.ts';
-import { VERDICT_STATUS } from '../http/error-status.ts';
-import { requestFacts } from '../http/request-facts.ts';
-import { requireServerCredential } from '../http/server-auth.ts';
-import type { KeygateParts } from '../runtime/keygate.ts';
-import { keyEndsAt } from '../core/api-key.ts';
-import { badInput } from '../core/errors.ts';
+import { errorBody } from '../error-handler.ts';
+import { replyError, VERDICT_STATUS } from '../../core/codes.ts';
+import { requestFacts } from '../request-facts.ts';
+import { requireServerCredential } from '../server-auth.ts';
+import type { HttpDependencies } from '../http-dependencies.ts';
+import { keyEndsAt } from '../../core/api-key.ts';
+import { badInput, ErrorCode, KeygateError } from '../../core/errors.ts';
 
 const Publish = Type.Object({ channel: Type.String({ minLength: 1 }), data: Type.Unknown() }, { additionalProperties: true });
 const Broadcast = Type.Object({ channels: Type.Array(Type.String({ minLength: 1 }), { minItems: 1, maxItems: 1000 }), data: Type.Unknown() }, { additionalProperties: true });
@@ -33,7 +33,7 @@ const security = [{ serverToken: [] }];
  * disconnect, history, presence; and POST /v1/realtime/token, which mints a connection token for a
  * key whose requests are signed, authenticated by that signed request.
  */
-export async function realtimeRoutes(app: FastifyInstance, parts: KeygateParts): Promise<void> {
+export async function realtimeRoutes(app: FastifyInstance, parts: Pick<HttpDependencies, 'realtime' | 'serverToken' | 'verifier' | 'config' | 'clock' | 'logger'>): Promise<void> {
   const { realtime } = parts;
   const server = (request: FastifyRequest) => requireServerCredential(request, parts.serverToken);
 
@@ -51,7 +51,14 @@ export async function realtimeRoutes(app: FastifyInstance, parts: KeygateParts):
       try {
         responses.push({ result: await realtime.publish(channel, body.data) });
       } catch (error) {
-        responses.push({ error: { code: 102, message: error instanceof Error ? error.message : 'unknown channel' } });
+        // Only a channel name the gateway refuses is "unknown channel"; a store or broker failure is
+        // a temporary internal error the caller may retry, and is logged here.
+        if (error instanceof KeygateError && error.code === ErrorCode.BAD_REQUEST) {
+          responses.push({ error: replyError('UNKNOWN_CHANNEL', error.message) });
+        } else {
+          parts.logger.error({ err: error, channel }, 'broadcast to a channel failed');
+          responses.push({ error: replyError('INTERNAL', undefined, true) });
+        }
       }
     }
     return { result: { responses } };
@@ -90,7 +97,7 @@ export async function realtimeRoutes(app: FastifyInstance, parts: KeygateParts):
       const ttlMs = parts.config.realtime.connectionTokenTtlSeconds * 1000;
       // Never outlive the key itself (expiry or a scheduled revocation).
       const until = Math.min(parts.clock.now() + ttlMs, keyEndsAt(verdict.key) ?? Infinity);
-      const { token, expiresAt } = realtime.context.tokens.mint(verdict.key.id, until);
+      const { token, expiresAt } = realtime.mintConnectionToken(verdict.key.id, until);
       return { token, expiresAt };
     },
   );

@@ -1,4 +1,15 @@
-import type { Keygate } from './keygate.ts';
+import { ErrorCode, KeygateError } from '../core/errors.ts';
+import type { Organization } from '../core/principal.ts';
+import type { DirectoryService } from '../service/directory-service.ts';
+import type { KeyService } from '../service/key-service.ts';
+import type { TokenService } from '../service/token-service.ts';
+
+/** The services the seed uses. */
+export interface DemoSeedServices {
+  readonly directory: DirectoryService;
+  readonly tokens: TokenService;
+  readonly keys: KeyService;
+}
 
 /** The demo wallet: Hardhat's well-known first account, so anyone can sign in as it in a dev wallet. Never fund it. */
 export const DEMO_WALLET = '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266';
@@ -16,10 +27,10 @@ export interface DemoSeed {
 }
 
 /** Creates the demo organization, an admin and a member, a management token and a live key — once. */
-export async function seedDemo(keygate: Keygate): Promise<DemoSeed> {
-  const existing = await keygate.store.organizations.findByName(DEMO_ORGANIZATION);
+export async function seedDemo(keygate: DemoSeedServices): Promise<DemoSeed> {
+  const existing = await findOrganization(keygate.directory, DEMO_ORGANIZATION);
   if (existing) {
-    const admin = await keygate.store.users.findByName(existing.id, 'demo-admin');
+    const admin = await keygate.directory.findUser('demo-admin', existing.id).catch(() => null);
     return { created: false, organizationId: existing.id, adminUserId: admin?.id ?? '', adminToken: null, demoKey: null };
   }
   const org = await keygate.directory.createOrganization(DEMO_ORGANIZATION, 'admins');
@@ -36,4 +47,13 @@ export async function seedDemo(keygate: Keygate): Promise<DemoSeed> {
   const principal = await keygate.tokens.principalFor(admin.id, 'demo', null);
   const key = await keygate.keys.create(principal, { name: 'demo live data', permissions: ['read', 'info'], allowedExchanges: ['*'], origin: 'native' });
   return { created: true, organizationId: org.id, adminUserId: admin.id, adminToken: token, demoKey: key.secret };
+}
+
+async function findOrganization(directory: DirectoryService, name: string): Promise<Organization | null> {
+  try {
+    return await directory.findOrganization(name);
+  } catch (error) {
+    if (error instanceof KeygateError && error.code === ErrorCode.NOT_FOUND) return null;
+    throw error;
+  }
 }

@@ -1,8 +1,9 @@
-import type { ErrorCode } from '../core/errors.ts';
-import type { VerdictCode } from '../core/verdict.ts';
+import { ErrorCode } from './errors.ts';
+import type { VerdictCode } from './verdict.ts';
 
 /**
- * Every code the real-time protocols put on the wire, in one place.
+ * Every code a client sees, in one place: HTTP statuses of service errors and verdicts, Centrifuge
+ * reply errors and close codes, and the spec 002 feed's handshake statuses and close reasons.
  *
  * Centrifuge reply errors (`{"error":{"code":C}}`), protocol v2:
  *   0–99 transport-level (client side), 100–1999 server errors. Codes ≥ 100 without
@@ -13,7 +14,7 @@ import type { VerdictCode } from '../core/verdict.ts';
  *   which it stops. Keygate's own session endings sit in 4500–4509.
  * Centrifuge unsubscribe pushes: below 2500 the subscription ends; 2500 and up it resubscribes.
  * Spec 002 feed: sessions end with WebSocket close 1000 and a reason word; refusals happen on the
- *   handshake as HTTP statuses (see VERDICT_STATUS in src/http/error-status.ts).
+ *   handshake as HTTP statuses (feedHandshakeStatus).
  */
 export const ProtocolError = {
   INTERNAL: { code: 100, message: 'internal server error' },
@@ -74,10 +75,16 @@ export const CENTRIFUGE_CLOSE: Record<EndReason, number> = {
   key_invalidated: 4503,
 };
 
-/** Close code for spec 002 feed sessions: always a normal closure, the reason says why. */
+/** Close code for spec 002 feed sessions ended because of their key: a normal closure, the reason word says why. */
 export const FEED_CLOSE_CODE = 1000;
-/** Feed close code when the server goes away or the peer stops answering pings. */
+/** Feed close code when the server goes away, the peer stops answering pings or falls too far behind. */
 export const FEED_GOING_AWAY = 1001;
+
+/** The feed's close code for an ending: 1000 when the key (or an operator) ended it, 1001 otherwise. */
+export function feedCloseCode(reason: EndReason): number {
+  const terminal = reason === 'key_revoked' || reason === 'key_expired' || reason === 'key_invalidated' || reason === 'force_disconnect';
+  return terminal ? FEED_CLOSE_CODE : FEED_GOING_AWAY;
+}
 
 /** The one mapping from a verifier refusal to a Centrifuge connect error. */
 export function connectErrorFor(code: Exclude<VerdictCode, 'VALID'>, message: string): ReplyError {
@@ -96,6 +103,7 @@ export const ERROR_CODE_REPLY: Record<ErrorCode, ProtocolErrorName> = {
   UNPROCESSABLE: 'BAD_REQUEST',
   RATE_LIMITED: 'TOO_MANY_REQUESTS',
   INTERNAL: 'INTERNAL',
+  UNAVAILABLE: 'INTERNAL',
 };
 
 /** The one mapping from a verifier refusal of a live key to the reason its sessions end. */
@@ -105,9 +113,45 @@ export function endReasonFor(code: Exclude<VerdictCode, 'VALID'>): EndReason {
   return 'key_invalidated';
 }
 
-/** HTTP status refusing a spec 002 feed handshake: 401 no key, 429 over a limit, 403 for any other refusal. */
+/**
+ * HTTP status refusing a spec 002 feed handshake: 401 no key, 429 over a limit, 403 for any other
+ * refusal (spec 002 answers an unknown key 403, where forward-auth's VERDICT_STATUS answers 401).
+ */
 export function feedHandshakeStatus(code: Exclude<VerdictCode, 'VALID'>): 401 | 403 | 429 {
   if (code === 'MISSING') return 401;
   if (code === 'RATE_LIMITED') return 429;
   return 403;
 }
+
+/** Error code of a feed handshake refused because the key already has all its connections. */
+export const FEED_CONNECTION_LIMIT = 'CONNECTION_LIMIT';
+
+/** The one mapping from service error codes to HTTP statuses. */
+export const ERROR_STATUS: Record<ErrorCode, number> = {
+  [ErrorCode.BAD_REQUEST]: 400,
+  [ErrorCode.UNAUTHENTICATED]: 401,
+  [ErrorCode.FORBIDDEN]: 403,
+  [ErrorCode.NOT_FOUND]: 404,
+  [ErrorCode.CONFLICT]: 409,
+  [ErrorCode.KEY_LIMIT_REACHED]: 409,
+  [ErrorCode.UNPROCESSABLE]: 422,
+  [ErrorCode.RATE_LIMITED]: 429,
+  [ErrorCode.INTERNAL]: 500,
+  [ErrorCode.UNAVAILABLE]: 503,
+};
+
+/** The one mapping from verification outcomes to HTTP statuses (forward-auth, signed requests, connection tokens). */
+export const VERDICT_STATUS: Record<VerdictCode, number> = {
+  VALID: 200,
+  MISSING: 401,
+  MALFORMED: 401,
+  NOT_FOUND: 401,
+  INVALID_SIGNATURE: 401,
+  STALE_TIMESTAMP: 401,
+  REPLAYED: 401,
+  REVOKED: 403,
+  EXPIRED: 403,
+  IP_NOT_ALLOWED: 403,
+  INSUFFICIENT_PERMISSIONS: 403,
+  RATE_LIMITED: 429,
+};
