@@ -51,14 +51,30 @@ for (const dialect of dialects()) {
       assert.equal(verdict.key?.id, key.id);
     });
 
-    it('refuses malformed keys before any store lookup', async () => {
+    it('refuses malformed keys before any store lookup, and tells a missing key from a malformed one', async () => {
       const before = lookups;
-      for (const bad of ['dsk_123', 'dsk_' + 'G'.repeat(64), 'sk_live_abc', 'dsk_' + 'a'.repeat(65), '']) {
-        const verdict = await node.keygate.verifier.verify(facts(bad));
-        assert.equal(verdict.code, bad === '' ? 'MALFORMED' : 'MALFORMED', JSON.stringify(bad));
+      const request = (headers: Record<string, string>, url = '/'): RequestFacts => ({ method: 'GET', url, headers, ip: '192.0.2.10' });
+      // A credential that is present but not a dsk_ key is MALFORMED wherever it was sent; only a
+      // request that carries no credential at all is MISSING.
+      const cases: Array<[string, RequestFacts, 'MALFORMED' | 'MISSING']> = [
+        ['too short', facts('dsk_123'), 'MALFORMED'],
+        ['not hex', facts('dsk_' + 'G'.repeat(64)), 'MALFORMED'],
+        ['uppercase hex', facts('dsk_' + 'A'.repeat(64)), 'MALFORMED'],
+        ['another prefix', facts('sk_live_abc'), 'MALFORMED'],
+        ['too long', facts('dsk_' + 'a'.repeat(65)), 'MALFORMED'],
+        ['empty X-API-Key header', facts(''), 'MALFORMED'],
+        ['blank X-API-Key header', facts('   '), 'MALFORMED'],
+        ['malformed bearer key', request({ authorization: 'Bearer dsk_123' }), 'MALFORMED'],
+        ['empty api_key parameter', request({}, '/?api_key='), 'MALFORMED'],
+        ['no credential', request({}), 'MISSING'],
+        ['another Authorization scheme', request({ authorization: 'Basic dXNlcjpwYXNz' }), 'MISSING'],
+      ];
+      for (const [label, input, expected] of cases) {
+        const verdict = await node.keygate.verifier.verify(input);
+        assert.equal(verdict.code, expected, label);
+        assert.equal(verdict.valid, false, label);
       }
-      assert.equal((await node.keygate.verifier.verify({ method: 'GET', url: '/', headers: {} })).code, 'MISSING');
-      assert.equal(lookups, before);
+      assert.equal(lookups, before, 'no store lookup for any of them');
     });
 
     it('remembers unknown keys for 30 seconds so repeats never reach the store', async () => {
