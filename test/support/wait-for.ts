@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
@@ -28,4 +29,22 @@ export async function withTimeout<T>(promise: Promise<T>, what: string, timeoutM
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * Resolves with the first defined result of `find`, tried now and again after every `event` the
+ * emitter emits (e.g. a WebSocket's 'message', once the listener collecting messages has run).
+ * Pair it with `withTimeout`.
+ */
+export function whenFound<T>(emitter: EventEmitter, event: string, find: () => T | undefined): Promise<T> {
+  return new Promise((resolve) => {
+    const look = () => {
+      const found = find();
+      if (found === undefined) return;
+      emitter.off(event, look);
+      resolve(found);
+    };
+    emitter.on(event, look);
+    look();
+  });
 }
