@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import { ManualClock } from '../../src/core/clock.ts';
 import { startDemoPublisher } from '../../src/demo/demo-publisher.ts';
@@ -17,6 +17,11 @@ interface Publication {
   readonly channel: string;
   readonly data: unknown;
 }
+
+/** Resolves once every promise already pending has run (a macrotask turn comes after the microtasks). */
+const settled = () => setImmediate();
+
+const channels = (publications: readonly Publication[]) => publications.map((p) => p.channel);
 
 function recorder() {
   const publications: Publication[] = [];
@@ -122,22 +127,33 @@ describe('demo publisher', () => {
     assert.deepEqual(runs[0], runs[1]);
   });
 
-  it('publishes on its own timers until stop(), then never again', async () => {
+  // The publisher schedules its rounds with setInterval; node:test's mock timers run those intervals
+  // on demand, so these tests neither sleep nor depend on how busy the machine is.
+  it('publishes on its own timers until stop(), then never again', async (t) => {
+    t.mock.timers.enable({ apis: ['setInterval'] });
     const { publications, publish } = recorder();
-    const publisher = startDemoPublisher({ publish, wallets: [ADMIN_WALLET], exchanges: ['kraken'], maintenanceIntervalMs: 10, listingIntervalMs: 10 });
-    const deadline = Date.now() + 5_000;
-    while (!(publications.some((p) => p.channel.startsWith('maintenance:')) && publications.some((p) => p.channel === 'listings:kraken'))) {
-      assert.ok(Date.now() < deadline, 'timed rounds publish');
-      await sleep(5);
+    const publisher = startDemoPublisher({ publish, wallets: [ADMIN_WALLET], exchanges: ['kraken'], maintenanceIntervalMs: 10, listingIntervalMs: 30 });
+    t.mock.timers.tick(9);
+    await settled();
+    assert.equal(publications.length, 0, 'no round before the first interval');
+    t.mock.timers.tick(1);
+    await settled();
+    assert.deepEqual(channels(publications), [`maintenance:wallet:${ADMIN_WALLET}`], 'a maintenance round after 10 ms');
+    for (let i = 0; i < 2; i++) {
+      t.mock.timers.tick(10);
+      await settled();
     }
+    assert.deepEqual(channels(publications), [...Array(3).fill(`maintenance:wallet:${ADMIN_WALLET}`), 'listings:kraken'], 'each on its own interval');
     await publisher.stop();
     const count = publications.length;
-    await sleep(50);
+    t.mock.timers.tick(1_000);
+    await settled();
     await publisher.tick();
-    assert.equal(publications.length, count, 'nothing after stop()');
+    assert.equal(publications.length, count, 'nothing after stop(), however long the intervals run');
   });
 
-  it('waits in stop() for a round that is still publishing, and reports failed timed rounds', async () => {
+  it('waits in stop() for a round that is still publishing, and reports failed timed rounds', async (t) => {
+    t.mock.timers.enable({ apis: ['setInterval'] });
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     const errors: unknown[] = [];
@@ -154,12 +170,16 @@ describe('demo publisher', () => {
       listingIntervalMs: 5,
       onError: (error) => errors.push(error),
     });
-    while (calls < 2) await sleep(5);
+    t.mock.timers.tick(5);
+    assert.equal(calls, 2, 'one maintenance and one listing round started');
+    t.mock.timers.tick(50);
+    assert.equal(calls, 2, 'ten more intervals pass; a slow round is not piled on');
     let stopped = false;
     const stopping = publisher.stop().then(() => (stopped = true));
-    await sleep(20);
+    // stop() waits only on the rounds in flight; nothing but the gate can let it finish, so once every
+    // pending promise has run it must still be waiting.
+    await settled();
     assert.equal(stopped, false, 'stop() waits for the round in progress');
-    assert.equal(calls, 2, 'a slow round is not piled on');
     release();
     await stopping;
     assert.equal(errors.length, 2);

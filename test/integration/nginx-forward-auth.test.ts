@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { startNode, type TestNode } from '../support/harness.ts';
 import { seedKey } from '../support/seed.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 const README = fileURLToPath(new URL('../../README.md', import.meta.url));
 
@@ -87,16 +88,13 @@ describe('nginx auth_request in front of Keygate, with the README snippet', { sk
     proxy = spawn(nginx!, ['-p', prefix, '-c', join(prefix, 'nginx.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     proxy.stderr!.on('data', (chunk) => (stderr += chunk));
-    // Wait until nginx answers.
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await fetch(base + '/api/ping');
-        break;
-      } catch {
-        if (proxy.exitCode !== null || attempt > 100) throw new Error(`nginx did not start: ${stderr}\n${conf}`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    }
+    // nginx announces nothing when it is ready: poll until it answers, and give up at once if it exited.
+    await waitFor(async () => {
+      if (proxy.exitCode !== null) throw new Error(`nginx exited with code ${proxy.exitCode}`);
+      return fetch(base + '/api/ping').then(() => true, () => false);
+    }, 'nginx to answer', 10_000).catch((error: Error) => {
+      throw new Error(`nginx did not start (${error.message}): ${stderr}\n${conf}`);
+    });
   });
 
   after(async () => {

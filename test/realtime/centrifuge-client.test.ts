@@ -4,7 +4,8 @@ import { Centrifuge, State } from 'centrifuge';
 import WebSocket from 'ws';
 import { dialects } from '../support/databases.ts';
 import { startNode, type TestNode, type TestUser } from '../support/harness.ts';
-import { centrifugeUrl, createKey, eventually, nextEvent, officialClient, WALLET, WALLET_LOWER } from './realtime-fixtures.ts';
+import { waitFor } from '../support/wait-for.ts';
+import { centrifugeUrl, createKey, nextEvent, officialClient, WALLET, WALLET_LOWER } from './realtime-fixtures.ts';
 
 const CHANNEL = `maintenance:wallet:${WALLET}`;
 
@@ -80,7 +81,7 @@ for (const dialect of dialects()) {
       sub.subscribe();
       await nextEvent(sub, 'subscribed');
       await node.keygate.publish(CHANNEL, { n: 1 });
-      await eventually(() => seen.length === 1, 3000, 'first publication');
+      await waitFor(() => seen.length === 1, 'the first publication');
 
       // Drop the connection from the server side with a reconnect code, and publish while it is down.
       const resubscribed = nextEvent(sub, 'subscribed');
@@ -90,7 +91,7 @@ for (const dialect of dialects()) {
       const ctx = await resubscribed;
       assert.equal(ctx.wasRecovering, true);
       assert.equal(ctx.recovered, true);
-      await eventually(() => seen.length === 3, 3000, 'recovered publications');
+      await waitFor(() => seen.length === 3, 'the recovered publications');
       assert.deepEqual(seen, [{ n: 1 }, { n: 2 }, { n: 3 }]);
     });
 
@@ -168,7 +169,9 @@ for (const dialect of dialects()) {
       c.connect();
       const disconnected = await nextEvent(c, 'disconnected');
       assert.equal(disconnected.code, 101);
-      await new Promise((resolve) => setTimeout(resolve, 400));
+      // No wait needed to prove it stops: the client emits 'disconnected' only when it enters the
+      // Disconnected state, which it leaves only through connect(); a close it would retry emits
+      // 'connecting' and schedules the retry instead.
       assert.equal(c.state, State.Disconnected);
       assert.equal(connecting, 1, 'no reconnect attempts');
     });
@@ -190,13 +193,14 @@ for (const dialect of dialects()) {
       assert.ok(Date.now() - started < 1000);
       assert.equal(ctx.code, 4501);
       assert.equal(ctx.reason, 'key_revoked');
-      await new Promise((resolve) => setTimeout(resolve, 400));
+      // Terminal, as above: 'disconnected' (not 'connecting') means the client has stopped for good.
       assert.equal(c.state, State.Disconnected);
       assert.equal(connecting, 1, 'no reconnect loop');
 
       const retry = client({ token: key });
       retry.connect();
       assert.equal((await nextEvent(retry, 'disconnected')).code, 101);
+      assert.equal(connecting, 1, 'still no reconnect by the first client');
     });
 
     it('ends the session when the key expires', async () => {
@@ -234,13 +238,13 @@ for (const dialect of dialects()) {
       assert.equal((await nextEvent(second, 'disconnected')).code, 106);
       // The slot frees when the first one leaves.
       first.disconnect();
-      await eventually(async () => {
+      await waitFor(async () => {
         const third = client({ token: key });
         third.connect();
         const outcome = await Promise.race([nextEvent(third, 'connected').then(() => true), nextEvent(third, 'disconnected').then(() => false)]);
         if (!outcome) third.disconnect();
         return outcome;
-      }, 3000, 'slot released');
+      }, 'the first connection\'s slot to be released');
     });
 
     it('connects with a short-lived connection token from POST /v1/realtime/token (getToken)', async () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { startNode, type TestNode, type TestUser } from '../support/harness.ts';
+import { whenFound, withTimeout } from '../support/wait-for.ts';
 import { centrifugeUrl, createKey, WALLET } from './realtime-fixtures.ts';
 
 const CHANNEL = `maintenance:wallet:${WALLET}`;
@@ -11,27 +12,15 @@ async function rawClient(node: TestNode) {
   const ws = new WebSocket(centrifugeUrl(node));
   const lines: any[] = [];
   const frames: string[] = [];
-  let closed: { code: number; reason: string } | null = null;
   ws.on('message', (data) => {
     frames.push(data.toString());
     for (const line of data.toString().split('\n')) lines.push(JSON.parse(line));
   });
-  ws.on('close', (code, reason) => (closed = { code, reason: reason.toString() }));
+  const closing = new Promise<{ code: number; reason: string }>((settle) => ws.once('close', (code, reason) => settle({ code, reason: reason.toString() })));
   await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
-  const waitFor = async (predicate: (line: any) => boolean, ms = 2000) => {
-    const until = Date.now() + ms;
-    while (Date.now() < until) {
-      const found = lines.find(predicate);
-      if (found) return found;
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-    throw new Error('no matching reply');
-  };
-  const waitClosed = async (ms = 2000) => {
-    const until = Date.now() + ms;
-    while (!closed && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 5));
-    return closed as { code: number; reason: string } | null;
-  };
+  const waitFor = (predicate: (line: any) => boolean, ms = 2000) =>
+    withTimeout(whenFound(ws, 'message', () => lines.find(predicate)), `a line matching ${predicate}`, ms);
+  const waitClosed = (ms = 2000) => withTimeout(closing, 'the server to close the connection', ms);
   return { ws, lines, frames, waitFor, waitClosed, send: (...commands: unknown[]) => ws.send(commands.map((c) => JSON.stringify(c)).join('\n')) };
 }
 
@@ -92,7 +81,7 @@ describe('Centrifuge protocol v2 JSON on the wire', () => {
     const client = await rawClient(node);
     client.send({ id: 1, subscribe: { channel: CHANNEL } });
     const closed = await client.waitClosed();
-    assert.equal(closed?.code, 3501);
+    assert.equal(closed.code, 3501);
   });
 
   it('answers an unknown method with 104', async () => {
@@ -115,7 +104,7 @@ describe('Centrifuge protocol v2 JSON on the wire', () => {
     assert.equal(refresh.expires, true);
     client.send({ id: 3, refresh: { token: 'kgc_forged.1.x' } });
     assert.equal((await client.waitFor((l) => l.id === 3)).error.code, 101);
-    assert.equal((await client.waitClosed())?.code, 3500);
+    assert.equal((await client.waitClosed()).code, 3500);
     assert.equal((await node.request('POST', '/v1/realtime/token')).status, 401);
   });
 
@@ -126,8 +115,8 @@ describe('Centrifuge protocol v2 JSON on the wire', () => {
     const response = await node.request('POST', '/api/disconnect', { headers: { authorization: `apikey ${node.keygate.serverToken}` }, body: { user: owner.user.id } });
     assert.equal(response.status, 200);
     const closed = await client.waitClosed();
-    assert.equal(closed?.code, 3503);
-    assert.equal(closed?.reason, 'force_disconnect');
+    assert.equal(closed.code, 3503);
+    assert.equal(closed.reason, 'force_disconnect');
   });
 });
 

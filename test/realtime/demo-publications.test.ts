@@ -3,7 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { startDemoPublisher } from '../../src/demo/demo-publisher.ts';
 import { startNode, type TestNode, type TestUser } from '../support/harness.ts';
-import { createKey, eventually, nextEvent, officialClient, WALLET } from './realtime-fixtures.ts';
+import { waitFor } from '../support/wait-for.ts';
+import { createKey, nextEvent, officialClient, WALLET } from './realtime-fixtures.ts';
 
 describe('demo publications reach both protocols through keygate.publish', () => {
   let node: TestNode;
@@ -27,7 +28,7 @@ describe('demo publications reach both protocols through keygate.publish', () =>
     const feedMessages: any[] = [];
     const feed = new WebSocket(node.url.replace(/^http/, 'ws') + '/', { headers: { 'X-API-Key': key } });
     feed.on('message', (data) => feedMessages.push(JSON.parse(data.toString())));
-    await eventually(() => feedMessages.some((m) => m.type === 'welcome'));
+    await waitFor(() => feedMessages.some((m) => m.type === 'welcome'), 'the feed\'s welcome');
 
     const update = nextEvent(maintenance, 'publication');
     const listing = nextEvent(listings, 'publication');
@@ -38,7 +39,7 @@ describe('demo publications reach both protocols through keygate.publish', () =>
     assert.equal(typeof (await update).data, 'object');
     const published = (await listing).data;
     assert.equal(published.publisher, 'binance');
-    await eventually(() => feedMessages.some((m) => m.type === 'announcement'));
+    await waitFor(() => feedMessages.some((m) => m.type === 'announcement'), 'an announcement on the feed');
     const announcements = feedMessages.filter((m) => m.type === 'announcement');
     assert.deepEqual(announcements, [published], 'the feed gets the same announcement, and none for okx');
     client.disconnect();

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
+import { ManualClock } from '../../src/core/clock.ts';
 import { dialects } from '../support/databases.ts';
 import { startNode, type TestNode, type TestUser } from '../support/harness.ts';
-import { createKey, eventually } from './realtime-fixtures.ts';
+import { waitFor, whenFound, withTimeout } from '../support/wait-for.ts';
+import { createKey } from './realtime-fixtures.ts';
 
 interface FeedClient {
   readonly ws: WebSocket;
@@ -21,9 +23,8 @@ function openFeed(url: string, headers: Record<string, string> = {}): Promise<Fe
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, { headers });
     const messages: any[] = [];
-    let closeInfo: { code: number; reason: string } | null = null;
     ws.on('message', (data) => messages.push(JSON.parse(data.toString())));
-    ws.on('close', (code, reason) => (closeInfo = { code, reason: reason.toString() }));
+    const closing = new Promise<{ code: number; reason: string }>((settle) => ws.once('close', (code, reason) => settle({ code, reason: reason.toString() })));
     ws.once('unexpected-response', (_request, response) => {
       resolve(response.statusCode ?? 0);
       ws.terminate();
@@ -31,21 +32,12 @@ function openFeed(url: string, headers: Record<string, string> = {}): Promise<Fe
     ws.once('error', (error) => {
       if (!String(error.message).includes('Unexpected server response')) reject(error);
     });
-    const wait = async <T>(get: () => T | undefined | null, ms: number, what: string): Promise<T> => {
-      const until = Date.now() + ms;
-      while (Date.now() < until) {
-        const value = get();
-        if (value) return value;
-        await new Promise((r) => setTimeout(r, 5));
-      }
-      throw new Error(`no ${what} within ${ms} ms`);
-    };
     ws.once('open', () =>
       resolve({
         ws,
         messages,
-        closed: (ms = 2000) => wait(() => closeInfo, ms, 'close'),
-        next: (predicate, ms = 2000) => wait(() => messages.find(predicate), ms, 'message'),
+        closed: (ms = 2000) => withTimeout(closing, 'the feed to close', ms),
+        next: (predicate, ms = 2000) => withTimeout(whenFound(ws, 'message', () => messages.find(predicate)), `a feed message matching ${predicate}`, ms),
       }),
     );
   });
@@ -68,16 +60,13 @@ for (const dialect of dialects()) {
     after(async () => node.stop());
     const adminKey = (body: Record<string, unknown>) => createKey(node, node.admin.token, { ownerId: user.user.id, ...body });
 
-    it('refuses the handshake: 401 without a key, 403 for an invalid, revoked or expired one', async () => {
+    it('refuses the handshake: 401 without a key, 403 for an invalid or revoked one', async () => {
       assert.equal(await openFeed(feedUrl(node)), 401);
       assert.equal(await openFeed(feedUrl(node), { 'X-API-Key': 'dsk_' + 'ab'.repeat(32) }), 403);
       assert.equal(await openFeed(feedUrl(node), { 'X-API-Key': 'not-a-key' }), 403);
       const revoked = await createKey(node, user.token);
       await node.request('POST', `/v1/keys/${revoked.id}/revoke`, { token: node.admin.token });
       assert.equal(await openFeed(feedUrl(node), { 'X-API-Key': revoked.key }), 403);
-      const expiring = await createKey(node, user.token, { expiresInSeconds: 1 });
-      await new Promise((resolve) => setTimeout(resolve, 1100));
-      assert.equal(await openFeed(feedUrl(node), { 'X-API-Key': expiring.key }), 403);
     });
 
     it('welcomes an accepted key with its tier, limits, exchanges and remaining lifetime', async () => {
@@ -131,12 +120,12 @@ for (const dialect of dialects()) {
       assert.equal(await openFeed(feedUrl(node), { 'X-API-Key': key }), 429);
       first.ws.close();
       await first.closed();
-      await eventually(async () => {
+      await waitFor(async () => {
         const again = await openFeed(feedUrl(node), { 'X-API-Key': key });
         if (typeof again === 'number') return false;
         again.ws.close();
         return true;
-      }, 2000, 'slot released');
+      }, 'the closed connection\'s slot to be released', 2000);
       second.ws.close();
     });
 
@@ -170,6 +159,30 @@ for (const dialect of dialects()) {
       const rolled = await node.request('POST', `/v1/keys/${id}/roll`, { token: node.admin.token, body: { graceSeconds: 1 } });
       assert.equal(rolled.status, 201, JSON.stringify(rolled.body));
       assert.deepEqual(await client.closed(3000), { code: 1000, reason: 'key_revoked' });
+    });
+  });
+}
+
+for (const dialect of dialects()) {
+  // Expiry is decided on the node's clock; a ManualClock moves it without waiting for a second to pass.
+  describe(`spec 002 feed handshake once a key has expired (${dialect}, injected clock)`, () => {
+    let node: TestNode;
+    let clock: ManualClock;
+    before(async () => {
+      clock = new ManualClock(Date.now());
+      node = await startNode({ dialect, clock });
+    });
+    after(async () => node.stop());
+
+    it('refuses the handshake with 403 from the instant the key expires', async () => {
+      const expiring = await createKey(node, node.member.token, { expiresInSeconds: 1 });
+      clock.advance(999);
+      const live = await open(feedUrl(node), { 'X-API-Key': expiring.key });
+      await live.next((m) => m.type === 'welcome');
+      live.ws.close();
+      await live.closed();
+      clock.advance(1);
+      assert.equal(await openFeed(feedUrl(node), { 'X-API-Key': expiring.key }), 403);
     });
   });
 }

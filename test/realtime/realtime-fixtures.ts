@@ -34,13 +34,3 @@ export function nextEvent<T = any>(emitter: { once(name: any, listener: any): un
     });
   });
 }
-
-/** Waits until `check` holds, polling every 10 ms. */
-export async function eventually(check: () => boolean | Promise<boolean>, ms = 3000, what = 'condition'): Promise<void> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`${what} did not hold within ${ms} ms`);
-}

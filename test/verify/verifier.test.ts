@@ -1,16 +1,32 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { KEY_EVENTS_TOPIC, type KeyEvent } from '../../src/bus/broker.ts';
 import { ManualClock } from '../../src/core/clock.ts';
 import type { Principal } from '../../src/core/principal.ts';
 import type { RequestFacts } from '../../src/core/request-facts.ts';
 import { dialects } from '../support/databases.ts';
 import { startNode, type TestNode } from '../support/harness.ts';
+import { withTimeout } from '../support/wait-for.ts';
 
 const facts = (key: string, ip = '192.0.2.10'): RequestFacts => ({ method: 'GET', url: '/', headers: { 'x-api-key': key }, ip });
 const unknownKey = () => 'dsk_' + randomBytes(32).toString('hex');
-/** Lets the in-memory bus deliver (it hands messages over on a microtask) or Redis round-trip. */
-const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
+
+/**
+ * Listens on `node`'s broker for the `type` event of a key; call it before the change that announces
+ * the event and await the function it returns after. A broker hands a message to a topic's subscribers
+ * in the order they subscribed, and the node subscribed its own handler (verifier first) when it
+ * started, so once this listener has the event the node's verifier has dropped its cached copy.
+ */
+async function keyEventHeard(node: TestNode, keyId: string, type: KeyEvent['type']): Promise<() => Promise<void>> {
+  let heard!: () => void;
+  const arrived = new Promise<void>((resolve) => (heard = resolve));
+  const stop = await node.keygate.broker.subscribe(KEY_EVENTS_TOPIC, (message) => {
+    const event = message as KeyEvent;
+    if (event.keyId === keyId && event.type === type) heard();
+  });
+  return () => withTimeout(arrived, `the ${type} event of key ${keyId}`).finally(stop);
+}
 
 for (const dialect of dialects()) {
   describe(`verifier (${dialect})`, () => {
@@ -51,14 +67,30 @@ for (const dialect of dialects()) {
       assert.equal(verdict.key?.id, key.id);
     });
 
-    it('refuses malformed keys before any store lookup', async () => {
+    it('refuses malformed keys before any store lookup, and tells a missing key from a malformed one', async () => {
       const before = lookups;
-      for (const bad of ['dsk_123', 'dsk_' + 'G'.repeat(64), 'sk_live_abc', 'dsk_' + 'a'.repeat(65), '']) {
-        const verdict = await node.keygate.verifier.verify(facts(bad));
-        assert.equal(verdict.code, bad === '' ? 'MALFORMED' : 'MALFORMED', JSON.stringify(bad));
+      const request = (headers: Record<string, string>, url = '/'): RequestFacts => ({ method: 'GET', url, headers, ip: '192.0.2.10' });
+      // A credential that is present but not a dsk_ key is MALFORMED wherever it was sent; only a
+      // request that carries no credential at all is MISSING.
+      const cases: Array<[string, RequestFacts, 'MALFORMED' | 'MISSING']> = [
+        ['too short', facts('dsk_123'), 'MALFORMED'],
+        ['not hex', facts('dsk_' + 'G'.repeat(64)), 'MALFORMED'],
+        ['uppercase hex', facts('dsk_' + 'A'.repeat(64)), 'MALFORMED'],
+        ['another prefix', facts('sk_live_abc'), 'MALFORMED'],
+        ['too long', facts('dsk_' + 'a'.repeat(65)), 'MALFORMED'],
+        ['empty X-API-Key header', facts(''), 'MALFORMED'],
+        ['blank X-API-Key header', facts('   '), 'MALFORMED'],
+        ['malformed bearer key', request({ authorization: 'Bearer dsk_123' }), 'MALFORMED'],
+        ['empty api_key parameter', request({}, '/?api_key='), 'MALFORMED'],
+        ['no credential', request({}), 'MISSING'],
+        ['another Authorization scheme', request({ authorization: 'Basic dXNlcjpwYXNz' }), 'MISSING'],
+      ];
+      for (const [label, input, expected] of cases) {
+        const verdict = await node.keygate.verifier.verify(input);
+        assert.equal(verdict.code, expected, label);
+        assert.equal(verdict.valid, false, label);
       }
-      assert.equal((await node.keygate.verifier.verify({ method: 'GET', url: '/', headers: {} })).code, 'MISSING');
-      assert.equal(lookups, before);
+      assert.equal(lookups, before, 'no store lookup for any of them');
     });
 
     it('remembers unknown keys for 30 seconds so repeats never reach the store', async () => {
@@ -86,9 +118,10 @@ for (const dialect of dialects()) {
     describe('checks in a fixed order: revoked, expired, IP, permission, limits', () => {
       it('a key that is revoked, expired, IP-blocked and lacks the permission reports REVOKED', async () => {
         const { key, secret } = await create({ expiresAt: clock.now() + 1_000, ipAllowlist: ['10.0.0.1'] });
+        const revoked = await keyEventHeard(node, key.id, 'revoked');
         await node.keygate.keys.revoke(admin, key.id);
+        await revoked();
         clock.advance(2_000);
-        await settle();
         assert.equal((await node.keygate.verifier.verify(facts(secret!), { permission: 'trade' })).code, 'REVOKED');
       });
 
@@ -129,19 +162,26 @@ for (const dialect of dialects()) {
     it('drops a cached key when it is revoked or updated', async () => {
       const { key, secret } = await create({ permissions: ['read'] });
       assert.equal((await node.keygate.verifier.verify(facts(secret!), { permission: 'trade' })).code, 'INSUFFICIENT_PERMISSIONS');
+      const updated = await keyEventHeard(node, key.id, 'updated');
       await node.keygate.keys.update(admin, key.id, { permissions: ['read', 'trade'] });
-      await settle();
+      await updated();
       assert.equal((await node.keygate.verifier.verify(facts(secret!), { permission: 'trade' })).code, 'VALID');
+      const revoked = await keyEventHeard(node, key.id, 'revoked');
       await node.keygate.keys.revoke(admin, key.id);
-      await settle();
+      await revoked();
       assert.equal((await node.keygate.verifier.verify(facts(secret!))).code, 'REVOKED');
     });
 
     it('keeps a rolled key working through its grace period, then refuses it', async () => {
       const { key, secret } = await create();
-      const rolled = await node.keygate.keys.roll(admin, key.id, 60);
-      await settle();
+      // Cached before the roll, so the roll's event must replace the cached copy with one that ends.
       assert.equal((await node.keygate.verifier.verify(facts(secret!))).code, 'VALID');
+      const updated = await keyEventHeard(node, key.id, 'updated');
+      const rolled = await node.keygate.keys.roll(admin, key.id, 60);
+      await updated();
+      const during = await node.keygate.verifier.verify(facts(secret!));
+      assert.equal(during.code, 'VALID');
+      assert.equal(during.key?.revokedAt, clock.now() + 60_000, 'the cached copy was replaced by one that ends with the grace period');
       assert.equal((await node.keygate.verifier.verify(facts(rolled.secret!))).code, 'VALID');
       clock.advance(60_000);
       assert.equal((await node.keygate.verifier.verify(facts(secret!))).code, 'REVOKED');
@@ -192,8 +232,9 @@ if (process.env.REDIS_URL) {
         const admin = await first.keygate.tokens.principalFor(first.admin.user.id, 'test', null);
         const { key, secret } = await first.keygate.keys.create(admin, { name: 'shared', permissions: ['read'] });
         assert.equal((await second.keygate.verifier.verify(facts(secret!))).code, 'VALID');
+        const revoked = await keyEventHeard(second, key.id, 'revoked');
         await first.keygate.keys.revoke(admin, key.id);
-        await settle();
+        await revoked();
         assert.equal((await second.keygate.verifier.verify(facts(secret!))).code, 'REVOKED');
       });
     });

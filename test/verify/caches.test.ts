@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { ApiKey } from '../../src/core/api-key.ts';
+import { cacheEntry, cacheKey, createVerifierCaches } from '../../src/verify/caches.ts';
+
+const T0 = Date.UTC(2026, 0, 1);
+
+function apiKey(overrides: Partial<ApiKey> = {}): ApiKey {
+  return {
+    id: 'key-1',
+    organizationId: 'org-1',
+    userId: 'user-1',
+    name: 'bot',
+    scheme: 'opaque',
+    lookup: 'ab'.repeat(32),
+    tail: 'ababab',
+    permissions: ['read'],
+    ipAllowlist: [],
+    allowedExchanges: ['*'],
+    tier: 'basic',
+    maxConnections: 5,
+    expiresAt: null,
+    createdAt: T0,
+    lastUsedAt: null,
+    revokedAt: null,
+    revokedBy: null,
+    deletedAt: null,
+    secretCiphertext: null,
+    publicKey: null,
+    walletAddress: null,
+    accountIndex: null,
+    origin: 'native',
+    ...overrides,
+  };
+}
+
+const settings = { negativeCacheTtlMs: 30_000, negativeCacheSize: 2, positiveCacheTtlMs: 60_000, positiveCacheSize: 3 };
+
+describe('verifier caches', () => {
+  it('remembers unknown credentials for the negative TTL, bounded by the negative size', () => {
+    const { unknown } = createVerifierCaches(settings);
+    unknown.set('opaque:a', true, T0);
+    assert.equal(unknown.get('opaque:a', T0 + 29_999), true);
+    assert.equal(unknown.get('opaque:a', T0 + 30_000), undefined);
+    for (const id of ['opaque:b', 'opaque:c', 'opaque:d']) unknown.set(id, true, T0);
+    assert.equal(unknown.size, 2);
+    assert.equal(unknown.get('opaque:b', T0), undefined, 'the oldest went to make room');
+  });
+
+  it('keeps loaded keys for the positive TTL, bounded by the positive size', () => {
+    const { known } = createVerifierCaches(settings);
+    const entry = cacheEntry(apiKey());
+    known.set('opaque:a', entry, T0);
+    assert.equal(known.get('opaque:a', T0 + 59_999), entry);
+    assert.equal(known.get('opaque:a', T0 + 60_000), undefined);
+    for (const id of ['opaque:b', 'opaque:c', 'opaque:d', 'opaque:e']) known.set(id, entry, T0);
+    assert.equal(known.size, 3);
+    assert.equal(known.get('opaque:b', T0), undefined, 'the oldest went to make room');
+  });
+
+  it('caches nothing when a TTL is configured as 0', () => {
+    const caches = createVerifierCaches({ ...settings, negativeCacheTtlMs: 0, positiveCacheTtlMs: 0 });
+    caches.unknown.set('opaque:a', true, T0);
+    caches.known.set('opaque:a', cacheEntry(apiKey()), T0);
+    assert.equal(caches.unknown.get('opaque:a', T0), undefined);
+    assert.equal(caches.known.get('opaque:a', T0), undefined);
+  });
+
+  it('throttles an address for one minute, whatever the other settings', () => {
+    const { throttled } = createVerifierCaches({ ...settings, negativeCacheTtlMs: 0, positiveCacheTtlMs: 0, negativeCacheSize: 1, positiveCacheSize: 1 });
+    throttled.set('203.0.113.7', true, T0);
+    throttled.set('203.0.113.8', true, T0);
+    assert.equal(throttled.get('203.0.113.7', T0 + 59_999), true);
+    assert.equal(throttled.get('203.0.113.8', T0 + 59_999), true);
+    assert.equal(throttled.get('203.0.113.7', T0 + 60_000), undefined);
+  });
+
+  it('gives every node its own caches', () => {
+    const one = createVerifierCaches(settings);
+    const two = createVerifierCaches(settings);
+    one.unknown.set('opaque:a', true, T0);
+    assert.equal(two.unknown.get('opaque:a', T0), undefined);
+  });
+
+  it('keys an entry by scheme and lookup, so equal lookups under two schemes never share it', () => {
+    const lookup = 'ab'.repeat(32); // an opaque key's SHA-256 and an Ed25519 public key are both 64 hex
+    assert.equal(cacheKey('opaque', lookup), cacheKey('opaque', lookup));
+    assert.notEqual(cacheKey('opaque', lookup), cacheKey('ed25519', lookup));
+    assert.notEqual(cacheKey('opaque', lookup), cacheKey('opaque', 'cd'.repeat(32)));
+    const { known } = createVerifierCaches(settings);
+    known.set(cacheKey('ed25519', lookup), cacheEntry(apiKey({ scheme: 'ed25519' })), T0);
+    assert.equal(known.get(cacheKey('opaque', lookup), T0), undefined);
+  });
+
+  it('builds an entry holding the key and its compiled allowlist', () => {
+    const key = apiKey({ ipAllowlist: ['10.0.0.0/8', '2001:db8::/32', '192.0.2.7'] });
+    const entry = cacheEntry(key);
+    assert.equal(entry.key, key);
+    assert.deepEqual(entry.allowlist.entries, key.ipAllowlist);
+    for (const ip of ['10.1.2.3', '::ffff:10.9.9.9', '2001:db8::1', '192.0.2.7']) assert.equal(entry.allowlist.allows(ip), true, ip);
+    for (const ip of ['11.0.0.1', '2001:db9::1', '192.0.2.8', 'not-an-ip', undefined]) assert.equal(entry.allowlist.allows(ip), false, String(ip));
+  });
+
+  it('builds an entry that allows every address when the key has no allowlist', () => {
+    const entry = cacheEntry(apiKey({ ipAllowlist: [] }));
+    for (const ip of ['10.1.2.3', '2001:db8::1', '203.0.113.9']) assert.equal(entry.allowlist.allows(ip), true, ip);
+  });
+});
