@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { KEY_EVENTS_TOPIC, type KeyEvent } from '../../src/bus/broker.ts';
+import { KEY_EVENTS_TOPIC } from '../../src/bus/topics.ts';
+import type { KeyEvent } from '../../src/core/key-event.ts';
 import { ManualClock } from '../../src/core/clock.ts';
 import type { Principal } from '../../src/core/principal.ts';
 import type { RequestFacts } from '../../src/core/request-facts.ts';
