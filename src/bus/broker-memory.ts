@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { BackendHealth } from '../core/backend-health.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import type { Broker, BrokerHandler, StreamMessage, StreamOptions, StreamPosition, StreamPublication, StreamState } from './broker.ts';
 
@@ -15,6 +16,7 @@ interface MemoryStream {
 /** The single-node broker: everything lives in this process. */
 export class MemoryBroker implements Broker {
   readonly kind = 'memory' as const;
+  readonly health = new BackendHealth('bus', 'the in-memory bus');
   readonly #clock: Clock;
   readonly #handlers = new Map<string, Set<BrokerHandler>>();
   readonly #slots = new Map<string, Map<string, number>>();
@@ -56,8 +58,9 @@ export class MemoryBroker implements Broker {
   async refreshSlots(slots: ReadonlyArray<{ key: string; holder: string }>, ttlMs: number): Promise<void> {
     const until = this.#clock.now() + ttlMs;
     for (const { key, holder } of slots) {
-      const held = this.#slots.get(key);
-      if (held?.has(holder)) held.set(holder, until);
+      const held = this.#slots.get(key) ?? new Map<string, number>();
+      held.set(holder, until);
+      this.#slots.set(key, held);
     }
   }
 
@@ -127,6 +130,8 @@ export class MemoryBroker implements Broker {
     stream.metaUntil = now + options.metaTtlMs;
     return { offset: stream.top, epoch: stream.epoch, publications: options.withPublications === false ? [] : stream.publications.slice() };
   }
+
+  async ping(): Promise<void> {}
 
   async close(): Promise<void> {
     this.#handlers.clear();

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { BackendHealth } from '../core/backend-health.ts';
+import { backendUnavailable, isBackendUnavailable } from '../core/backend-unavailable.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import type { Broker, BrokerHandler, StreamOptions, StreamPosition, StreamPublication, StreamState } from './broker.ts';
 
@@ -50,9 +52,17 @@ if ARGV[3] ~= '1' then return {top, epoch, {}} end
 return {top, epoch, redis.call('LRANGE', KEYS[2], 0, -1)}
 `;
 
-/** The many-node broker over Redis: pub/sub for fan-out, sorted sets for slots, SET NX for claims. */
+/** How long a command may wait for Redis before it fails (a Redis that accepts but never answers). */
+const COMMAND_TIMEOUT_MS = 2_000;
+
+/**
+ * The many-node broker over Redis: pub/sub for fan-out, sorted sets for slots, SET NX for claims.
+ * While either connection is down, every command fails at once with KeygateError UNAVAILABLE (never a
+ * raw driver error, never a wait in the offline queue), and `health` logs the outage once.
+ */
 export class RedisBroker implements Broker {
   readonly kind = 'redis' as const;
+  readonly health: BackendHealth;
   readonly #command: Redis;
   readonly #subscriber: Redis;
   readonly #prefix: string;
@@ -60,17 +70,25 @@ export class RedisBroker implements Broker {
   readonly #handlers = new Map<string, Set<BrokerHandler>>();
   /** The SUBSCRIBE in flight or done per channel, so every caller waits until the channel is live. */
   readonly #subscribed = new Map<string, Promise<unknown>>();
+  #closing = false;
 
-  private constructor(command: Redis, subscriber: Redis, prefix: string, clock: Clock) {
+  private constructor(command: Redis, subscriber: Redis, prefix: string, clock: Clock, health: BackendHealth) {
     this.#command = command;
     this.#subscriber = subscriber;
     this.#prefix = prefix;
     this.#clock = clock;
+    this.health = health;
+    this.#command.options.commandTimeout ??= COMMAND_TIMEOUT_MS;
     this.#subscriber.on('messageBuffer', (channel: Buffer, payload: Buffer) => this.#deliver(channel.toString(), payload.toString()));
+    this.#watch(command);
+    this.#watch(subscriber);
   }
 
-  /** Connects both Redis clients; `prefix` namespaces every key and channel (tests use a random one). */
-  static async connect(url: string, options: { prefix?: string; clock?: Clock } = {}): Promise<RedisBroker> {
+  /**
+   * Connects both Redis clients; `prefix` namespaces every key and channel (tests use a random one);
+   * `health` hears when Redis goes and comes back.
+   */
+  static async connect(url: string, options: { prefix?: string; clock?: Clock; health?: BackendHealth } = {}): Promise<RedisBroker> {
     const make = () => new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3, enableAutoPipelining: true });
     const command = make();
     const subscriber = make();
@@ -78,11 +96,11 @@ export class RedisBroker implements Broker {
     command.defineCommand('keygateAcquireSlot', { numberOfKeys: 1, lua: ACQUIRE_SLOT });
     command.defineCommand('keygatePublishToStream', { numberOfKeys: 2, lua: PUBLISH_TO_STREAM });
     command.defineCommand('keygateReadStream', { numberOfKeys: 2, lua: READ_STREAM });
-    return new RedisBroker(command, subscriber, options.prefix ?? 'keygate:', options.clock ?? systemClock);
+    return new RedisBroker(command, subscriber, options.prefix ?? 'keygate:', options.clock ?? systemClock, options.health ?? new BackendHealth('bus', 'Redis'));
   }
 
   async publish(topic: string, message: unknown): Promise<void> {
-    await this.#command.publish(this.#prefix + topic, JSON.stringify(message));
+    await this.#call(() => this.#command.publish(this.#prefix + topic, JSON.stringify(message)));
   }
 
   async subscribe(topic: string, handler: BrokerHandler): Promise<() => Promise<void>> {
@@ -99,7 +117,8 @@ export class RedisBroker implements Broker {
       if (handlers.size === 0 && this.#handlers.get(channel) === handlers) {
         this.#handlers.delete(channel);
         this.#subscribed.delete(channel);
-        await this.#subscriber.unsubscribe(channel);
+        // With Redis away there is nothing to tell it; the handler is gone, so anything still delivered is dropped.
+        if (this.#subscriber.status === 'ready') await this.#subscriber.unsubscribe(channel).catch(() => undefined);
       }
     };
   }
@@ -107,7 +126,7 @@ export class RedisBroker implements Broker {
   async acquireSlot(key: string, holder: string, limit: number, ttlMs: number): Promise<boolean> {
     const now = this.#clock.now();
     const run = (this.#command as unknown as { keygateAcquireSlot: (...args: unknown[]) => Promise<number> }).keygateAcquireSlot;
-    const granted = await run.call(this.#command, this.#prefix + 'slots:' + key, now, limit, holder, now + ttlMs, ttlMs * 2);
+    const granted = await this.#call(() => run.call(this.#command, this.#prefix + 'slots:' + key, now, limit, holder, now + ttlMs, ttlMs * 2));
     return granted === 1;
   }
 
@@ -116,51 +135,52 @@ export class RedisBroker implements Broker {
     const until = this.#clock.now() + ttlMs;
     const pipeline = this.#command.pipeline();
     for (const { key, holder } of slots) {
-      pipeline.zadd(this.#prefix + 'slots:' + key, 'XX', until, holder);
+      // No XX: a slot Redis lost (a restart without persistence) is created again, so limits and presence stay exact.
+      pipeline.zadd(this.#prefix + 'slots:' + key, until, holder);
       pipeline.pexpire(this.#prefix + 'slots:' + key, ttlMs * 2);
     }
-    await pipeline.exec();
+    await this.#call(() => pipeline.exec());
   }
 
   async releaseSlot(key: string, holder: string): Promise<void> {
-    await this.#command.zrem(this.#prefix + 'slots:' + key, holder);
+    await this.#call(() => this.#command.zrem(this.#prefix + 'slots:' + key, holder));
   }
 
   async countSlots(key: string): Promise<number> {
-    return this.#command.zcount(this.#prefix + 'slots:' + key, `(${this.#clock.now()}`, '+inf');
+    return this.#call(() => this.#command.zcount(this.#prefix + 'slots:' + key, `(${this.#clock.now()}`, '+inf'));
   }
 
   async claimOnce(key: string, ttlMs: number): Promise<boolean> {
-    const result = await this.#command.set(this.#prefix + 'once:' + key, '1', 'PX', ttlMs, 'NX');
+    const result = await this.#call(() => this.#command.set(this.#prefix + 'once:' + key, '1', 'PX', ttlMs, 'NX'));
     return result === 'OK';
   }
 
   async hit(key: string, windowMs: number): Promise<number> {
     const name = `${this.#prefix}hits:${key}:${Math.floor(this.#clock.now() / windowMs)}`;
-    const results = await this.#command.multi().incr(name).pexpire(name, windowMs * 2).exec();
+    const results = await this.#call(() => this.#command.multi().incr(name).pexpire(name, windowMs * 2).exec());
     return Number(results?.[0]?.[1] ?? 0);
   }
 
   async hits(key: string, windowMs: number): Promise<number> {
-    const value = await this.#command.get(`${this.#prefix}hits:${key}:${Math.floor(this.#clock.now() / windowMs)}`);
+    const value = await this.#call(() => this.#command.get(`${this.#prefix}hits:${key}:${Math.floor(this.#clock.now() / windowMs)}`));
     return value === null ? 0 : Number(value);
   }
 
   async slotHolders(key: string): Promise<string[]> {
-    return this.#command.zrangebyscore(this.#prefix + 'slots:' + key, `(${this.#clock.now()}`, '+inf');
+    return this.#call(() => this.#command.zrangebyscore(this.#prefix + 'slots:' + key, `(${this.#clock.now()}`, '+inf'));
   }
 
   async publishToStream(topic: string, channel: string, data: unknown, options: StreamOptions): Promise<StreamPosition> {
     const [meta, list] = this.#streamKeys(channel);
     const run = this.#script<[number, string]>('keygatePublishToStream');
-    const [offset, epoch] = await run(meta, list, newEpoch(), options.size, options.ttlMs, options.metaTtlMs, JSON.stringify(channel), JSON.stringify(data ?? null), this.#prefix + topic);
+    const [offset, epoch] = await this.#call(() => run(meta, list, newEpoch(), options.size, options.ttlMs, options.metaTtlMs, JSON.stringify(channel), JSON.stringify(data ?? null), this.#prefix + topic));
     return { offset: Number(offset), epoch };
   }
 
   async readStream(channel: string, options: Pick<StreamOptions, 'metaTtlMs'> & { readonly withPublications?: boolean }): Promise<StreamState> {
     const [meta, list] = this.#streamKeys(channel);
     const run = this.#script<[string, string, string[]]>('keygateReadStream');
-    const [top, epoch, entries] = await run(meta, list, newEpoch(), options.metaTtlMs, options.withPublications === false ? '0' : '1');
+    const [top, epoch, entries] = await this.#call(() => run(meta, list, newEpoch(), options.metaTtlMs, options.withPublications === false ? '0' : '1'));
     const publications: StreamPublication[] = entries.map((entry) => {
       const space = entry.indexOf(' ');
       return { offset: Number(entry.slice(0, space)), data: JSON.parse(entry.slice(space + 1)) as unknown };
@@ -168,10 +188,50 @@ export class RedisBroker implements Broker {
     return { offset: Number(top), epoch, publications };
   }
 
+  async ping(): Promise<void> {
+    await this.#call(() => this.#command.ping());
+  }
+
   async close(): Promise<void> {
+    this.#closing = true;
     this.#handlers.clear();
     this.#subscribed.clear();
     await Promise.allSettled([this.#subscriber.quit(), this.#command.quit()]);
+  }
+
+  /**
+   * Runs one command: at once UNAVAILABLE when the command connection is not ready (no waiting in
+   * ioredis's offline queue), and a connection failure while it runs becomes UNAVAILABLE too.
+   */
+  async #call<T>(command: () => Promise<T>): Promise<T> {
+    if (this.#command.status !== 'ready') throw backendUnavailable('the bus (Redis)');
+    try {
+      const result = await command();
+      if (!this.health.up && this.#bothReady()) this.health.ok();
+      return result;
+    } catch (error) {
+      if (!isBackendUnavailable(error)) throw error;
+      this.health.failed(error);
+      throw backendUnavailable('the bus (Redis)');
+    }
+  }
+
+  // Both connections report here, so an outage is one "unavailable" line and one "back" line, never
+  // ioredis's raw per-retry output (which it prints only when no 'error' listener is attached).
+  #watch(client: Redis): void {
+    client.on('error', (error: Error) => {
+      if (!this.#closing) this.health.failed(error);
+    });
+    client.on('close', () => {
+      if (!this.#closing) this.health.failed(new Error('connection closed'));
+    });
+    client.on('ready', () => {
+      if (!this.#closing && this.#bothReady()) this.health.ok();
+    });
+  }
+
+  #bothReady(): boolean {
+    return this.#command.status === 'ready' && this.#subscriber.status === 'ready';
   }
 
   #streamKeys(channel: string): [string, string] {

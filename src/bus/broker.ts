@@ -1,3 +1,5 @@
+import type { BackendHealth } from '../core/backend-health.ts';
+
 /** Receives messages published on a topic. */
 export type BrokerHandler = (message: unknown) => void;
 
@@ -8,13 +10,21 @@ export type BrokerHandler = (message: unknown) => void;
  */
 export interface Broker {
   readonly kind: 'memory' | 'redis';
+  /**
+   * Up/down as this node last saw the bus (always up in memory). While it is down every operation
+   * fails at once with KeygateError UNAVAILABLE instead of waiting; listeners hear it come back.
+   */
+  readonly health: BackendHealth;
   /** Delivers `message` to every subscriber of `topic` on every node, this one included. */
   publish(topic: string, message: unknown): Promise<void>;
   /** Subscribes to a topic; resolves once the subscription is live and returns an unsubscribe function. */
   subscribe(topic: string, handler: BrokerHandler): Promise<() => Promise<void>>;
   /** Takes one of `limit` slots under `key` for `holder`; false when all are taken. Slots lapse after `ttlMs` unless refreshed. */
   acquireSlot(key: string, holder: string, limit: number, ttlMs: number): Promise<boolean>;
-  /** Extends the life of slots this node holds (a heartbeat, so a dead node's slots lapse). */
+  /**
+   * Re-asserts the slots this node holds: extends each, and creates it again if it is gone (a bus
+   * that restarted empty). A heartbeat, so a dead node's slots lapse and a restarted bus is whole again.
+   */
   refreshSlots(slots: ReadonlyArray<{ key: string; holder: string }>, ttlMs: number): Promise<void>;
   releaseSlot(key: string, holder: string): Promise<void>;
   countSlots(key: string): Promise<number>;
@@ -36,6 +46,8 @@ export interface Broker {
    * `withPublications: false` only the position (a plain subscribe needs no more).
    */
   readStream(channel: string, options: Pick<StreamOptions, 'metaTtlMs'> & { readonly withPublications?: boolean }): Promise<StreamState>;
+  /** Resolves when the bus answers a trivial command (readiness). */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 

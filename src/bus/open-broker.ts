@@ -1,10 +1,11 @@
+import type { BackendHealth } from '../core/backend-health.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Broker } from './broker.ts';
 import { MemoryBroker } from './broker-memory.ts';
 import { RedisBroker } from './broker-redis.ts';
 
 /** The Redis broker when a URL is configured, else the in-memory one. */
-export async function openBroker(options: { redisUrl: string | null; prefix?: string; clock?: Clock }): Promise<Broker> {
-  if (options.redisUrl) return RedisBroker.connect(options.redisUrl, { prefix: options.prefix, clock: options.clock });
+export async function openBroker(options: { redisUrl: string | null; prefix?: string; clock?: Clock; health?: BackendHealth }): Promise<Broker> {
+  if (options.redisUrl) return RedisBroker.connect(options.redisUrl, { prefix: options.prefix, clock: options.clock, health: options.health });
   return new MemoryBroker(options.clock);
 }

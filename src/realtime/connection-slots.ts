@@ -1,4 +1,5 @@
 import type { Broker } from '../bus/broker.ts';
+import { backendUnavailable, isBackendUnavailable } from '../core/backend-unavailable.ts';
 
 /** Presence entries never hit a limit; the slot machinery is reused only for its TTL and cross-node view. */
 const UNLIMITED = 1_000_000_000;
@@ -6,23 +7,40 @@ const UNLIMITED = 1_000_000_000;
 /**
  * Slots this node holds in the broker: one per connection under `conn:{keyId}` (max connections
  * per key, counted across nodes) and one per subscription under `presence:{channel}`. A heartbeat
- * refreshes them all, so the slots of a node that dies lapse after the TTL.
+ * re-asserts them all, so the slots of a node that dies lapse after the TTL, and a bus that comes
+ * back empty (a Redis restart) holds every live connection and subscription again.
+ *
+ * While the bus is down, and after it returns until this node has re-asserted its slots, new
+ * connections are refused with UNAVAILABLE (a temporary error: clients retry): a limit that cannot
+ * be counted across nodes is not enforced on a guess. Live sessions are not affected.
  */
 export class ConnectionSlots {
   readonly #broker: Broker;
   readonly #ttlMs: number;
   readonly #held = new Map<string, { key: string; holder: string }>();
+  readonly #stopWatching: () => void;
   #timer: NodeJS.Timeout | null = null;
+  /** The bus went away since the last successful re-assertion: what it holds may be incomplete. */
+  #stale = false;
+  /** Counts outages, so a re-assertion that began before the latest one does not clear `#stale`. */
+  #outages = 0;
 
   constructor(broker: Broker, ttlMs: number) {
     this.#broker = broker;
     this.#ttlMs = ttlMs;
+    this.#stopWatching = broker.health.onChange((up) => {
+      if (!up) {
+        this.#stale = true;
+        this.#outages += 1;
+      } else this.reassert().catch(() => undefined); // the heartbeat tries again
+    });
   }
 
   /** Starts the heartbeat (a third of the TTL, so two beats may fail before slots lapse). */
   start(onError: (error: unknown) => void): void {
     this.#timer = setInterval(() => {
-      this.#broker.refreshSlots([...this.#held.values()], this.#ttlMs).catch(onError);
+      // An unavailable bus is logged once by its health; anything else is worth a line.
+      this.reassert().catch((error: unknown) => isBackendUnavailable(error) || onError(error));
     }, Math.max(1000, Math.floor(this.#ttlMs / 3)));
     this.#timer.unref();
   }
@@ -30,10 +48,23 @@ export class ConnectionSlots {
   stop(): void {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
+    this.#stopWatching();
+  }
+
+  /** Re-asserts every slot this node holds (the heartbeat, and at once when the bus comes back). */
+  async reassert(): Promise<void> {
+    const outages = this.#outages;
+    const snapshot = [...this.#held];
+    await this.#broker.refreshSlots(snapshot.map(([, slot]) => slot), this.#ttlMs);
+    // A slot released while the refresh was on its way may have been created again: release it again.
+    const released = snapshot.filter(([id]) => !this.#held.has(id));
+    await Promise.all(released.map(([, slot]) => this.#broker.releaseSlot(slot.key, slot.holder)));
+    if (outages === this.#outages) this.#stale = false;
   }
 
   /** Takes a connection slot for a key; false when the key already has `limit` connections on all nodes. */
   async acquireConnection(keyId: string, holder: string, limit: number): Promise<boolean> {
+    if (this.#stale) throw backendUnavailable('the bus (Redis)');
     return this.#hold(`conn:${keyId}`, holder, limit);
   }
 

@@ -6,6 +6,7 @@ import type { KeyEvent } from '../core/key-event.ts';
 import { openBroker } from '../bus/open-broker.ts';
 import type { Config } from '../config/config-schema.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
+import { BackendHealth } from '../core/backend-health.ts';
 import { randomIds, type IdSource } from '../core/ids.ts';
 import { SecretBox } from '../core/secret-box.ts';
 import { buildHttpApp } from '../http/app.ts';
@@ -86,7 +87,9 @@ export async function createKeygate(options: CreateKeygateOptions): Promise<Keyg
     dataDir: config.dataDir,
     onIdleError: (error) => logger.warn({ err: error }, 'a pooled database connection was closed by the server; it will be replaced'),
   });
-  const broker = await openBroker({ redisUrl: config.redisUrl, prefix: options.brokerPrefix, clock });
+  // Redis outages are logged once when they start and once when they end, never per retry.
+  const busHealth = new BackendHealth('bus', 'Redis', logger);
+  const broker = await openBroker({ redisUrl: config.redisUrl, prefix: options.brokerPrefix, clock, health: busHealth });
   const schemes = registeredSchemes(config);
   const audit = new AuditTrail(store.audit, clock, ids);
   const lastUsed = new LastUsedRecorder({

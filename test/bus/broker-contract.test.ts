@@ -79,6 +79,16 @@ for (const { name, streamsExpireOnClock, make } of implementations) {
       assert.equal(await broker.acquireSlot('k2', 'new', 2, 1_000), true);
     });
 
+    it('re-asserting slots creates again the ones the broker lost (a restart) and answers PING', async () => {
+      await broker.acquireSlot('k3', 'held', 5, 10_000);
+      await broker.releaseSlot('k3', 'held'); // as a bus that restarted empty would have lost it
+      await broker.refreshSlots([{ key: 'k3', holder: 'held' }, { key: 'k3b', holder: 'other' }], 10_000);
+      assert.deepEqual(await broker.slotHolders('k3'), ['held']);
+      assert.equal(await broker.countSlots('k3b'), 1);
+      await broker.ping();
+      assert.equal(broker.health.up, true);
+    });
+
     it('keeps counting hits in a window however many other calls the broker serves', async () => {
       const key = 'hits-' + randomBytes(4).toString('hex');
       for (let i = 0; i < 1500; i++) await broker.hit(key, 60_000);
