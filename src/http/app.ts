@@ -14,6 +14,7 @@ import { consoleRoutes } from './routes/console-routes.ts';
 import { consoleStaticRoutes } from './routes/console-static-routes.ts';
 import { forwardAuthRoutes } from './routes/forward-auth-routes.ts';
 import { keysRoutes } from './routes/keys-routes.ts';
+import { readinessRoutes } from './routes/readiness-routes.ts';
 import { realtimeRoutes } from './routes/realtime-api-routes.ts';
 import { verifyRoutes } from './routes/verify-routes.ts';
 
@@ -23,6 +24,7 @@ export type RouteModule = (app: FastifyInstance, deps: HttpDependencies) => Prom
 /** Route modules in registration order: the native API, then the spec profiles; the console's pages last. */
 export const ROUTE_MODULES: readonly RouteModule[] = [
   accountRoutes,
+  readinessRoutes,
   keysRoutes,
   verifyRoutes,
   forwardAuthRoutes,
@@ -48,7 +50,7 @@ export async function buildHttpApp(parts: HttpDependencies): Promise<FastifyInst
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   });
   installJsonParser(app);
-  installErrorHandler(app);
+  installErrorHandler(app, { store: parts.storeHealth });
   installManagementAuth(app, parts);
   await app.register(cookie);
   await app.register(swagger, {

@@ -1,5 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
-import { KeygateError } from '../core/errors.ts';
+import type { BackendHealth } from '../core/backend-health.ts';
+import { isBackendUnavailable } from '../core/backend-unavailable.ts';
+import { ErrorCode, KeygateError } from '../core/errors.ts';
 import { ERROR_STATUS } from '../core/codes.ts';
 
 /** The error body every native route answers with. */
@@ -21,9 +23,18 @@ function validationField(error: FastifyError): string | undefined {
   return [path, missing].filter(Boolean).join('.') || undefined;
 }
 
-/** The status and standard body for any error a route threw (typed, schema validation, or unexpected). */
-export function errorReply(error: FastifyError, request: FastifyRequest): { status: number; body: ErrorBody } {
+/**
+ * The status and standard body for any error a route threw (typed, schema validation, or unexpected).
+ * A store that cannot be reached (a raw driver error: refused, reset, timed out, locked) is a 503
+ * UNAVAILABLE the caller may retry, reported to the store's health — one log line per outage, not per
+ * request. The bus reports its own outages and already throws UNAVAILABLE.
+ */
+export function errorReply(error: FastifyError, request: FastifyRequest, store?: BackendHealth): { status: number; body: ErrorBody } {
   if (error instanceof KeygateError) return { status: ERROR_STATUS[error.code], body: errorBody(error.code, error.message, error.field) };
+  if (isBackendUnavailable(error)) {
+    store?.failed(error);
+    return { status: ERROR_STATUS[ErrorCode.UNAVAILABLE], body: errorBody(ErrorCode.UNAVAILABLE, 'the store is unavailable; try again in a few seconds') };
+  }
   if (error.validation) {
     const field = validationField(error);
     const where = error.validationContext ?? 'body';
@@ -38,9 +49,10 @@ export function errorReply(error: FastifyError, request: FastifyRequest): { stat
 }
 
 /** Maps typed errors, schema validation failures and everything else to `{error:{code,message,field?}}`. */
-export function installErrorHandler(app: FastifyInstance): void {
+export function installErrorHandler(app: FastifyInstance, health: { readonly store?: BackendHealth } = {}): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const { status, body } = errorReply(error, request);
+    const { status, body } = errorReply(error, request, health.store);
+    if (status === 503) reply.header('retry-after', '2');
     return reply.status(status).send(body);
   });
   app.setNotFoundHandler((request, reply) => {

@@ -2,11 +2,13 @@ import type { Logger } from 'pino';
 import type { StreamPosition, StreamState } from '../bus/broker.ts';
 import type { DisconnectFilter } from '../bus/topics.ts';
 import type { Config } from '../config/config-schema.ts';
+import type { BackendHealth } from '../core/backend-health.ts';
 import type { Clock } from '../core/clock.ts';
 import type { AuditTrail } from '../service/audit-trail.ts';
 import type { ConsoleSessionService } from '../service/console-sessions.ts';
 import type { DirectoryService } from '../service/directory-service.ts';
 import type { KeyService } from '../service/key-service.ts';
+import type { Readiness } from '../service/readiness.ts';
 import type { SiweSignIn } from '../service/siwe-sign-in.ts';
 import type { TokenService } from '../service/token-service.ts';
 import type { WalletKeyService } from '../service/wallet-key-service.ts';
@@ -45,4 +47,8 @@ export interface HttpDependencies {
   readonly consoleSessions: ConsoleSessionService;
   readonly siwe: SiweSignIn;
   readonly realtime: RealtimeApi;
+  /** GET /readyz: whether the store and the bus answer. */
+  readonly readiness: Pick<Readiness, 'check'>;
+  /** Where a route's store failures are reported (one log line per outage). */
+  readonly storeHealth: BackendHealth;
 }

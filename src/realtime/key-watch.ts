@@ -57,11 +57,28 @@ export class KeyWatch {
     this.recheck(keyId).catch((error: unknown) => this.#logger.error({ err: error, keyId }, 'could not re-check a key'));
   }
 
-  /** Handles a key event (after the verifier dropped its cached copy): re-checks every local session of that key. */
+  /**
+   * Handles a key event from the log (after the verifier dropped its cached copy): re-checks every
+   * local session of that key, or of every key of the user when the user's wallets changed.
+   */
   onKeyEvent(event: KeyEvent): void {
-    this.#remember(event.keyId);
-    if (this.#hub.sessionsOf(event.keyId).length === 0) return;
-    this.recheck(event.keyId).catch((error: unknown) => this.#logger.error({ err: error, keyId: event.keyId }, 'could not re-check a key'));
+    const keyIds = event.type === 'user_changed' ? this.#keysOfUser(event.userId) : [event.keyId];
+    for (const keyId of keyIds) {
+      this.#remember(keyId);
+      if (this.#hub.sessionsOf(keyId).length === 0) continue;
+      this.recheck(keyId).catch((error: unknown) => this.#logger.error({ err: error, keyId }, 'could not re-check a key'));
+    }
+  }
+
+  /** Ids of the keys with live sessions on this node. */
+  liveKeys(): Map<string, ApiKey> {
+    const keys = new Map<string, ApiKey>();
+    for (const session of this.#hub.sessions()) keys.set(session.key.id, session.key);
+    return keys;
+  }
+
+  #keysOfUser(userId: string): string[] {
+    return [...this.liveKeys().values()].filter((key) => key.userId === userId).map((key) => key.id);
   }
 
   /** Re-checks a key for each of its sessions (the first load is cached for the rest) and ends those it no longer allows. */

@@ -1,8 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Broker } from '../bus/broker.ts';
-import { KEY_EVENTS_TOPIC } from '../bus/topics.ts';
-import type { KeyEvent } from '../core/key-event.ts';
 import { openBroker } from '../bus/open-broker.ts';
 import type { Config } from '../config/config-schema.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
@@ -15,16 +13,20 @@ import type { CredentialScheme } from '../schemes/credential-scheme.ts';
 import { AuditTrail } from '../service/audit-trail.ts';
 import { ConsoleSessionService } from '../service/console-sessions.ts';
 import { DirectoryService } from '../service/directory-service.ts';
+import { KeyEventFollower } from '../service/key-event-follower.ts';
 import { KeyService } from '../service/key-service.ts';
+import { Readiness } from '../service/readiness.ts';
 import { SiweSignIn } from '../service/siwe-sign-in.ts';
 import { TokenService } from '../service/token-service.ts';
 import { WalletKeyService } from '../service/wallet-key-service.ts';
 import { openStore, type Store } from '../store/store.ts';
+import { KeySweep } from '../realtime/key-sweep.ts';
 import { RealtimeGateway } from '../realtime/realtime-gateway.ts';
 import { createVerifierCaches } from '../verify/caches.ts';
 import { LastUsedRecorder } from '../verify/last-used-recorder.ts';
 import { FailureThrottle } from '../verify/failure-throttle.ts';
 import { Verifier } from '../verify/verifier.ts';
+import { WindowCounters } from '../verify/window-counters.ts';
 import { bootstrapSecrets } from './bootstrap-secrets.ts';
 import { createLogger } from './logger.ts';
 
@@ -56,6 +58,12 @@ export interface Keygate {
   readonly http: FastifyInstance;
   /** The real-time gateway: Centrifuge and feed WebSockets, hub, history, key watch. */
   readonly realtime: RealtimeGateway;
+  /** Follows the durable key event log: `position()` says how far this node has applied it (metrics). */
+  readonly keyEvents: KeyEventFollower;
+  /** The periodic re-check of every key with live sessions on this node (the last line of defence). */
+  readonly keySweep: KeySweep;
+  /** Whether the store and the bus answer (GET /readyz). */
+  readonly readiness: Readiness;
   /** Publishes into a real-time channel on every node (the demo publisher and back ends use it). */
   publish(channel: string, data: unknown): Promise<void>;
   /** Hooks other parts register to run at shutdown (realtime hub, demo publisher). */
@@ -82,26 +90,33 @@ export async function createKeygate(options: CreateKeygateOptions): Promise<Keyg
   const logger = options.logger ?? createLogger(config.logLevel);
   const { masterKey, serverToken } = bootstrapSecrets({ dataDir: config.dataDir, masterKey: config.masterKey, serverToken: config.serverToken, logger });
   const secrets = new SecretBox(masterKey);
+  // One health per backend, shared by everything that talks to it: one log line per outage and recovery.
+  const storeHealth = new BackendHealth('store', config.databaseUrl ? 'PostgreSQL' : 'SQLite', logger);
+  const busHealth = new BackendHealth('bus', 'Redis', logger);
   const store = await openStore({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
-    onIdleError: (error) => logger.warn({ err: error }, 'a pooled database connection was closed by the server; it will be replaced'),
+    // The pool replaces a client the server closed; whether the database is back, the next query tells.
+    onIdleError: (error) => storeHealth.failed(error),
+    health: storeHealth,
   });
-  // Redis outages are logged once when they start and once when they end, never per retry.
-  const busHealth = new BackendHealth('bus', 'Redis', logger);
   const broker = await openBroker({ redisUrl: config.redisUrl, prefix: options.brokerPrefix, clock, health: busHealth });
   const schemes = registeredSchemes(config);
   const audit = new AuditTrail(store.audit, clock, ids);
   const lastUsed = new LastUsedRecorder({
     write: (entries) => store.keys.touchLastUsed(entries),
     flushEveryMs: config.verify.lastUsedFlushMs,
-    onError: (error) => logger.error({ err: error }, 'could not record last-used times'),
+    onError: (error) => storeHealth.failed(error),
+    onWritten: () => storeHealth.ok(),
   });
-  const throttle = new FailureThrottle(broker, config.verify.failuresPerMinutePerIp);
+  // Throttles and rate limits count on the bus, and on this node alone while the bus is down.
+  const counters = new WindowCounters(broker, clock);
+  const throttle = new FailureThrottle(counters, config.verify.failuresPerMinutePerIp);
   const verifier = new Verifier({
     schemes,
     keys: store.keys,
     broker,
+    counters,
     caches: createVerifierCaches(config.verify),
     clock,
     secrets,
@@ -110,8 +125,29 @@ export async function createKeygate(options: CreateKeygateOptions): Promise<Keyg
     settings: config.verify,
     tiers: config.keys.tiers,
   });
-  const keys = new KeyService({ store, broker, clock, ids, secrets, audit, schemes, settings: config.keys });
-  const directory = new DirectoryService(store, clock, ids, { tier: config.keys.defaultTier });
+  const realtime = await RealtimeGateway.start({ config, broker, verifier, store, secrets, clock, ids, logger });
+  const { keyWatch } = realtime.context;
+  const keySweep = new KeySweep({ keyWatch, verifier, keys: store.keys, health: storeHealth, clock, logger });
+  // One subscriber per node for key events, in a fixed order: drop the verifier's cached copy, then
+  // re-check the live sessions of that key against the fresh one. Events come from the durable log
+  // (this node's own commits at once, others' through LISTEN/NOTIFY or the file check, the bus, and catch-up).
+  const keyEvents = await KeyEventFollower.start({
+    store,
+    broker,
+    clock,
+    logger,
+    apply: (event) => {
+      verifier.onKeyEvent(event);
+      keyWatch.onKeyEvent(event);
+    },
+    resync: () => {
+      verifier.forgetAll();
+      void keySweep.run();
+    },
+  });
+  keySweep.start();
+  const keys = new KeyService({ store, events: keyEvents, clock, ids, secrets, audit, schemes, settings: config.keys });
+  const directory = new DirectoryService(store, clock, ids, { tier: config.keys.defaultTier }, keyEvents);
   const tokens = new TokenService(store, clock, ids);
   const walletKeys = new WalletKeyService({
     keys,
@@ -126,16 +162,13 @@ export async function createKeygate(options: CreateKeygateOptions): Promise<Keyg
   const siwe = new SiweSignIn({ nonces: store.consoleNonces, directory, clock, nonceTtlMs: config.console.nonceTtlSeconds * 1000 });
   const onClose: Array<() => Promise<void> | void> = [];
 
-  const realtime = await RealtimeGateway.start({ config, broker, verifier, store, secrets, clock, ids, logger });
-  // One subscriber per node for key events, in a fixed order: drop the verifier's cached copy, then
-  // re-check the live sessions of that key against the fresh one.
-  const unsubscribe = await broker.subscribe(KEY_EVENTS_TOPIC, (message) => {
-    verifier.onKeyEvent(message as KeyEvent);
-    realtime.context.keyWatch.onKeyEvent(message as KeyEvent);
-  });
+  const readiness = new Readiness(store, broker);
   const publish = async (channel: string, data: unknown) => void (await realtime.publish(channel, data));
   onClose.push(() => realtime.close());
-  const partial = { config, logger, clock, ids, store, broker, secrets, serverToken, schemes, verifier, throttle, lastUsed, keys, directory, tokens, walletKeys, audit, consoleSessions, siwe, onClose, realtime, publish };
+  const partial = {
+    config, logger, clock, ids, store, broker, secrets, serverToken, schemes, verifier, throttle, lastUsed, keys, directory, tokens, walletKeys, audit,
+    consoleSessions, siwe, onClose, realtime, publish, keyEvents, keySweep, readiness, storeHealth,
+  };
   const http = await buildHttpApp(partial);
   realtime.attach(http.server);
   let closed = false;
@@ -151,8 +184,9 @@ export async function createKeygate(options: CreateKeygateOptions): Promise<Keyg
       closed = true;
       for (const hook of onClose.splice(0).reverse()) await hook();
       await http.close();
+      keySweep.stop();
+      await keyEvents.stop();
       await lastUsed.stop();
-      await unsubscribe();
       await broker.close();
       await store.close();
     },

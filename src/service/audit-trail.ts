@@ -29,8 +29,14 @@ export class AuditTrail {
     this.#ids = ids;
   }
 
+  /** Appends an entry now, on its own. */
   async record(actor: Actor, action: string, outcome: AuditOutcome, keyId: string | null, detail: Record<string, unknown> = {}): Promise<void> {
-    await this.#repo.append({
+    await this.#repo.append(this.entry(actor, action, outcome, keyId, detail));
+  }
+
+  /** Builds an entry for the caller to append inside its own store transaction, with the change it records. */
+  entry(actor: Actor, action: string, outcome: AuditOutcome, keyId: string | null, detail: Record<string, unknown> = {}): AuditEntry {
+    return {
       id: this.#ids.uuid(),
       at: this.#clock.now(),
       actorUserId: actor.userId,
@@ -41,7 +47,7 @@ export class AuditTrail {
       ip: actor.ip,
       outcome,
       detail,
-    });
+    };
   }
 
   /** The caller's organization's audit log, oldest first; only organization admins may read it. */

@@ -6,6 +6,7 @@ import type { IdSource } from '../core/ids.ts';
 import { ROLES, USAGE_LEVELS, type Organization, type RevokePolicy, type Role, type UsageLevel, type User } from '../core/principal.ts';
 import { normaliseAddress } from '../core/wallet-address.ts';
 import type { Store } from '../store/store.ts';
+import { commitKeyChange, type KeyEventSink } from './key-events.ts';
 
 
 export interface CreateUserInput {
@@ -23,13 +24,18 @@ export class DirectoryService {
   readonly #clock: Clock;
   readonly #ids: IdSource;
   readonly #defaults: { readonly tier: Tier };
+  readonly #events: KeyEventSink;
 
-  /** `defaults.tier` is the tier of users created without one (config keys.defaultTier). */
-  constructor(store: Store, clock: Clock, ids: IdSource, defaults: { readonly tier: Tier } = { tier: 'basic' }) {
+  /**
+   * `defaults.tier` is the tier of users created without one (config keys.defaultTier); `events`
+   * receives the key events of wallet changes (every key of the user depends on its wallets).
+   */
+  constructor(store: Store, clock: Clock, ids: IdSource, defaults: { readonly tier: Tier } = { tier: 'basic' }, events: KeyEventSink = { committed: () => undefined }) {
     this.#store = store;
     this.#clock = clock;
     this.#ids = ids;
     this.#defaults = defaults;
+    this.#events = events;
   }
 
   async createOrganization(name: string, revokePolicy: RevokePolicy = 'admins'): Promise<Organization> {
@@ -65,14 +71,31 @@ export class DirectoryService {
     return user;
   }
 
+  /** Gives a user a wallet; their keys are re-checked everywhere (which wallet channels they may read changes). */
   async addWallet(userId: string, address: string): Promise<User> {
     const normalised = normaliseAddress(address);
-    const owner = await this.#store.users.findByWallet(normalised);
-    if (owner && owner.id !== userId) throw new KeygateError(ErrorCode.CONFLICT, `wallet ${normalised} already belongs to another user`, 'address');
-    if (!owner) await this.#store.users.addWallet(userId, normalised, this.#clock.now());
-    const user = await this.#store.users.findById(userId);
-    if (!user) throw new KeygateError(ErrorCode.NOT_FOUND, `no user ${userId}`);
-    return user;
+    return commitKeyChange(this.#store, this.#events, () => this.#clock.now(), async (tx, record) => {
+      const owner = await tx.users.findByWallet(normalised);
+      if (owner && owner.id !== userId) throw new KeygateError(ErrorCode.CONFLICT, `wallet ${normalised} already belongs to another user`, 'address');
+      const user = await tx.users.findById(userId);
+      if (!user) throw new KeygateError(ErrorCode.NOT_FOUND, `no user ${userId}`);
+      if (owner) return user;
+      await tx.users.addWallet(userId, normalised, this.#clock.now());
+      record({ type: 'user_changed', userId, reason: 'key_invalidated' });
+      return { ...user, wallets: [...user.wallets, normalised] };
+    });
+  }
+
+  /** Takes a wallet from a user; sessions of their keys reading that wallet's channel end on every node. */
+  async removeWallet(userId: string, address: string): Promise<User> {
+    const normalised = normaliseAddress(address);
+    return commitKeyChange(this.#store, this.#events, () => this.#clock.now(), async (tx, record) => {
+      const user = await tx.users.findById(userId);
+      if (!user) throw new KeygateError(ErrorCode.NOT_FOUND, `no user ${userId}`);
+      if (!(await tx.users.removeWallet(userId, normalised))) throw new KeygateError(ErrorCode.NOT_FOUND, `user ${user.name} has no wallet ${normalised}`, 'address');
+      record({ type: 'user_changed', userId, reason: 'key_invalidated' });
+      return { ...user, wallets: user.wallets.filter((w) => w !== normalised) };
+    });
   }
 
   async organization(id: string): Promise<Organization> {

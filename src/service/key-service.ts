@@ -9,14 +9,13 @@ import { validateAllowlist } from '../core/ip-allowlist.ts';
 import { validatePermissions } from '../core/permissions.ts';
 import type { Principal, UsageLevel } from '../core/principal.ts';
 import type { SecretBox } from '../core/secret-box.ts';
-import type { Broker } from '../bus/broker.ts';
 import type { Config } from '../config/config-schema.ts';
 import type { CredentialScheme } from '../schemes/credential-scheme.ts';
-import type { Store } from '../store/store.ts';
+import type { Repositories, Store, StoreTransaction } from '../store/store.ts';
 import type { KeyFilter } from '../store/api-key-repository.ts';
 import { canManage, canRevoke } from './access-policy.ts';
 import { actorOf, type AuditTrail } from './audit-trail.ts';
-import { announceKeyEvent } from './key-events.ts';
+import { commitKeyChange, keyChange, type KeyEventSink, type RecordKeyEvent } from './key-events.ts';
 
 /** Input for creating a key; everything but the name has a default. */
 export interface CreateKeyInput {
@@ -70,7 +69,8 @@ export interface ListKeysInput {
 
 export interface KeyServiceDependencies {
   readonly store: Store;
-  readonly broker: Broker;
+  /** Where committed key events go (this node applies them at once; the log carries them to the others). */
+  readonly events: KeyEventSink;
   readonly clock: Clock;
   readonly ids: IdSource;
   readonly secrets: SecretBox;
@@ -118,10 +118,8 @@ export class KeyService {
       );
     }
 
-    const limit = settings.maxKeysPerUser[scheme.name];
-    if (limit !== null && (await store.keys.countLive(owner.id, now, scheme.name)) >= limit) {
-      throw new KeygateError(ErrorCode.KEY_LIMIT_REACHED, `a user can hold at most ${limit} active ${scheme.name} API keys; delete one first`);
-    }
+    // Checked before issuing (which may generate a key pair), and again under the owner's lock below.
+    await this.#assertBelowLimit(store, owner.id, scheme.name, now);
 
     const issued = await scheme.issue(input.material ?? {}, { secrets: this.#deps.secrets, opaquePrefix: settings.opaquePrefix });
     const key: ApiKey = {
@@ -149,9 +147,14 @@ export class KeyService {
       accountIndex: input.accountIndex ?? null,
       origin: input.origin ?? 'native',
     };
-    await store.keys.insert(key);
-    await this.#deps.audit.record(actorOf(principal), 'key.create', 'ok', key.id, { scheme: key.scheme, name, origin: key.origin, owner: owner.id });
-    await announceKeyEvent(this.#deps.broker, 'created', key);
+    await this.#change(async (tx, record) => {
+      await tx.lock(`user-keys:${owner.id}`);
+      await this.#assertBelowLimit(tx, owner.id, scheme.name, now);
+      await tx.keys.insert(key);
+      await tx.audit.append(this.#deps.audit.entry(actorOf(principal), 'key.create', 'ok', key.id, { scheme: key.scheme, name, origin: key.origin, owner: owner.id }));
+      // A created key can be in other nodes' unknown-key caches (a public key tried before it was registered).
+      record(keyChange('created', key));
+    });
     return { key, secret: issued.secret };
   }
 
@@ -171,7 +174,11 @@ export class KeyService {
 
   /** One key the caller may see; 404 otherwise (never reveals other organizations' keys). */
   async get(principal: Principal, id: string): Promise<ApiKey> {
-    const key = await this.#deps.store.keys.findById(id);
+    return this.#visible(this.#deps.store, principal, id);
+  }
+
+  async #visible(repositories: Pick<Repositories, 'keys'>, principal: Principal, id: string): Promise<ApiKey> {
+    const key = await repositories.keys.findById(id);
     if (!key || key.deletedAt !== null || !canManage(principal, key)) throw new KeygateError(ErrorCode.NOT_FOUND, `no API key with id ${id}`);
     return key;
   }
@@ -189,7 +196,14 @@ export class KeyService {
   }
 
   async #update(principal: Principal, id: string, input: UpdateKeyInput): Promise<ApiKey> {
-    const key = await this.get(principal, id);
+    return this.#change(async (tx, record) => {
+      await tx.lock(`key:${id}`);
+      return this.#updateIn(tx, record, principal, await this.#visible(tx, principal, id), input);
+    });
+  }
+
+  async #updateIn(tx: StoreTransaction, record: RecordKeyEvent, principal: Principal, key: ApiKey, input: UpdateKeyInput): Promise<ApiKey> {
+    const id = key.id;
     const now = this.#deps.clock.now();
     if (keyStatus(key, now) !== 'active') throw new KeygateError(ErrorCode.CONFLICT, `API key is ${keyStatus(key, now)} and can no longer change`);
     if ((input.tier !== undefined || input.maxConnections !== undefined) && principal.user.role !== 'admin') {
@@ -207,9 +221,9 @@ export class KeyService {
     if (patch.maxConnections !== undefined && (!Number.isInteger(patch.maxConnections) || patch.maxConnections < 1)) {
       throw badInput('maxConnections', 'maxConnections must be a whole number of at least 1');
     }
-    const updated = (await this.#deps.store.keys.update(id, patch))!;
-    await this.#deps.audit.record(actorOf(principal), 'key.update', 'ok', id, { fields: Object.keys(input) });
-    await announceKeyEvent(this.#deps.broker, 'updated', updated, 'key_invalidated');
+    const updated = (await tx.keys.update(id, patch))!;
+    await tx.audit.append(this.#deps.audit.entry(actorOf(principal), 'key.update', 'ok', id, { fields: Object.keys(input) }));
+    record(keyChange('updated', updated, 'key_invalidated'));
     return updated;
   }
 
@@ -232,7 +246,13 @@ export class KeyService {
   }
 
   async #roll(principal: Principal, id: string, graceSeconds: number): Promise<CreatedKey & { previous: ApiKey }> {
-    const key = await this.get(principal, id);
+    return this.#change(async (tx, record) => {
+      await tx.lock(`key:${id}`);
+      return this.#rollIn(tx, record, principal, await this.#visible(tx, principal, id), graceSeconds);
+    });
+  }
+
+  async #rollIn(tx: StoreTransaction, record: RecordKeyEvent, principal: Principal, key: ApiKey, graceSeconds: number): Promise<CreatedKey & { previous: ApiKey }> {
     const now = this.#deps.clock.now();
     const max = this.#deps.settings.maxRollGraceSeconds;
     if (!Number.isInteger(graceSeconds) || graceSeconds < 0 || graceSeconds > max) {
@@ -260,13 +280,15 @@ export class KeyService {
       revokedBy: null,
       deletedAt: null,
     };
-    await this.#deps.store.keys.insert(successor);
+    await tx.keys.insert(successor);
     const revokeAt = Math.min(now + graceSeconds * 1000, key.revokedAt ?? Number.POSITIVE_INFINITY);
-    const previous = (await this.#deps.store.keys.update(key.id, { revokedAt: revokeAt, revokedBy: principal.user.id }))!;
-    await this.#deps.audit.record(actorOf(principal), 'key.create', 'ok', successor.id, { scheme: successor.scheme, name: successor.name, origin: successor.origin, rolledFrom: key.id });
-    await this.#deps.audit.record(actorOf(principal), 'key.roll', 'ok', key.id, { successor: successor.id, graceSeconds });
-    await announceKeyEvent(this.#deps.broker, 'created', successor);
-    await announceKeyEvent(this.#deps.broker, graceSeconds === 0 ? 'revoked' : 'updated', previous, 'key_revoked');
+    const previous = (await tx.keys.update(key.id, { revokedAt: revokeAt, revokedBy: principal.user.id }))!;
+    await tx.audit.append(this.#deps.audit.entry(actorOf(principal), 'key.create', 'ok', successor.id, { scheme: successor.scheme, name: successor.name, origin: successor.origin, rolledFrom: key.id }));
+    await tx.audit.append(this.#deps.audit.entry(actorOf(principal), 'key.roll', 'ok', key.id, { successor: successor.id, graceSeconds }));
+    record(keyChange('created', successor));
+    // A grace period needs no second event: the key's revokedAt is in this one, and every node ends
+    // its sessions at that instant (the key watch's timer) and refuses it from then (the verifier's status check).
+    record(keyChange(graceSeconds === 0 ? 'revoked' : 'updated', previous, 'key_revoked'));
     return { key: successor, secret: issued.secret, previous };
   }
 
@@ -283,31 +305,53 @@ export class KeyService {
   }
 
 
-  async #deleteKey(principal: Principal, key: ApiKey, policy: 'organization' | 'owner'): Promise<ApiKey> {
-    if (!canRevoke(principal, key, policy)) {
-      throw new KeygateError(ErrorCode.FORBIDDEN, 'only organization admins may delete API keys in this organization');
-    }
-    const now = this.#deps.clock.now();
-    const deleted = (await this.#deps.store.keys.update(key.id, {
-      deletedAt: now,
-      revokedAt: key.revokedAt !== null && key.revokedAt <= now ? key.revokedAt : now,
-      revokedBy: key.revokedBy ?? principal.user.id,
-    }))!;
-    await this.#deps.audit.record(actorOf(principal), 'key.delete', 'ok', key.id, {});
-    await announceKeyEvent(this.#deps.broker, 'deleted', deleted, 'key_revoked');
-    return deleted;
+  async #deleteKey(principal: Principal, loaded: ApiKey, policy: 'organization' | 'owner'): Promise<ApiKey> {
+    return this.#change(async (tx, record) => {
+      await tx.lock(`key:${loaded.id}`);
+      const key = await this.#visible(tx, principal, loaded.id);
+      if (!canRevoke(principal, key, policy)) {
+        throw new KeygateError(ErrorCode.FORBIDDEN, 'only organization admins may delete API keys in this organization');
+      }
+      const now = this.#deps.clock.now();
+      const deleted = (await tx.keys.update(key.id, {
+        deletedAt: now,
+        revokedAt: key.revokedAt !== null && key.revokedAt <= now ? key.revokedAt : now,
+        revokedBy: key.revokedBy ?? principal.user.id,
+      }))!;
+      await tx.audit.append(this.#deps.audit.entry(actorOf(principal), 'key.delete', 'ok', key.id, {}));
+      record(keyChange('deleted', deleted, 'key_revoked'));
+      return deleted;
+    });
   }
 
-  async #revoke(principal: Principal, key: ApiKey, policy: 'organization' | 'owner'): Promise<ApiKey> {
-    if (!canRevoke(principal, key, policy)) {
-      throw new KeygateError(ErrorCode.FORBIDDEN, 'only organization admins can revoke API keys');
+  async #revoke(principal: Principal, loaded: ApiKey, policy: 'organization' | 'owner'): Promise<ApiKey> {
+    return this.#change(async (tx, record) => {
+      // Read again under the key's lock: a concurrent revoke, roll or delete has either finished or waits.
+      await tx.lock(`key:${loaded.id}`);
+      const key = await this.#visible(tx, principal, loaded.id);
+      if (!canRevoke(principal, key, policy)) {
+        throw new KeygateError(ErrorCode.FORBIDDEN, 'only organization admins can revoke API keys');
+      }
+      const now = this.#deps.clock.now();
+      if (key.revokedAt !== null && key.revokedAt <= now) throw new KeygateError(ErrorCode.CONFLICT, 'API key is already revoked');
+      const revoked = (await tx.keys.update(key.id, { revokedAt: now, revokedBy: principal.user.id }))!;
+      await tx.audit.append(this.#deps.audit.entry(actorOf(principal), 'key.revoke', 'ok', key.id, {}));
+      record(keyChange('revoked', revoked, 'key_revoked'));
+      return revoked;
+    });
+  }
+
+  /** Runs a change and its key events in one store transaction (see commitKeyChange). */
+  #change<T>(work: (tx: StoreTransaction, record: RecordKeyEvent) => Promise<T>): Promise<T> {
+    return commitKeyChange(this.#deps.store, this.#deps.events, () => this.#deps.clock.now(), work);
+  }
+
+  /** KEY_LIMIT_REACHED when the owner already holds the scheme's cap of live keys. */
+  async #assertBelowLimit(repositories: Pick<Repositories, 'keys'>, ownerId: string, scheme: KeyScheme, now: number): Promise<void> {
+    const limit = this.#deps.settings.maxKeysPerUser[scheme];
+    if (limit !== null && (await repositories.keys.countLive(ownerId, now, scheme)) >= limit) {
+      throw new KeygateError(ErrorCode.KEY_LIMIT_REACHED, `a user can hold at most ${limit} active ${scheme} API keys; delete one first`);
     }
-    const now = this.#deps.clock.now();
-    if (key.revokedAt !== null && key.revokedAt <= now) throw new KeygateError(ErrorCode.CONFLICT, 'API key is already revoked');
-    const revoked = (await this.#deps.store.keys.update(key.id, { revokedAt: now, revokedBy: principal.user.id }))!;
-    await this.#deps.audit.record(actorOf(principal), 'key.revoke', 'ok', key.id, {});
-    await announceKeyEvent(this.#deps.broker, 'revoked', revoked, 'key_revoked');
-    return revoked;
   }
 
   /**

@@ -110,6 +110,16 @@ export class ApiKeyRepository {
     return row ? toDomain(row) : null;
   }
 
+  /** The keys with these ids that exist (deleted included), in one query per 500 ids. */
+  async findByIds(ids: readonly string[]): Promise<Map<string, ApiKey>> {
+    const found = new Map<string, ApiKey>();
+    for (let start = 0; start < ids.length; start += 500) {
+      const rows = await this.#db.selectFrom('api_keys').selectAll().where('id', 'in', ids.slice(start, start + 500)).execute();
+      for (const row of rows) found.set(row.id, toDomain(row));
+    }
+    return found;
+  }
+
   /** The newest key a credential maps to under a scheme (lookups of revoked keys may repeat). */
   async findByLookup(scheme: KeyScheme, lookup: string): Promise<ApiKey | null> {
     const row = await this.#db

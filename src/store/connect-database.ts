@@ -1,9 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Sqlite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from './database.ts';
+import { ImmediateSqliteDialect } from './sqlite-immediate-dialect.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -17,7 +18,7 @@ export function connectDatabase(options: {
   onIdleError?: (error: Error) => void;
 }): { db: Kysely<Database>; dialect: Dialect } {
   if (options.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10, connectionTimeoutMillis: 3_000, keepAlive: true });
     // An idle client whose connection the server ends (restart, DROP DATABASE ... FORCE) makes the
     // pool emit 'error'; unheard, that would crash the process. The pool replaces the client itself.
     pool.on('error', (error) => options.onIdleError?.(error));
@@ -28,5 +29,5 @@ export function connectDatabase(options: {
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }), dialect: 'sqlite' };
+  return { db: new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) }), dialect: 'sqlite' };
 }

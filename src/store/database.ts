@@ -91,6 +91,18 @@ export interface ConsoleNoncesTable {
   expires_at: number;
 }
 
+/** The durable key event log: append-only, `seq` increases in commit order (see key-event-repository.ts). */
+export interface KeyEventsTable {
+  seq: Generated<number>;
+  at: number;
+  type: string;
+  key_id: string | null;
+  user_id: string;
+  scheme: string | null;
+  lookup: string | null;
+  reason: string | null;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   users: UsersTable;
@@ -100,4 +112,5 @@ export interface Database {
   audit_log: AuditLogTable;
   console_sessions: ConsoleSessionsTable;
   console_nonces: ConsoleNoncesTable;
+  key_events: KeyEventsTable;
 }

@@ -3,12 +3,14 @@ import type { Dialect } from './connect-database.ts';
 import type { Database } from './database.ts';
 import { initial } from './migrations/0001-initial.ts';
 import { consoleSessions } from './migrations/0002-console-sessions.ts';
+import { keyEvents } from './migrations/0003-key-events.ts';
 
 /** Versioned migrations in order; names sort lexically, so keep the numeric prefix. */
 function migrations(dialect: Dialect): Record<string, Migration> {
   return {
     '0001-initial': initial(dialect),
     '0002-console-sessions': consoleSessions(),
+    '0003-key-events': keyEvents(dialect),
   };
 }
 

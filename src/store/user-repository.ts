@@ -11,7 +11,9 @@ export class UserRepository {
   }
 
   async insert(user: User): Promise<void> {
-    await this.#db.transaction().execute(async (trx) => {
+    // Inside a store transaction already (a transaction-bound repository): Kysely cannot nest one.
+    const atomically = (work: (trx: Kysely<Database>) => Promise<void>) => (this.#db.isTransaction ? work(this.#db) : this.#db.transaction().execute(work));
+    await atomically(async (trx) => {
       await trx
         .insertInto('users')
         .values({
@@ -59,6 +61,12 @@ export class UserRepository {
   /** Adds a wallet to a user; the address must not belong to anyone yet. */
   async addWallet(userId: string, address: string, at: number): Promise<void> {
     await this.#db.insertInto('wallets').values({ address, user_id: userId, created_at: at }).execute();
+  }
+
+  /** Removes a wallet from its user; true when it was theirs. */
+  async removeWallet(userId: string, address: string): Promise<boolean> {
+    const result = await this.#db.deleteFrom('wallets').where('user_id', '=', userId).where('address', '=', address).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
   }
 
   async #withWallets(row: Selectable<UsersTable>): Promise<User> {

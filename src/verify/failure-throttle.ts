@@ -9,10 +9,11 @@ const WINDOW_MS = 60_000;
  * same total. Scopes keep budgets apart (API keys, management sign-in, wallet signatures).
  */
 export class FailureThrottle {
-  readonly #broker: Broker;
+  readonly #broker: Pick<Broker, 'hit' | 'hits'>;
   readonly #limit: number;
 
-  constructor(broker: Broker, failuresPerMinute: number) {
+  /** `broker` counts the failures: pass WindowCounters so throttling goes on (per node) while the bus is down. */
+  constructor(broker: Pick<Broker, 'hit' | 'hits'>, failuresPerMinute: number) {
     this.#broker = broker;
     this.#limit = failuresPerMinute;
   }

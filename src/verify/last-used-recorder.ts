@@ -1,14 +1,25 @@
-/** Collects last-used times in memory and writes them in batches, so verification never waits on a write. */
+/**
+ * Collects last-used times in memory and writes them in batches, so verification never waits on a
+ * write. A batch the store refuses (it is down) is kept and merged into the next one, so times are
+ * late rather than lost; `onError` hears each failure, `onWritten` each success.
+ */
 export class LastUsedRecorder {
   readonly #pending = new Map<string, number>();
   readonly #write: (entries: ReadonlyMap<string, number>) => Promise<void>;
   readonly #onError: (error: unknown) => void;
+  readonly #onWritten: () => void;
   #timer: NodeJS.Timeout | null = null;
   #flushing: Promise<void> = Promise.resolve();
 
-  constructor(options: { write: (entries: ReadonlyMap<string, number>) => Promise<void>; flushEveryMs: number; onError: (error: unknown) => void }) {
+  constructor(options: {
+    write: (entries: ReadonlyMap<string, number>) => Promise<void>;
+    flushEveryMs: number;
+    onError: (error: unknown) => void;
+    onWritten?: () => void;
+  }) {
     this.#write = options.write;
     this.#onError = options.onError;
+    this.#onWritten = options.onWritten ?? (() => undefined);
     this.#timer = setInterval(() => void this.flush(), options.flushEveryMs);
     this.#timer.unref();
   }
@@ -23,7 +34,12 @@ export class LastUsedRecorder {
     if (this.#pending.size === 0) return this.#flushing;
     const batch = new Map(this.#pending);
     this.#pending.clear();
-    this.#flushing = this.#flushing.then(() => this.#write(batch)).catch(this.#onError);
+    this.#flushing = this.#flushing
+      .then(() => this.#write(batch))
+      .then(this.#onWritten, (error: unknown) => {
+        for (const [keyId, at] of batch) this.record(keyId, at);
+        this.#onError(error);
+      });
     return this.#flushing;
   }
 

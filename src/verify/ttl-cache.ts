@@ -33,6 +33,11 @@ export class TtlCache<K, V> {
     this.#entries.delete(key);
   }
 
+  /** Deletes every entry whose value matches (a scan: for rare events, not the hot path). */
+  deleteWhere(matches: (value: V) => boolean): void {
+    for (const [key, entry] of this.#entries) if (matches(entry.value)) this.#entries.delete(key);
+  }
+
   clear(): void {
     this.#entries.clear();
   }

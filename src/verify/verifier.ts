@@ -21,7 +21,10 @@ export interface VerifyOptions {
 export interface VerifierDependencies {
   readonly schemes: readonly CredentialScheme[];
   readonly keys: Pick<ApiKeyRepository, 'findByLookup'>;
+  /** Replay claims of signed requests: with the bus down these fail closed (UNAVAILABLE, never a possible replay accepted). */
   readonly broker: Broker;
+  /** Per-key request counters (rate limits); they fall back to counting on this node while the bus is down. */
+  readonly counters: Pick<Broker, 'hit'>;
   readonly caches: VerifierCaches;
   readonly clock: Clock;
   readonly secrets: SecretBox;
@@ -72,11 +75,23 @@ export class Verifier {
     return this.#checkPolicy(fresh, ip, permission, false);
   }
 
-  /** Drops cached state for a key after a lifecycle event from any node. */
+  /** Drops cached state after a key event from the log: the key's, or every key of a user whose wallets changed. */
   onKeyEvent(event: KeyEvent): void {
-    const id = cacheKey(event.scheme, event.lookup);
+    if (event.type === 'user_changed') return this.#deps.caches.known.deleteWhere((entry) => entry.key.userId === event.userId);
+    this.forget(event.scheme, event.lookup);
+  }
+
+  /** Drops what is cached about one credential, so the next use reads the store. */
+  forget(scheme: string, lookup: string): void {
+    const id = cacheKey(scheme, lookup);
     this.#deps.caches.known.delete(id);
     this.#deps.caches.unknown.delete(id);
+  }
+
+  /** Drops every cached key (the node lost track of the event log, so any of them may be stale). */
+  forgetAll(): void {
+    this.#deps.caches.known.clear();
+    this.#deps.caches.unknown.clear();
   }
 
   // Synchronous unless a rate limit must be counted on the broker: a cached key costs no extra await.
@@ -96,7 +111,7 @@ export class Verifier {
       this.#deps.lastUsed.record(key.id, now);
       return this.#valid(key);
     }
-    return this.#deps.broker.hit(`rate:${key.id}`, 60_000).then((hits) => {
+    return this.#deps.counters.hit(`rate:${key.id}`, 60_000).then((hits) => {
       if (hits > perMinute) return refuse('RATE_LIMITED', `API key exceeded ${perMinute} requests per minute`, key);
       this.#deps.lastUsed.record(key.id, now);
       return this.#valid(key);

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Tier } from '../../src/core/api-key.ts';
+import type { Logger } from 'pino';
 import type { Clock } from '../../src/core/clock.ts';
 import type { Role, UsageLevel, User } from '../../src/core/principal.ts';
 import { loadConfig } from '../../src/config/load-config.ts';
@@ -34,6 +35,8 @@ export interface StartOptions {
   readonly joinOf?: TestNode;
   readonly clock?: Clock;
   readonly config?: Record<string, unknown>;
+  /** The node's logger (tests that check what a node logs); by default one at KEYGATE_TEST_LOG_LEVEL. */
+  readonly logger?: Logger;
 }
 
 /** Starts a real Keygate node for a test: real store, real broker, real HTTP on 127.0.0.1. */
@@ -54,7 +57,7 @@ export async function startNode(options: StartOptions = {}): Promise<TestNode> {
       ...(options.config ?? {}),
     },
   });
-  const keygate = await createKeygate({ config, clock: options.clock, brokerPrefix });
+  const keygate = await createKeygate({ config, clock: options.clock, brokerPrefix, logger: options.logger });
   Object.assign(keygate, { brokerPrefix });
   const url = await keygate.listen();
 

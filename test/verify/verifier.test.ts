@@ -24,7 +24,7 @@ async function keyEventHeard(node: TestNode, keyId: string, type: KeyEvent['type
   const arrived = new Promise<void>((resolve) => (heard = resolve));
   const stop = await node.keygate.broker.subscribe(KEY_EVENTS_TOPIC, (message) => {
     const event = message as KeyEvent;
-    if (event.keyId === keyId && event.type === type) heard();
+    if (event.type !== 'user_changed' && event.keyId === keyId && event.type === type) heard();
   });
   return () => withTimeout(arrived, `the ${type} event of key ${keyId}`).finally(stop);
 }
