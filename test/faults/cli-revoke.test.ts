@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Centrifuge } from 'centrifuge';
+import { runCli } from '../cli/run-cli.ts';
+import { startNode, type TestNode, type TestUser } from '../support/harness.ts';
+import { withTimeout } from '../support/wait-for.ts';
+import { createKey, nextEvent, officialClient, WALLET } from '../realtime/realtime-fixtures.ts';
+import { authStatus, mustOpenFeed } from './fault-fixtures.ts';
+
+// The default set-up: SQLite and the in-memory bus. The CLI is another process with its own memory
+// bus, so only the durable key event log (read by the server through the file's change check) can
+// tell the server about its revocation.
+describe('a revoke made by the CLI on the default set-up (SQLite, memory bus)', () => {
+  let node: TestNode;
+  let owner: TestUser;
+  const clients: Centrifuge[] = [];
+  before(async () => {
+    node = await startNode();
+    owner = await node.addUser({ wallets: [WALLET] });
+  });
+  after(async () => {
+    for (const client of clients) client.disconnect();
+    await node.stop();
+  });
+
+  it('ends the feed and Centrifuge sessions and forward-auth refuses within 1 s', async () => {
+    const { key, id } = await createKey(node, owner.token);
+    const feed = await mustOpenFeed(node, key);
+    const client = officialClient(node, { token: key });
+    clients.push(client);
+    const subscription = client.newSubscription(`maintenance:wallet:${WALLET}`);
+    subscription.subscribe();
+    client.connect();
+    await nextEvent(subscription, 'subscribed');
+    assert.equal(await authStatus(node, key), 200);
+
+    let disconnectedAt = 0;
+    const disconnected = new Promise<{ code: number; reason: string }>((resolve) =>
+      client.once('disconnected', (ctx) => {
+        disconnectedAt = Date.now();
+        resolve(ctx);
+      }),
+    );
+    const revoked = await runCli(['keys', 'revoke', id, '--org', node.organizationId], { KEYGATE_DATA_DIR: node.database.dataDir });
+    assert.equal(revoked.code, 0, revoked.stderr);
+    const revokedAt = Date.parse(JSON.parse(revoked.stdout).revokedAt);
+
+    const feedEnd = await withTimeout(feed.closed, 'the feed session to close', 3000);
+    assert.deepEqual([feedEnd.code, feedEnd.reason], [1000, 'key_revoked']);
+    assert.equal((await withTimeout(disconnected, 'the Centrifuge session to close', 3000)).code, 4501);
+    assert.equal(await authStatus(node, key), 403);
+    assert.ok(feedEnd.at - revokedAt <= 1000, `feed closed ${feedEnd.at - revokedAt} ms after the CLI revoked the key`);
+    assert.ok(disconnectedAt - revokedAt <= 1000, `Centrifuge session closed ${disconnectedAt - revokedAt} ms after the CLI revoked the key`);
+  });
+});
