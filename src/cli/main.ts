@@ -50,7 +50,9 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
       return first ? 0 : 2;
     }
     if (first === 'serve') return await (await import('./serve.ts')).serve(args.slice(1), file, io);
-    const config = loadConfig({ file, overrides: { logLevel: process.env.KEYGATE_LOG_LEVEL ?? 'warn' } });
+    // Management commands need only the store: their key events reach every server through the
+    // store's log (LISTEN/NOTIFY, or the SQLite file check), so they work while Redis is down.
+    const config = loadConfig({ file, overrides: { logLevel: process.env.KEYGATE_LOG_LEVEL ?? 'warn', redisUrl: null } });
     if (first === 'migrate') {
       const keygate = await (await loadKeygate())({ config });
       await keygate.close();

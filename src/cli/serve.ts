@@ -1,4 +1,5 @@
 import { loadConfig } from '../config/load-config.ts';
+import { isBackendUnavailable } from '../core/backend-unavailable.ts';
 import { startDemoPublisher } from '../demo/demo-publisher.ts';
 import { seedDemo, DEMO_MEMBER_WALLET, DEMO_WALLET } from '../demo/demo-seed.ts';
 import { createKeygate } from '../runtime/keygate.ts';
@@ -57,7 +58,8 @@ export async function serve(args: string[], file: string | null, io: Io): Promis
       publish: (channel, data) => keygate.publish(channel, data),
       wallets: [DEMO_WALLET, DEMO_MEMBER_WALLET],
       clock: keygate.clock,
-      onError: (error) => keygate.logger.warn({ err: error }, 'demo publisher round failed'),
+      // A bus outage is logged once by the bus; only other failures are worth a line per round.
+      onError: (error) => isBackendUnavailable(error) || keygate.logger.warn({ err: error }, 'demo publisher round failed'),
     });
     keygate.onClose.push(() => publisher.stop());
     await publisher.tick();

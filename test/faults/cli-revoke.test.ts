@@ -41,7 +41,8 @@ describe('a revoke made by the CLI on the default set-up (SQLite, memory bus)', 
         resolve(ctx);
       }),
     );
-    const revoked = await runCli(['keys', 'revoke', id, '--org', node.organizationId], { KEYGATE_DATA_DIR: node.database.dataDir });
+    // REDIS_URL points nowhere: management commands need only the store.
+    const revoked = await runCli(['keys', 'revoke', id, '--org', node.organizationId], { KEYGATE_DATA_DIR: node.database.dataDir, REDIS_URL: 'redis://127.0.0.1:1' });
     assert.equal(revoked.code, 0, revoked.stderr);
     const revokedAt = Date.parse(JSON.parse(revoked.stdout).revokedAt);
 
