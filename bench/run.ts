@@ -6,10 +6,11 @@ import { join } from 'node:path';
 
 const here = new URL('.', import.meta.url).pathname;
 const filters = process.argv.slice(2);
-const files = readdirSync(here)
-  .filter((name) => name.endsWith('.bench.ts'))
-  .filter((name) => filters.length === 0 || filters.some((f) => name.includes(f)))
-  .sort();
+const all = readdirSync(here).filter((name) => name.endsWith('.bench.ts'));
+// A filter that names a benchmark exactly runs that one (`realtime` is not also `realtime-cluster`);
+// otherwise it matches every benchmark whose name contains it.
+const matches = (name: string, filter: string) => (all.includes(`${filter}.bench.ts`) ? name === `${filter}.bench.ts` : name.includes(filter));
+const files = all.filter((name) => filters.length === 0 || filters.some((f) => matches(name, f))).sort();
 if (files.length === 0) {
   console.error(`no benchmark matches ${filters.join(' ')}`);
   process.exit(1);
