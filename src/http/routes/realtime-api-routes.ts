@@ -6,6 +6,7 @@ import { requestFacts } from '../request-facts.ts';
 import { requireServerCredential } from '../server-auth.ts';
 import type { HttpDependencies } from '../http-dependencies.ts';
 import { keyEndsAt } from '../../core/api-key.ts';
+import { isBackendUnavailable } from '../../core/backend-unavailable.ts';
 import { badInput, ErrorCode, KeygateError } from '../../core/errors.ts';
 
 const Publish = Type.Object({ channel: Type.String({ minLength: 1 }), data: Type.Unknown() }, { additionalProperties: true });
@@ -56,7 +57,8 @@ export async function realtimeRoutes(app: FastifyInstance, parts: Pick<HttpDepen
         if (error instanceof KeygateError && error.code === ErrorCode.BAD_REQUEST) {
           responses.push({ error: replyError('UNKNOWN_CHANNEL', error.message) });
         } else {
-          parts.logger.error({ err: error, channel }, 'broadcast to a channel failed');
+          // An unreachable bus is logged once by its health, not once per channel and request.
+          if (!isBackendUnavailable(error)) parts.logger.error({ err: error, channel }, 'broadcast to a channel failed');
           responses.push({ error: replyError('INTERNAL', undefined, true) });
         }
       }
