@@ -98,6 +98,7 @@ export async function createKeygate(options: CreateKeygateOptions): Promise<Keyg
   const verifier = new Verifier({
     schemes,
     keys: store.keys,
+    owners: store.users,
     broker,
     caches: createVerifierCaches(config.verify),
     clock,
