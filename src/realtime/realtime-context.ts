@@ -2,7 +2,6 @@ import type { Logger } from 'pino';
 import type { Broker, StreamOptions, StreamPosition } from '../bus/broker.ts';
 import type { Clock } from '../core/clock.ts';
 import type { IdSource } from '../core/ids.ts';
-import type { Store } from '../store/store.ts';
 import type { Verifier } from '../verify/verifier.ts';
 import type { ChannelSettings } from './channel-rules.ts';
 import type { ConnectionSlots } from './connection-slots.ts';
@@ -30,7 +29,6 @@ export interface RealtimeContext {
   readonly keyWatch: KeyWatch;
   readonly broker: Broker;
   readonly verifier: Verifier;
-  readonly store: Store;
   readonly tokens: ConnectionTokens;
   readonly clock: Clock;
   readonly ids: IdSource;

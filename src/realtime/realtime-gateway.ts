@@ -9,7 +9,6 @@ import type { Clock } from '../core/clock.ts';
 import { badInput } from '../core/errors.ts';
 import type { IdSource } from '../core/ids.ts';
 import type { SecretBox } from '../core/secret-box.ts';
-import type { Store } from '../store/store.ts';
 import type { Verifier } from '../verify/verifier.ts';
 import { CentrifugeSession } from './centrifuge-session.ts';
 import { canonicalChannel } from '../core/channel-names.ts';
@@ -27,7 +26,6 @@ export interface GatewayDependencies {
   readonly config: Config;
   readonly broker: Broker;
   readonly verifier: Verifier;
-  readonly store: Store;
   readonly secrets: SecretBox;
   readonly clock: Clock;
   readonly ids: IdSource;
@@ -56,8 +54,6 @@ export class RealtimeGateway {
   readonly #deps: GatewayDependencies;
   readonly #wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 64 * 1024, clientTracking: false });
   readonly #sockets = new Set<WebSocket>();
-  /** Centrifuge sessions that have not connected yet (they time out if they never do). */
-  readonly #connecting = new Set<CentrifugeSession>();
   readonly #unsubscribes: Array<() => Promise<void>> = [];
   readonly #proxyTrust: ReturnType<typeof compileProxyTrust>;
   #pingTimer: NodeJS.Timeout | null = null;
@@ -79,7 +75,6 @@ export class RealtimeGateway {
       keyWatch,
       broker: deps.broker,
       verifier: deps.verifier,
-      store: deps.store,
       tokens,
       clock: deps.clock,
       ids: deps.ids,
@@ -168,18 +163,15 @@ export class RealtimeGateway {
     if (route === 'centrifuge') {
       return this.#wss.handleUpgrade(request, socket, head, (ws) => {
         this.#track(ws);
-        this.#connecting.add(new CentrifugeSession(ws, facts, this.context));
+        new CentrifugeSession(ws, facts, this.context);
       });
     }
-    acceptFeed(this.context, facts, socket, (onOpen) =>
+    void acceptFeed(this.context, facts, socket, (onOpen) =>
       this.#wss.handleUpgrade(request, socket, head, (ws) => {
         this.#track(ws);
         onOpen(ws);
       }),
-    ).catch((error: unknown) => {
-      this.#deps.logger.error({ err: error }, 'feed handshake failed');
-      refuseUpgrade(socket, 500, { error: { code: 'INTERNAL', message: 'internal server error' } });
-    });
+    );
   }
 
   #track(ws: WebSocket): void {
@@ -190,10 +182,6 @@ export class RealtimeGateway {
   #keepAlive(): void {
     const now = this.#deps.clock.now();
     for (const session of [...this.context.hub.sessions()]) session.keepAlive(now);
-    for (const session of this.#connecting) {
-      if (session.connected || session.closed) this.#connecting.delete(session);
-      else session.keepAlive(now);
-    }
   }
 
   #disconnectLocal(filter: DisconnectFilter): void {

@@ -124,7 +124,7 @@ export async function createKeygate(options: CreateKeygateOptions): Promise<Keyg
   const siwe = new SiweSignIn({ nonces: store.consoleNonces, directory, clock, nonceTtlMs: config.console.nonceTtlSeconds * 1000 });
   const onClose: Array<() => Promise<void> | void> = [];
 
-  const realtime = await RealtimeGateway.start({ config, broker, verifier, store, secrets, clock, ids, logger });
+  const realtime = await RealtimeGateway.start({ config, broker, verifier, secrets, clock, ids, logger });
   // One subscriber per node for key events, in a fixed order: drop the verifier's cached copy, then
   // re-check the live sessions of that key against the fresh one.
   const unsubscribe = await broker.subscribe(KEY_EVENTS_TOPIC, (message) => {

@@ -158,6 +158,18 @@ describe('Centrifuge protocol v2 JSON on the wire', () => {
     }
   });
 
+  it('frames each publication once and every size arrives intact (7-bit, 16-bit and 64-bit lengths)', async () => {
+    const clients = [await rawClient(node), await rawClient(node)];
+    for (const client of clients) client.send({ id: 1, connect: { token: key } }, { id: 2, subscribe: { channel: CHANNEL } });
+    for (const client of clients) await client.waitFor((l) => l.id === 2);
+    const sizes = [10, 200, 70_000];
+    for (const size of sizes) await node.keygate.publish(CHANNEL, { fill: 'z'.repeat(size) });
+    for (const client of clients) {
+      for (const size of sizes) assert.equal((await client.waitFor((l) => l.push?.pub?.data?.fill?.length === size)).push.channel, CHANNEL);
+      client.ws.close();
+    }
+  });
+
   it('ends sessions through the server API disconnect with a terminal code', async () => {
     const client = await rawClient(node);
     client.send({ id: 1, connect: { token: key } });
