@@ -151,11 +151,15 @@ export function feedHandshakeStatus(code: Exclude<VerdictCode, 'VALID'>): 401 | 
 export const FEED_CONNECTION_LIMIT = 'CONNECTION_LIMIT';
 
 /**
- * A WebSocket handshake refused for a reason the client may retry: the store or bus cannot answer
- * now (503 `UNAVAILABLE`, never 500). The answer carries Retry-After.
+ * A WebSocket handshake (either protocol) refused for a reason the client may retry: the store or
+ * bus cannot answer now (503 `UNAVAILABLE`, never 500), this node holds too many sockets that
+ * have not authenticated yet (503 `UNAVAILABLE`), or the client's address holds too many (429
+ * `RATE_LIMITED`). Each answer carries Retry-After.
  */
 export const HANDSHAKE_RETRY = {
   backendDown: { status: 503, code: ErrorCode.UNAVAILABLE, retryAfterSeconds: 5 },
+  nodeFull: { status: 503, code: ErrorCode.UNAVAILABLE, retryAfterSeconds: 5 },
+  addressFull: { status: 429, code: ErrorCode.RATE_LIMITED, retryAfterSeconds: 5 },
 } as const;
 
 /** The one mapping from service error codes to HTTP statuses. */

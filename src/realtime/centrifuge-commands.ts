@@ -102,6 +102,8 @@ const subscribe: CommandHandler = async (session, request) => {
   const channel = channelOf(request);
   if (channel === null) return fail(replyError('BAD_REQUEST', 'channel required'));
   if (session.hasSubscription(channel)) return fail(replyError('ALREADY_SUBSCRIBED'));
+  const limit = context.settings.maxSubscriptionsPerConnection;
+  if (session.subscriptionCount >= limit) return fail(replyError('LIMIT_EXCEEDED', `at most ${limit} subscriptions per connection`));
   const decision = canSubscribe(channel, session.key, session.ownerWallets, context.settings.channels);
   if (!decision.allowed) return refused(decision);
   const member = { client: session.id, user: session.key.userId, organization: session.key.organizationId };
@@ -144,6 +146,13 @@ const publish: CommandHandler = async (session, request) => {
   return reply({});
 };
 
+/** The number of publications a history call returns: the asked `limit`, 0 for none, capped (a negative limit means as many as allowed). */
+export function historyLimit(requested: unknown, cap: number): number {
+  if (typeof requested !== 'number' || !Number.isFinite(requested)) return 0;
+  if (requested < 0) return cap;
+  return Math.min(Math.floor(requested), cap);
+}
+
 const history: CommandHandler = async (session, request) => {
   const { context } = session;
   const channel = channelOf(request);
@@ -151,8 +160,8 @@ const history: CommandHandler = async (session, request) => {
   const decision = canSubscribe(channel, session.key, session.ownerWallets, context.settings.channels);
   if (!decision.allowed) return refused(decision);
   if (!context.settings.recoverable) return fail(replyError('NOT_AVAILABLE', 'history is disabled'));
-  const limit = typeof request.limit === 'number' ? request.limit : 0;
-  const stream = await context.broker.readStream(channel, context.settings.stream);
+  const limit = historyLimit(request.limit, context.settings.historyLimit);
+  const stream = await context.broker.readStream(channel, { ...context.settings.stream, withPublications: limit > 0 });
   const since = request.since as { offset?: unknown; epoch?: unknown } | undefined;
   if (since && typeof since.epoch === 'string' && since.epoch !== '' && since.epoch !== stream.epoch) {
     return fail(replyError('UNRECOVERABLE_POSITION'));

@@ -8,10 +8,14 @@ import { COMMAND_HANDLERS, type CommandOutcome, type HandledMethod, type Session
 import { joinReplies, methodOf, parseCommands, PING_FRAME, type Command } from './centrifuge-frames.ts';
 import type { ChannelSubscription } from './centrifuge-subscription.ts';
 import { canSubscribe } from './channel-rules.ts';
+import type { PendingPlace } from './pending-connections.ts';
 import type { RealtimeContext } from './realtime-context.ts';
-import { WebSocketSession, type CloseFrame } from './websocket-session.ts';
+import { MAX_BUFFERED_BYTES, WebSocketSession, type CloseFrame } from './websocket-session.ts';
 
 type State = 'connecting' | 'connected' | 'closed';
+
+/** Frames waiting to be processed before the session stops reading the socket (back-pressure). */
+const MAX_QUEUED_FRAMES = 8;
 
 /**
  * A Centrifuge protocol v2 (JSON) session: connecting → connected → closed, and this class alone
@@ -23,16 +27,21 @@ export class CentrifugeSession extends WebSocketSession implements SessionView {
   readonly protocol = 'centrifuge' as const;
   readonly handshake: RequestFacts;
   readonly #subscriptions = new Map<string, ChannelSubscription>();
+  readonly #pendingPlace: PendingPlace;
   #state: State = 'connecting';
   #key: ApiKey | null = null;
   #ownerWallets: readonly string[] = [];
   #queue: Promise<void> = Promise.resolve();
+  #queued = 0;
+  #paused = false;
   #connectTimer: NodeJS.Timeout | null;
   #tokenTimer: NodeJS.Timeout | null = null;
 
-  constructor(ws: WebSocket, handshake: RequestFacts, context: RealtimeContext) {
+  /** `pendingPlace` is this socket's place among the node's unauthenticated ones, given back once it connects or closes. */
+  constructor(ws: WebSocket, handshake: RequestFacts, context: RealtimeContext, pendingPlace: PendingPlace) {
     super(ws, context.ids.uuid(), context);
     this.handshake = handshake;
+    this.#pendingPlace = pendingPlace;
     // Its own timer per socket: a socket that never connects is gone after the timeout, not at some later ping tick.
     this.#connectTimer = setTimeout(() => this.end('bad_request', 'connect timeout'), context.settings.connectTimeoutMs);
     this.#connectTimer.unref();
@@ -94,13 +103,26 @@ export class CentrifugeSession extends WebSocketSession implements SessionView {
     this.#state = 'closed';
     if (this.#connectTimer) clearTimeout(this.#connectTimer);
     if (this.#tokenTimer) clearTimeout(this.#tokenTimer);
+    this.#pendingPlace.release();
     for (const subscription of this.#subscriptions.values()) subscription.release();
     this.#subscriptions.clear();
   }
 
-  // Frames are processed one at a time, in arrival order.
+  // Frames are processed one at a time; a peer that sends faster than they complete is not read
+  // from until the queue drains, so unprocessed frames cannot pile up in memory.
   #enqueue(text: string | null): void {
-    this.#queue = this.#queue.then(() => this.#onFrame(text)).catch((error: unknown) => this.#fail(error));
+    if (++this.#queued >= MAX_QUEUED_FRAMES && !this.#paused) this.#pause(true);
+    this.#queue = this.#queue
+      .then(() => this.#onFrame(text))
+      .catch((error: unknown) => this.#fail(error))
+      .finally(() => {
+        if (--this.#queued <= MAX_QUEUED_FRAMES / 2 && this.#paused && !this.closed) this.#pause(false);
+      });
+  }
+
+  #pause(paused: boolean): void {
+    this.#paused = paused;
+    this.pauseReading(paused);
   }
 
   async #onFrame(text: string | null): Promise<void> {
@@ -108,7 +130,10 @@ export class CentrifugeSession extends WebSocketSession implements SessionView {
     this.heardFromPeer();
     const commands = text === null ? null : parseCommands(text);
     if (!commands) return this.end('bad_request', 'frames must be JSON text, one command per line');
+    const maxCommands = this.context.settings.maxCommandsPerFrame;
+    if (commands.length > maxCommands) return this.end('bad_request', `at most ${maxCommands} commands per frame`);
     const replies: string[] = [];
+    let replyBytes = 0;
     const afterReply: Array<() => void> = [];
     for (const command of commands) {
       const method = methodOf(command);
@@ -121,7 +146,12 @@ export class CentrifugeSession extends WebSocketSession implements SessionView {
       const outcome = method === 'unknown' || !(method in COMMAND_HANDLERS) ? errorOutcome('METHOD_NOT_FOUND') : await this.#run(method as HandledMethod, command);
       const line = this.#apply(outcome, command, method, afterReply);
       if (this.closed) return;
-      if (line !== null) replies.push(line);
+      if (line !== null) {
+        replies.push(line);
+        // Replies are built in memory before they are sent: they count against the same bound.
+        replyBytes += Buffer.byteLength(line) + 1;
+        if (this.bufferedBytes + replyBytes > MAX_BUFFERED_BYTES) return this.end('slow_consumer');
+      }
       if (outcome.kind === 'error' && outcome.disconnect) {
         this.send(joinReplies(replies));
         return this.end(outcome.disconnect.reason, outcome.disconnect.message);
@@ -195,6 +225,7 @@ export class CentrifugeSession extends WebSocketSession implements SessionView {
     this.#ownerWallets = ownerWallets;
     if (this.#connectTimer) clearTimeout(this.#connectTimer);
     this.#connectTimer = null;
+    this.#pendingPlace.release();
     this.start(key);
     this.#expireTokenAt(tokenExpiresAt);
   }
