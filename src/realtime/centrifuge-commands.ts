@@ -3,7 +3,7 @@ import type { ApiKey } from '../core/api-key.ts';
 import type { RequestFacts } from '../core/request-facts.ts';
 import { replyError, type EndReason, type ReplyError } from '../core/codes.ts';
 import { authenticateConnect, connectCredential } from './centrifuge-auth.ts';
-import { ChannelSubscription, type FrameSink } from './centrifuge-subscription.ts';
+import { ChannelSubscription, type Subscriber } from './centrifuge-subscription.ts';
 import { canPublish, canSubscribe, type ChannelDecision } from './channel-rules.ts';
 import { historyWindow, recoverFrom } from './recovery.ts';
 import type { RealtimeContext } from './realtime-context.ts';
@@ -13,7 +13,7 @@ import type { RealtimeContext } from './realtime-context.ts';
  * Handlers never change the session; they return an outcome that the session applies (or, when it
  * closed meanwhile, releases).
  */
-export interface SessionView extends FrameSink {
+export interface SessionView extends Subscriber {
   readonly id: string;
   readonly handshake: RequestFacts;
   readonly context: RealtimeContext;
@@ -106,8 +106,7 @@ const subscribe: CommandHandler = async (session, request) => {
   if (session.subscriptionCount >= limit) return fail(replyError('LIMIT_EXCEEDED', `at most ${limit} subscriptions per connection`));
   const decision = canSubscribe(channel, session.key, session.ownerWallets, context.settings.channels);
   if (!decision.allowed) return refused(decision);
-  const member = { client: session.id, user: session.key.userId, organization: session.key.organizationId };
-  const subscription = new ChannelSubscription(channel, session, member, context);
+  const subscription = new ChannelSubscription(channel, session);
   // Listen before reading the stream: anything published meanwhile is held, then deduplicated by offset.
   subscription.listen();
   try {

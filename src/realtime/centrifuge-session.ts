@@ -27,7 +27,7 @@ export class CentrifugeSession extends WebSocketSession implements SessionView {
   readonly protocol = 'centrifuge' as const;
   readonly handshake: RequestFacts;
   readonly #subscriptions = new Map<string, ChannelSubscription>();
-  readonly #pendingPlace: PendingPlace;
+  #pendingPlace: PendingPlace | null;
   #state: State = 'connecting';
   #key: ApiKey | null = null;
   #ownerWallets: readonly string[] = [];
@@ -103,7 +103,7 @@ export class CentrifugeSession extends WebSocketSession implements SessionView {
     this.#state = 'closed';
     if (this.#connectTimer) clearTimeout(this.#connectTimer);
     if (this.#tokenTimer) clearTimeout(this.#tokenTimer);
-    this.#pendingPlace.release();
+    this.#givePlaceBack();
     for (const subscription of this.#subscriptions.values()) subscription.release();
     this.#subscriptions.clear();
   }
@@ -225,9 +225,14 @@ export class CentrifugeSession extends WebSocketSession implements SessionView {
     this.#ownerWallets = ownerWallets;
     if (this.#connectTimer) clearTimeout(this.#connectTimer);
     this.#connectTimer = null;
-    this.#pendingPlace.release();
+    this.#givePlaceBack();
     this.start(key);
     this.#expireTokenAt(tokenExpiresAt);
+  }
+
+  #givePlaceBack(): void {
+    this.#pendingPlace?.release();
+    this.#pendingPlace = null;
   }
 
   /** Ends the session when its connection token lapses without a refresh (the client reconnects with a new one). */

@@ -1,4 +1,5 @@
 import type { StreamPosition } from '../bus/broker.ts';
+import type { ApiKey } from '../core/api-key.ts';
 import type { ChannelListener } from './live-session.ts';
 import type { PreparedFrame } from './prepared-frame.ts';
 import type { PresenceMember } from './connection-slots.ts';
@@ -9,6 +10,13 @@ export interface FrameSink {
   sendFrame(frame: PreparedFrame): boolean;
 }
 
+/** The session a subscription belongs to, as the subscription needs it (one reference per subscription keeps it small). */
+export interface Subscriber extends FrameSink {
+  readonly id: string;
+  readonly key: Pick<ApiKey, 'userId' | 'organizationId'>;
+  readonly context: Pick<RealtimeContext, 'hub' | 'slots' | 'logger'>;
+}
+
 /**
  * One channel subscription of a Centrifuge session, and the hub's listener for it. It listens from
  * before the stream is read, so nothing published meanwhile is lost: publications are held until the
@@ -17,30 +25,26 @@ export interface FrameSink {
  */
 export class ChannelSubscription implements ChannelListener {
   readonly channel: string;
-  readonly #sink: FrameSink;
-  readonly #member: PresenceMember;
-  readonly #context: Pick<RealtimeContext, 'hub' | 'slots' | 'logger'>;
+  readonly #subscriber: Subscriber;
   #offset = 0;
   #epoch = '';
   #held: Array<{ frame: PreparedFrame; offset: number; epoch: string }> | null = [];
   #joined = false;
   #released = false;
 
-  constructor(channel: string, sink: FrameSink, member: PresenceMember, context: Pick<RealtimeContext, 'hub' | 'slots' | 'logger'>) {
+  constructor(channel: string, subscriber: Subscriber) {
     this.channel = channel;
-    this.#sink = sink;
-    this.#member = member;
-    this.#context = context;
+    this.#subscriber = subscriber;
   }
 
   /** Starts receiving the channel's publications (held until `flush`). */
   listen(): void {
-    if (!this.#released) this.#context.hub.subscribe(this.channel, this);
+    if (!this.#released) this.#subscriber.context.hub.subscribe(this.channel, this);
   }
 
   /** Enters the channel's presence; a subscription released meanwhile leaves it again. */
   async join(): Promise<void> {
-    await this.#context.slots.join(this.channel, this.#member);
+    await this.#subscriber.context.slots.join(this.channel, this.#member());
     this.#joined = true;
     if (this.#released) await this.#leave();
   }
@@ -64,7 +68,7 @@ export class ChannelSubscription implements ChannelListener {
     if (epoch === this.#epoch && offset <= this.#offset) return;
     this.#offset = offset;
     this.#epoch = epoch;
-    this.#sink.sendFrame(frame);
+    this.#subscriber.sendFrame(frame);
   }
 
   /** Stops listening and leaves presence (idempotent). */
@@ -72,17 +76,23 @@ export class ChannelSubscription implements ChannelListener {
     if (this.#released) return;
     this.#released = true;
     this.#held = null;
-    this.#context.hub.unsubscribe(this.channel, this);
+    this.#subscriber.context.hub.unsubscribe(this.channel, this);
     if (this.#joined) void this.#leave();
+  }
+
+  // Who is in the channel: the session's client id, its key's owner and organization (fixed for a key).
+  #member(): PresenceMember {
+    const { id, key } = this.#subscriber;
+    return { client: id, user: key.userId, organization: key.organizationId };
   }
 
   async #leave(): Promise<void> {
     this.#joined = false;
     try {
-      await this.#context.slots.leave(this.channel, this.#member);
+      await this.#subscriber.context.slots.leave(this.channel, this.#member());
     } catch (error) {
       // The entry lapses with the presence TTL when the broker cannot be told now.
-      this.#context.logger.warn({ err: error, channel: this.channel }, 'could not leave channel presence');
+      this.#subscriber.context.logger.warn({ err: error, channel: this.channel }, 'could not leave channel presence');
     }
   }
 }

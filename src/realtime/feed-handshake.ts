@@ -43,12 +43,9 @@ export async function acceptFeed(context: RealtimeContext, facts: RequestFacts, 
     slotOf = key.id;
     if (socket.destroyed) return void (await context.slots.releaseConnection(key.id, id));
     // If the handshake fails from here on, the session never starts and the slot is returned.
-    let opened = false;
-    socket.once('close', () => {
-      if (!opened) context.slots.releaseConnection(key.id, id).catch(() => undefined);
-    });
+    const handOver = releaseSlotOnClose(socket, context, key.id, id);
     upgrade((ws) => {
-      opened = true;
+      handOver();
       new FeedSession(ws, key, id, facts.ip, cexFilter(facts.url), context).open();
       context.keyWatch.settle(key.id, mark);
     });
@@ -58,4 +55,15 @@ export async function acceptFeed(context: RealtimeContext, facts: RequestFacts, 
     const retry = HANDSHAKE_RETRY.backendDown;
     refuseUpgrade(socket, retry.status, { error: { code: retry.code, message: 'temporarily unavailable, retry later' } }, { 'Retry-After': String(retry.retryAfterSeconds) });
   }
+}
+
+/**
+ * Releases a connection slot when `socket` closes before its session started; the returned
+ * hand-over stops that once the session holds the slot. Its own function, so the listener captures
+ * only what it needs, not the handshake's request.
+ */
+function releaseSlotOnClose(socket: Duplex, context: RealtimeContext, keyId: string, holder: string): () => void {
+  const release = () => void context.slots.releaseConnection(keyId, holder).catch(() => undefined);
+  socket.once('close', release);
+  return () => socket.off('close', release);
 }

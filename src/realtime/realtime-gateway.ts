@@ -16,7 +16,7 @@ import { canonicalChannel } from '../core/channel-names.ts';
 import { ConnectionSlots } from './connection-slots.ts';
 import { ConnectionTokens } from './connection-token.ts';
 import { acceptFeed } from './feed-handshake.ts';
-import { PendingConnections, type PendingRefusal } from './pending-connections.ts';
+import { PendingConnections, type PendingPlace, type PendingRefusal } from './pending-connections.ts';
 import { Hub } from './hub.ts';
 import { KeyWatch } from './key-watch.ts';
 import { historyWindow } from './recovery.ts';
@@ -176,16 +176,18 @@ export class RealtimeGateway {
     const facts = handshakeFacts(request, this.#proxyTrust);
     const place = this.#pending.admit(facts.ip);
     if (typeof place === 'string') return this.#refusePending(socket, place, facts.ip);
-    // Whatever happens to the handshake, the place is given back when the socket goes.
-    socket.once('close', () => place.release());
+    // Until a session takes the place over, it is given back when the socket goes (a failed handshake).
+    const handOver = releaseOnClose(socket, place);
     if (route === 'centrifuge') {
       return this.#wss.handleUpgrade(request, socket, head, (ws) => {
+        handOver();
         this.#track(ws);
         new CentrifugeSession(ws, facts, this.context, place);
       });
     }
     void acceptFeed(this.context, facts, socket, (onOpen) =>
       this.#wss.handleUpgrade(request, socket, head, (ws) => {
+        handOver();
         place.release();
         this.#track(ws);
         onOpen(ws);
@@ -227,4 +229,14 @@ export class RealtimeGateway {
       session.end('force_disconnect');
     }
   }
+}
+
+/**
+ * Releases `place` when `socket` closes; the returned hand-over stops that once a session holds the
+ * place. Its own function, so the listener kept on a live socket captures only these two.
+ */
+function releaseOnClose(socket: Duplex, place: PendingPlace): () => void {
+  const release = () => place.release();
+  socket.once('close', release);
+  return () => socket.off('close', release);
 }
