@@ -192,10 +192,16 @@ export class RealtimeGateway {
         this.#track(ws);
         onOpen(ws);
       }),
-    ).finally(() => {
-      // A refused handshake is done with its place even while the socket drains the answer.
-      if (socket.destroyed || socket.writableEnded) place.release();
-    });
+    )
+      .catch((error: unknown) => {
+        // acceptFeed answers its own failures; this is for a bug in it, never a crash of the node.
+        this.#deps.logger.error({ err: error }, 'feed handshake failed');
+        socket.destroy();
+      })
+      .finally(() => {
+        // A refused handshake is done with its place even while the socket drains the answer.
+        if (socket.destroyed || socket.writableEnded) place.release();
+      });
   }
 
   /** Sockets on this node that have not authenticated yet (from one address, or all). */
