@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { BackendHealth } from '../core/backend-health.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import type { Broker, BrokerHandler, StreamMessage, StreamOptions, StreamPosition, StreamPublication, StreamState } from './broker.ts';
+import { streamEpoch } from './stream-epoch.ts';
 
 interface MemoryStream {
   epoch: string;
@@ -125,7 +125,9 @@ export class MemoryBroker implements Broker {
   async readStream(channel: string, options: Pick<StreamOptions, 'metaTtlMs'> & { readonly withPublications?: boolean }): Promise<StreamState> {
     const now = this.#clock.now();
     this.#maybeSweep(now);
-    const stream = this.#stream(channel, now, options.metaTtlMs);
+    const stream = this.#live(channel, now);
+    // Reading a channel nobody published to creates nothing.
+    if (!stream) return { offset: 0, epoch: streamEpoch(channel, now, options.metaTtlMs), publications: [] };
     // A reader holds a position in this epoch: keep the epoch alive as Redis does.
     stream.metaUntil = now + options.metaTtlMs;
     return { offset: stream.top, epoch: stream.epoch, publications: options.withPublications === false ? [] : stream.publications.slice() };
@@ -139,11 +141,18 @@ export class MemoryBroker implements Broker {
 
   // A lapsed stream starts again under a new epoch, so positions from before are recognised as void.
   #stream(channel: string, now: number, metaTtlMs: number): MemoryStream {
-    let stream = this.#streams.get(channel);
-    if (!stream || stream.metaUntil <= now) {
-      stream = { epoch: randomBytes(6).toString('hex'), top: 0, publications: [], pubsUntil: now, metaUntil: now + metaTtlMs };
+    let stream = this.#live(channel, now);
+    if (!stream) {
+      stream = { epoch: streamEpoch(channel, now, metaTtlMs), top: 0, publications: [], pubsUntil: now, metaUntil: now + metaTtlMs };
       this.#streams.set(channel, stream);
     }
+    return stream;
+  }
+
+  /** The channel's stream unless it does not exist or lapsed; publications past their TTL are dropped. */
+  #live(channel: string, now: number): MemoryStream | null {
+    const stream = this.#streams.get(channel);
+    if (!stream || stream.metaUntil <= now) return null;
     if (stream.pubsUntil <= now) stream.publications = [];
     return stream;
   }

@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { BackendHealth } from '../core/backend-health.ts';
 import { backendUnavailable, isBackendUnavailable } from '../core/backend-unavailable.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import type { Broker, BrokerHandler, StreamOptions, StreamPosition, StreamPublication, StreamState } from './broker.ts';
+import { streamEpoch } from './stream-epoch.ts';
 
 const ACQUIRE_SLOT = `
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
@@ -17,7 +17,7 @@ redis.call('PEXPIRE', KEYS[1], ARGV[5])
 return 1
 `;
 
-// KEYS: meta hash, publication list. ARGV: fresh epoch, size, ttl ms, meta ttl ms, channel (JSON), data (JSON), topic.
+// KEYS: meta hash, publication list. ARGV: epoch for a new stream, size, ttl ms, meta ttl ms, channel (JSON), data (JSON), topic.
 // Offsets come from HINCRBY on the meta hash and the StreamMessage is published from inside the
 // script, so concurrent publishers on different nodes get gap-free offsets delivered in order.
 const PUBLISH_TO_STREAM = `
@@ -25,6 +25,7 @@ local epoch = redis.call('HGET', KEYS[1], 'epoch')
 if not epoch then
   epoch = ARGV[1]
   redis.call('HSET', KEYS[1], 'epoch', epoch)
+  redis.call('DEL', KEYS[2])
 end
 local offset = redis.call('HINCRBY', KEYS[1], 'top', 1)
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
@@ -37,15 +38,12 @@ redis.call('PUBLISH', ARGV[7], '{"channel":' .. ARGV[5] .. ',"offset":' .. offse
 return {offset, epoch}
 `;
 
-// KEYS: meta hash, publication list. ARGV: fresh epoch, meta ttl ms, '1' to return publications. Reading fixes the epoch, as a
-// subscriber's position must stay valid until the stream lapses.
+// KEYS: meta hash, publication list. ARGV: epoch of a stream not created yet, meta ttl ms, '1' to return publications.
+// A missing stream is position 0 and creates nothing (see stream-epoch.ts); reading an existing one
+// keeps its epoch alive, as a subscriber's position must stay valid until the stream lapses.
 const READ_STREAM = `
 local epoch = redis.call('HGET', KEYS[1], 'epoch')
-if not epoch then
-  epoch = ARGV[1]
-  redis.call('HSET', KEYS[1], 'epoch', epoch, 'top', 0)
-  redis.call('DEL', KEYS[2])
-end
+if not epoch then return {'0', ARGV[1], {}} end
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 local top = redis.call('HGET', KEYS[1], 'top') or '0'
 if ARGV[3] ~= '1' then return {top, epoch, {}} end
@@ -173,14 +171,14 @@ export class RedisBroker implements Broker {
   async publishToStream(topic: string, channel: string, data: unknown, options: StreamOptions): Promise<StreamPosition> {
     const [meta, list] = this.#streamKeys(channel);
     const run = this.#script<[number, string]>('keygatePublishToStream');
-    const [offset, epoch] = await this.#call(() => run(meta, list, newEpoch(), options.size, options.ttlMs, options.metaTtlMs, JSON.stringify(channel), JSON.stringify(data ?? null), this.#prefix + topic));
+    const [offset, epoch] = await this.#call(() => run(meta, list, streamEpoch(channel, this.#clock.now(), options.metaTtlMs), options.size, options.ttlMs, options.metaTtlMs, JSON.stringify(channel), JSON.stringify(data ?? null), this.#prefix + topic));
     return { offset: Number(offset), epoch };
   }
 
   async readStream(channel: string, options: Pick<StreamOptions, 'metaTtlMs'> & { readonly withPublications?: boolean }): Promise<StreamState> {
     const [meta, list] = this.#streamKeys(channel);
     const run = this.#script<[string, string, string[]]>('keygateReadStream');
-    const [top, epoch, entries] = await this.#call(() => run(meta, list, newEpoch(), options.metaTtlMs, options.withPublications === false ? '0' : '1'));
+    const [top, epoch, entries] = await this.#call(() => run(meta, list, streamEpoch(channel, this.#clock.now(), options.metaTtlMs), options.metaTtlMs, options.withPublications === false ? '0' : '1'));
     const publications: StreamPublication[] = entries.map((entry) => {
       const space = entry.indexOf(' ');
       return { offset: Number(entry.slice(0, space)), data: JSON.parse(entry.slice(space + 1)) as unknown };
@@ -255,8 +253,4 @@ export class RedisBroker implements Broker {
     }
     for (const handler of handlers) handler(message);
   }
-}
-
-function newEpoch(): string {
-  return randomBytes(6).toString('hex');
 }

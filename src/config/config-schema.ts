@@ -87,6 +87,14 @@ export const ConfigSchema = Type.Object(
       clientPublishNamespaces: Type.Array(Type.Union([Type.Literal('maintenance:wallet'), Type.Literal('listings')])),
       /** Lifetime of connection tokens minted for signed-scheme keys (POST /v1/realtime/token). */
       connectionTokenTtlSeconds: Type.Integer({ minimum: 10 }),
+      /** A Centrifuge socket must send connect within this long after its handshake. */
+      connectTimeoutSeconds: Type.Integer({ minimum: 1 }),
+      /** WebSocket sockets one client address may hold before they authenticate (Centrifuge before connect, feed during its handshake). */
+      maxPendingConnectionsPerAddress: Type.Integer({ minimum: 1 }),
+      /** Such sockets this node holds in total. */
+      maxPendingConnections: Type.Integer({ minimum: 1 }),
+      /** Channels one Centrifuge connection may subscribe to (error 106 beyond). */
+      maxSubscriptionsPerConnection: Type.Integer({ minimum: 1 }),
     }, strict),
     console: Type.Object({
       /** How long a console sign-in lasts. */

@@ -52,6 +52,10 @@ export function defaultConfig(): Config {
       walletChannelPermission: 'read',
       clientPublishNamespaces: [],
       connectionTokenTtlSeconds: 300,
+      connectTimeoutSeconds: 10,
+      maxPendingConnectionsPerAddress: 1000,
+      maxPendingConnections: 10000,
+      maxSubscriptionsPerConnection: 128,
     },
     console: {
       sessionTtlSeconds: 8 * 3600,

@@ -58,6 +58,7 @@ export type EndReason =
   | 'invalid_token'
   | 'bad_request'
   | 'connection_expired'
+  | 'key_check_failed'
   | 'shutdown';
 
 /** Centrifuge close codes; terminal ones carry a plain-text reason so the official client stops. */
@@ -65,6 +66,7 @@ export const CENTRIFUGE_CLOSE: Record<EndReason, number> = {
   shutdown: 3001,
   connection_expired: 3005,
   force_reconnect: 3011, // Centrifuge's DisconnectForceReconnect: the client reconnects
+  key_check_failed: 3011, // the key could not be re-checked (store down): reconnect and authenticate again
   no_pong: 3012,
   slow_consumer: 3008,
   invalid_token: 3500,
@@ -80,19 +82,33 @@ export const FEED_CLOSE_CODE = 1000;
 /** Feed close code when the server goes away, the peer stops answering pings or falls too far behind. */
 export const FEED_GOING_AWAY = 1001;
 
-/** The feed's close code for an ending: 1000 when the key (or an operator) ended it, 1001 otherwise. */
+/**
+ * The feed's close code for an ending: 1000 when the key (or an operator) ended it, 1001 otherwise
+ * (shutdown, no pong, slow consumer, or `key_check_failed`: the key could not be re-checked, so the
+ * client should reconnect and be checked again).
+ */
 export function feedCloseCode(reason: EndReason): number {
   const terminal = reason === 'key_revoked' || reason === 'key_expired' || reason === 'key_invalidated' || reason === 'force_disconnect';
   return terminal ? FEED_CLOSE_CODE : FEED_GOING_AWAY;
 }
 
-/** The one mapping from a verifier refusal to a Centrifuge connect error. */
+/**
+ * The one mapping from a verifier refusal to a Centrifuge connect error. centrifuge-js (5.x,
+ * `_connectError`) retries a connect error when its code is below 100, is 109 (it fetches a new
+ * token first) or carries `temporary: true`; any other code stops the client for good. So: a
+ * throttle is temporary (111), every refusal of the key itself is final (101).
+ */
 export function connectErrorFor(code: Exclude<VerdictCode, 'VALID'>, message: string): ReplyError {
   if (code === 'RATE_LIMITED') return replyError('TOO_MANY_REQUESTS', message, true);
   return replyError('UNAUTHORIZED', message);
 }
 
-/** The one mapping from a service error (KeygateError code) to a Centrifuge reply error. */
+/** The reply error for a failure of our own (store or broker unreachable): 100 with `temporary`, so the client retries. */
+export function temporaryFailure(message = 'temporarily unavailable, retry later'): ReplyError {
+  return replyError('INTERNAL', message, true);
+}
+
+/** The one mapping from a service error (KeygateError code) to a Centrifuge reply error name (see replyErrorFor). */
 export const ERROR_CODE_REPLY: Record<ErrorCode, ProtocolErrorName> = {
   BAD_REQUEST: 'BAD_REQUEST',
   UNAUTHENTICATED: 'UNAUTHORIZED',
@@ -105,6 +121,14 @@ export const ERROR_CODE_REPLY: Record<ErrorCode, ProtocolErrorName> = {
   INTERNAL: 'INTERNAL',
   UNAVAILABLE: 'INTERNAL',
 };
+
+/** Service errors a client may retry: their reply errors carry `temporary: true`. */
+const TEMPORARY_ERRORS: ReadonlySet<ErrorCode> = new Set<ErrorCode>([ErrorCode.RATE_LIMITED, ErrorCode.INTERNAL, ErrorCode.UNAVAILABLE]);
+
+/** A service error as a Centrifuge reply error, temporary when retrying may succeed. */
+export function replyErrorFor(code: ErrorCode, message: string): ReplyError {
+  return replyError(ERROR_CODE_REPLY[code], message, TEMPORARY_ERRORS.has(code));
+}
 
 /** The one mapping from a verifier refusal of a live key to the reason its sessions end. */
 export function endReasonFor(code: Exclude<VerdictCode, 'VALID'>): EndReason {
@@ -125,6 +149,18 @@ export function feedHandshakeStatus(code: Exclude<VerdictCode, 'VALID'>): 401 | 
 
 /** Error code of a feed handshake refused because the key already has all its connections. */
 export const FEED_CONNECTION_LIMIT = 'CONNECTION_LIMIT';
+
+/**
+ * A WebSocket handshake (either protocol) refused for a reason the client may retry: the store or
+ * bus cannot answer now (503 `UNAVAILABLE`, never 500), this node holds too many sockets that
+ * have not authenticated yet (503 `UNAVAILABLE`), or the client's address holds too many (429
+ * `RATE_LIMITED`). Each answer carries Retry-After.
+ */
+export const HANDSHAKE_RETRY = {
+  backendDown: { status: 503, code: ErrorCode.UNAVAILABLE, retryAfterSeconds: 5 },
+  nodeFull: { status: 503, code: ErrorCode.UNAVAILABLE, retryAfterSeconds: 5 },
+  addressFull: { status: 429, code: ErrorCode.RATE_LIMITED, retryAfterSeconds: 5 },
+} as const;
 
 /** The one mapping from service error codes to HTTP statuses. */
 export const ERROR_STATUS: Record<ErrorCode, number> = {

@@ -24,7 +24,7 @@ export interface Refusal {
 }
 
 export type Verdict =
-  | { readonly valid: true; readonly code: 'VALID'; readonly message: string; readonly key: ApiKey }
+  | { readonly valid: true; readonly code: 'VALID'; readonly message: string; readonly key: ApiKey; readonly ownerWallets?: readonly string[] }
   | { readonly valid: false; readonly code: Refusal['code']; readonly message: string; readonly key?: ApiKey };
 
 /** Builds a refusal verdict. */

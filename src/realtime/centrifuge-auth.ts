@@ -26,19 +26,19 @@ export function connectCredential(request: Record<string, unknown>, handshake: R
 
 /**
  * Authenticates a Centrifuge connect: an API key goes through the verifier like any request; a
- * connection token (signed schemes) is checked and its key re-checked for its current status.
+ * connection token (signed schemes) is checked and its key re-checked for its current status. The
+ * owner's wallets come with the verifier's cached key: a cached key connects without a store read.
+ * A refusal is a reply error; a store or broker failure throws (the session answers it as temporary).
  */
-export async function authenticateConnect(context: RealtimeContext, credential: string | undefined, handshake: RequestFacts): Promise<ConnectIdentity | ReplyError> {
-  const { verifier, tokens, clock, store } = context;
+export async function authenticateConnect(context: Pick<RealtimeContext, 'verifier' | 'tokens' | 'clock'>, credential: string | undefined, handshake: RequestFacts): Promise<ConnectIdentity | ReplyError> {
+  const { verifier, tokens, clock } = context;
   let verdict;
   let tokenExpiresAt: number | null = null;
   if (credential !== undefined && ConnectionTokens.looksLikeToken(credential)) {
     const checked = tokens.check(credential, clock.now());
     if (checked.kind === 'invalid') return replyError('UNAUTHORIZED', 'invalid connection token');
     if (checked.kind === 'expired') return replyError('TOKEN_EXPIRED', 'connection token expired');
-    const key = await store.keys.findById(checked.keyId);
-    if (!key) return replyError('UNAUTHORIZED', 'unknown API key');
-    verdict = await verifier.recheck(key, handshake.ip);
+    verdict = await verifier.recheckById(checked.keyId, handshake.ip);
     tokenExpiresAt = checked.expiresAt;
   } else {
     const headers = { ...handshake.headers };
@@ -46,6 +46,5 @@ export async function authenticateConnect(context: RealtimeContext, credential: 
     verdict = await verifier.verify({ ...handshake, headers });
   }
   if (!verdict.valid) return connectErrorFor(verdict.code, verdict.message);
-  const owner = await store.users.findById(verdict.key.userId);
-  return { key: verdict.key, ownerWallets: owner?.wallets ?? [], tokenExpiresAt };
+  return { key: verdict.key, ownerWallets: verdict.ownerWallets ?? [], tokenExpiresAt };
 }

@@ -1,26 +1,68 @@
 import type { StreamPublication } from '../bus/broker.ts';
-import { authenticateConnect, connectCredential } from './centrifuge-auth.ts';
-import type { CentrifugeSession, Subscription } from './centrifuge-session.ts';
-import { canPublish, canSubscribe, type ChannelDecision } from './channel-rules.ts';
+import type { ApiKey } from '../core/api-key.ts';
+import type { RequestFacts } from '../core/request-facts.ts';
 import { replyError, type EndReason, type ReplyError } from '../core/codes.ts';
+import { authenticateConnect, connectCredential } from './centrifuge-auth.ts';
+import { ChannelSubscription, type Subscriber } from './centrifuge-subscription.ts';
+import { canPublish, canSubscribe, type ChannelDecision } from './channel-rules.ts';
 import { historyWindow, recoverFrom } from './recovery.ts';
+import type { RealtimeContext } from './realtime-context.ts';
 
-/** What a handler answers: a result object, an error, or nothing (async messages). */
-export type CommandResult =
-  | { readonly result: Record<string, unknown>; readonly disconnect?: { reason: EndReason; message?: string } }
-  | { readonly error: ReplyError; readonly disconnect?: { reason: EndReason; message?: string } }
-  | 'no_reply';
+/**
+ * What a handler sees of its session: read-only facts and the sink new subscriptions deliver to.
+ * Handlers never change the session; they return an outcome that the session applies (or, when it
+ * closed meanwhile, releases).
+ */
+export interface SessionView extends Subscriber {
+  readonly id: string;
+  readonly handshake: RequestFacts;
+  readonly context: RealtimeContext;
+  /** The key the session connected with (handlers other than connect run only once connected). */
+  readonly key: ApiKey;
+  /** The key owner's wallets, lowercase. */
+  readonly ownerWallets: readonly string[];
+  readonly subscriptionCount: number;
+  hasSubscription(channel: string): boolean;
+}
+
+/** A session ending that a reply comes with. */
+export interface Disconnect {
+  readonly reason: EndReason;
+  readonly message?: string;
+}
+
+/** What a command handler returns; the session applies it. */
+export type CommandOutcome =
+  | { readonly kind: 'reply'; readonly result: Record<string, unknown> }
+  | { readonly kind: 'error'; readonly error: ReplyError; readonly disconnect?: Disconnect }
+  | {
+      readonly kind: 'connected';
+      readonly result: Record<string, unknown>;
+      readonly key: ApiKey;
+      readonly ownerWallets: readonly string[];
+      /** When the connection token lapses (null: as long as the key lives). */
+      readonly tokenExpiresAt: number | null;
+      /** The key watch's mark from before authentication (an event racing the connect is settled after the reply). */
+      readonly mark: number;
+    }
+  /** The subscription already listens and is in presence: applying adds it, releasing undoes both. */
+  | { readonly kind: 'subscribed'; readonly result: Record<string, unknown>; readonly subscription: ChannelSubscription }
+  | { readonly kind: 'unsubscribed'; readonly channel: string }
+  | { readonly kind: 'refreshed'; readonly result: Record<string, unknown>; readonly tokenExpiresAt: number }
+  /** Nothing to answer (`send`). */
+  | { readonly kind: 'none' };
 
 /** Every command handler has this signature; the session has checked state and id already. */
-export type CommandHandler = (session: CentrifugeSession, request: Record<string, unknown>) => Promise<CommandResult>;
+export type CommandHandler = (session: SessionView, request: Record<string, unknown>) => Promise<CommandOutcome>;
 
-const fail = (error: ReplyError): CommandResult => ({ error });
+const fail = (error: ReplyError): CommandOutcome => ({ kind: 'error', error });
+const reply = (result: Record<string, unknown>): CommandOutcome => ({ kind: 'reply', result });
 
 function channelOf(request: Record<string, unknown>): string | null {
   return typeof request.channel === 'string' && request.channel !== '' ? request.channel : null;
 }
 
-function refused(decision: Exclude<ChannelDecision, { allowed: true }>): CommandResult {
+function refused(decision: Exclude<ChannelDecision, { allowed: true }>): CommandOutcome {
   return fail(replyError(decision.error, decision.message));
 }
 
@@ -28,22 +70,19 @@ function wirePublications(publications: readonly StreamPublication[]) {
   return publications.map((p) => ({ data: p.data, offset: p.offset }));
 }
 
+function ttlSeconds(context: RealtimeContext, expiresAt: number): number {
+  return Math.max(1, Math.floor((expiresAt - context.clock.now()) / 1000));
+}
+
 const connect: CommandHandler = async (session, request) => {
   const { context } = session;
   const mark = context.keyWatch.mark();
   const identity = await authenticateConnect(context, connectCredential(request, session.handshake), session.handshake);
-  if (session.closed) return 'no_reply';
   if ('code' in identity) return fail(identity);
   const { key } = identity;
   if (!(await context.slots.acquireConnection(key.id, session.id, key.maxConnections))) {
     return fail(replyError('LIMIT_EXCEEDED', `API key allows at most ${key.maxConnections} simultaneous connections`));
   }
-  if (session.closed) {
-    await context.slots.releaseConnection(key.id, session.id);
-    return 'no_reply';
-  }
-  session.markConnected(key, identity.ownerWallets, identity.tokenExpiresAt);
-  session.afterReply(() => context.keyWatch.settle(key.id, mark));
   const result: Record<string, unknown> = {
     client: session.id,
     version: context.settings.version,
@@ -53,65 +92,48 @@ const connect: CommandHandler = async (session, request) => {
   };
   if (identity.tokenExpiresAt !== null) {
     result.expires = true;
-    result.ttl = Math.max(1, Math.floor((identity.tokenExpiresAt - context.clock.now()) / 1000));
+    result.ttl = ttlSeconds(context, identity.tokenExpiresAt);
   }
-  return { result };
+  return { kind: 'connected', result, key, ownerWallets: identity.ownerWallets, tokenExpiresAt: identity.tokenExpiresAt, mark };
 };
 
 const subscribe: CommandHandler = async (session, request) => {
   const { context } = session;
   const channel = channelOf(request);
   if (channel === null) return fail(replyError('BAD_REQUEST', 'channel required'));
-  if (session.subscriptions.has(channel)) return fail(replyError('ALREADY_SUBSCRIBED'));
+  if (session.hasSubscription(channel)) return fail(replyError('ALREADY_SUBSCRIBED'));
+  const limit = context.settings.maxSubscriptionsPerConnection;
+  if (session.subscriptionCount >= limit) return fail(replyError('LIMIT_EXCEEDED', `at most ${limit} subscriptions per connection`));
   const decision = canSubscribe(channel, session.key, session.ownerWallets, context.settings.channels);
   if (!decision.allowed) return refused(decision);
-  // Listen before reading the stream: anything published meanwhile is buffered, then deduplicated by offset.
-  const sub: Subscription = { offset: 0, epoch: '', buffer: [] };
-  session.subscriptions.set(channel, sub);
-  context.hub.subscribe(channel, session);
+  const subscription = new ChannelSubscription(channel, session);
+  // Listen before reading the stream: anything published meanwhile is held, then deduplicated by offset.
+  subscription.listen();
   try {
-    return await completeSubscribe(session, channel, sub, request);
+    const recovering = request.recover === true && context.settings.recoverable;
+    const stream = await context.broker.readStream(channel, { ...context.settings.stream, withPublications: recovering });
+    await subscription.join();
+    subscription.position(stream);
+    const result: Record<string, unknown> = { epoch: stream.epoch, offset: stream.offset };
+    if (context.settings.recoverable) result.recoverable = true;
+    if (request.positioned === true) result.positioned = true;
+    if (recovering) {
+      const recovery = recoverFrom(stream, request.offset, request.epoch);
+      result.was_recovering = true;
+      result.recovered = recovery.recovered;
+      if (recovery.publications.length > 0) result.publications = wirePublications(recovery.publications);
+    }
+    return { kind: 'subscribed', result, subscription };
   } catch (error) {
-    session.dropSubscription(channel);
+    subscription.release();
     throw error;
   }
 };
 
-async function completeSubscribe(session: CentrifugeSession, channel: string, sub: Subscription, request: Record<string, unknown>): Promise<CommandResult> {
-  const { context } = session;
-  const recovering = request.recover === true && context.settings.recoverable;
-  const stream = await context.broker.readStream(channel, { ...context.settings.stream, withPublications: recovering });
-  if (session.closed || session.subscriptions.get(channel) !== sub) return 'no_reply';
-  await context.slots.join(channel, session.id, session.key.userId);
-  if (session.closed) {
-    // The session's clean-up ran while we joined and found nothing to release; release it here.
-    await context.slots.leave(channel, session.id, session.key.userId);
-    return 'no_reply';
-  }
-  sub.offset = stream.offset;
-  sub.epoch = stream.epoch;
-  const result: Record<string, unknown> = { epoch: stream.epoch, offset: stream.offset };
-  if (context.settings.recoverable) result.recoverable = true;
-  if (request.positioned === true) result.positioned = true;
-  if (recovering) {
-    const recovery = recoverFrom(stream, request.offset, request.epoch);
-    result.was_recovering = true;
-    result.recovered = recovery.recovered;
-    if (recovery.publications.length > 0) result.publications = wirePublications(recovery.publications);
-  }
-  session.afterReply(() => {
-    const pending = sub.buffer ?? [];
-    sub.buffer = null;
-    for (const p of pending) session.deliver(channel, p.frame, p.offset, p.epoch);
-  });
-  return { result };
-}
-
-const unsubscribe: CommandHandler = async (session, request) => {
+const unsubscribe: CommandHandler = async (_session, request) => {
   const channel = channelOf(request);
   if (channel === null) return fail(replyError('BAD_REQUEST', 'channel required'));
-  session.dropSubscription(channel);
-  return { result: {} };
+  return { kind: 'unsubscribed', channel };
 };
 
 const publish: CommandHandler = async (session, request) => {
@@ -120,8 +142,15 @@ const publish: CommandHandler = async (session, request) => {
   const decision = canPublish(channel, session.key, session.ownerWallets, session.context.settings.channels);
   if (!decision.allowed) return refused(decision);
   await session.context.publish(channel, request.data ?? null);
-  return { result: {} };
+  return reply({});
 };
+
+/** The number of publications a history call returns: the asked `limit`, 0 for none, capped (a negative limit means as many as allowed). */
+export function historyLimit(requested: unknown, cap: number): number {
+  if (typeof requested !== 'number' || !Number.isFinite(requested)) return 0;
+  if (requested < 0) return cap;
+  return Math.min(Math.floor(requested), cap);
+}
 
 const history: CommandHandler = async (session, request) => {
   const { context } = session;
@@ -130,25 +159,24 @@ const history: CommandHandler = async (session, request) => {
   const decision = canSubscribe(channel, session.key, session.ownerWallets, context.settings.channels);
   if (!decision.allowed) return refused(decision);
   if (!context.settings.recoverable) return fail(replyError('NOT_AVAILABLE', 'history is disabled'));
-  const stream = await context.broker.readStream(channel, context.settings.stream);
+  const limit = historyLimit(request.limit, context.settings.historyLimit);
+  const stream = await context.broker.readStream(channel, { ...context.settings.stream, withPublications: limit > 0 });
   const since = request.since as { offset?: unknown; epoch?: unknown } | undefined;
   if (since && typeof since.epoch === 'string' && since.epoch !== '' && since.epoch !== stream.epoch) {
     return fail(replyError('UNRECOVERABLE_POSITION'));
   }
-  const publications = historyWindow(stream, {
-    limit: typeof request.limit === 'number' ? request.limit : 0,
-    reverse: request.reverse === true,
-    sinceOffset: since ? Number(since.offset ?? 0) : undefined,
-  });
-  return { result: { publications: wirePublications(publications), epoch: stream.epoch, offset: stream.offset } };
+  const publications = historyWindow(stream, { limit, reverse: request.reverse === true, sinceOffset: since ? Number(since.offset ?? 0) : undefined });
+  return reply({ publications: wirePublications(publications), epoch: stream.epoch, offset: stream.offset });
 };
 
+// Presence answers only with the caller's organization: on a shared channel (`listings:*`) a client
+// never learns other organizations' user or client ids, nor how many of them listen.
 const presence: CommandHandler = async (session, request) => {
   const channel = channelOf(request);
   if (channel === null) return fail(replyError('BAD_REQUEST', 'channel required'));
   const decision = canSubscribe(channel, session.key, session.ownerWallets, session.context.settings.channels);
   if (!decision.allowed) return refused(decision);
-  return { result: await session.context.slots.presenceResult(channel) };
+  return reply(await session.context.slots.presenceResult(channel, session.key.organizationId));
 };
 
 const presenceStats: CommandHandler = async (session, request) => {
@@ -156,7 +184,7 @@ const presenceStats: CommandHandler = async (session, request) => {
   if (channel === null) return fail(replyError('BAD_REQUEST', 'channel required'));
   const decision = canSubscribe(channel, session.key, session.ownerWallets, session.context.settings.channels);
   if (!decision.allowed) return refused(decision);
-  return { result: await session.context.slots.presenceStats(channel) };
+  return reply(await session.context.slots.presenceStats(channel, session.key.organizationId));
 };
 
 const refresh: CommandHandler = async (session, request) => {
@@ -165,15 +193,14 @@ const refresh: CommandHandler = async (session, request) => {
   const checked = context.tokens.check(request.token, context.clock.now());
   if (checked.kind === 'expired') return fail(replyError('TOKEN_EXPIRED', 'connection token expired'));
   if (checked.kind === 'invalid' || checked.keyId !== session.key.id) {
-    return { error: replyError('UNAUTHORIZED', 'invalid connection token'), disconnect: { reason: 'invalid_token', message: 'invalid connection token' } };
+    return { kind: 'error', error: replyError('UNAUTHORIZED', 'invalid connection token'), disconnect: { reason: 'invalid_token', message: 'invalid connection token' } };
   }
-  session.setTokenExpiry(checked.expiresAt);
-  const ttl = Math.max(1, Math.floor((checked.expiresAt - context.clock.now()) / 1000));
-  return { result: { client: session.id, version: context.settings.version, expires: true, ttl } };
+  const result = { client: session.id, version: context.settings.version, expires: true, ttl: ttlSeconds(context, checked.expiresAt) };
+  return { kind: 'refreshed', result, tokenExpiresAt: checked.expiresAt };
 };
 
-const ping: CommandHandler = async () => ({ result: {} });
-const send: CommandHandler = async () => 'no_reply';
+const ping: CommandHandler = async () => reply({});
+const send: CommandHandler = async () => ({ kind: 'none' });
 const notAvailable: CommandHandler = async () => fail(replyError('METHOD_NOT_FOUND'));
 
 /** One handler per protocol method. */
@@ -191,3 +218,6 @@ export const COMMAND_HANDLERS = {
   rpc: notAvailable,
   sub_refresh: notAvailable,
 } satisfies Record<string, CommandHandler>;
+
+/** A method this table answers. */
+export type HandledMethod = keyof typeof COMMAND_HANDLERS;

@@ -2,56 +2,50 @@ import type { WebSocket } from 'ws';
 import type { ApiKey } from '../core/api-key.ts';
 import { KeygateError } from '../core/errors.ts';
 import type { RequestFacts } from '../core/request-facts.ts';
-import { COMMAND_HANDLERS, type CommandResult } from './centrifuge-commands.ts';
-import { joinReplies, methodOf, parseCommands, PING_FRAME } from './centrifuge-frames.ts';
 import { isWalletChannel } from '../core/channel-names.ts';
+import { CENTRIFUGE_CLOSE, replyError, replyErrorFor, temporaryFailure, type EndReason } from '../core/codes.ts';
+import { COMMAND_HANDLERS, type CommandOutcome, type HandledMethod, type SessionView } from './centrifuge-commands.ts';
+import { joinReplies, methodOf, parseCommands, PING_FRAME, type Command } from './centrifuge-frames.ts';
+import type { ChannelSubscription } from './centrifuge-subscription.ts';
 import { canSubscribe } from './channel-rules.ts';
-import { CENTRIFUGE_CLOSE, ERROR_CODE_REPLY, replyError, type EndReason } from '../core/codes.ts';
-import { MAX_BUFFERED_BYTES, type ChannelListener, type LiveSession } from './live-session.ts';
+import type { PendingPlace } from './pending-connections.ts';
 import type { RealtimeContext } from './realtime-context.ts';
-
-/** One channel subscription; publications are buffered until the subscribe reply is on the wire. */
-export interface Subscription {
-  offset: number;
-  epoch: string;
-  buffer: Array<{ frame: Buffer; offset: number; epoch: string }> | null;
-}
+import { MAX_BUFFERED_BYTES, WebSocketSession, type CloseFrame } from './websocket-session.ts';
 
 type State = 'connecting' | 'connected' | 'closed';
 
+/** Frames waiting to be processed before the session stops reading the socket (back-pressure). */
+const MAX_QUEUED_FRAMES = 8;
+
 /**
- * A Centrifuge protocol v2 (JSON) session: connecting → connected → closed. The first command must
- * be connect; commands run one at a time in arrival order; after every await a handler re-checks
- * `closed`. Replies to one frame go back batched in one frame.
+ * A Centrifuge protocol v2 (JSON) session: connecting → connected → closed, and this class alone
+ * moves it. The first command must be connect, within the connect timeout; commands run one at a
+ * time in arrival order; handlers return outcomes that the session applies after their awaits (or
+ * releases, when it closed meanwhile). Replies to one frame go back batched in one frame.
  */
-export class CentrifugeSession implements LiveSession, ChannelListener {
+export class CentrifugeSession extends WebSocketSession implements SessionView {
   readonly protocol = 'centrifuge' as const;
-  readonly id: string;
-  readonly context: RealtimeContext;
   readonly handshake: RequestFacts;
-  readonly subscriptions = new Map<string, Subscription>();
+  readonly #subscriptions = new Map<string, ChannelSubscription>();
+  #pendingPlace: PendingPlace | null;
   #state: State = 'connecting';
-  #ws: WebSocket;
   #key: ApiKey | null = null;
   #ownerWallets: readonly string[] = [];
   #queue: Promise<void> = Promise.resolve();
-  #afterReply: Array<() => void> = [];
-  #awaitingPong = false;
-  #openedAt: number;
+  #queued = 0;
+  #paused = false;
+  #connectTimer: NodeJS.Timeout | null;
   #tokenTimer: NodeJS.Timeout | null = null;
 
-  constructor(ws: WebSocket, handshake: RequestFacts, context: RealtimeContext) {
-    this.#ws = ws;
+  /** `pendingPlace` is this socket's place among the node's unauthenticated ones, given back once it connects or closes. */
+  constructor(ws: WebSocket, handshake: RequestFacts, context: RealtimeContext, pendingPlace: PendingPlace) {
+    super(ws, context.ids.uuid(), context);
     this.handshake = handshake;
-    this.context = context;
-    this.id = context.ids.uuid();
-    this.#openedAt = context.clock.now();
-    ws.on('message', (data, isBinary) => {
-      const text = isBinary ? null : data.toString();
-      this.#queue = this.#queue.then(() => this.#onFrame(text)).catch((error: unknown) => this.#fail(error));
-    });
-    ws.on('close', () => this.#cleanUp());
-    ws.on('error', () => this.#cleanUp());
+    this.#pendingPlace = pendingPlace;
+    // Its own timer per socket: a socket that never connects is gone after the timeout, not at some later ping tick.
+    this.#connectTimer = setTimeout(() => this.end('bad_request', 'connect timeout'), context.settings.connectTimeoutMs);
+    this.#connectTimer.unref();
+    ws.on('message', (data, isBinary) => this.#enqueue(isBinary ? null : data.toString()));
   }
 
   get key(): ApiKey {
@@ -67,105 +61,81 @@ export class CentrifugeSession implements LiveSession, ChannelListener {
     return this.handshake.ip;
   }
 
-  get closed(): boolean {
-    return this.#state === 'closed';
-  }
-
   get connected(): boolean {
     return this.#state === 'connected';
   }
 
-  /** Marks the session connected under `key` (called by the connect handler once everything checked out). */
-  markConnected(key: ApiKey, ownerWallets: readonly string[], tokenExpiresAt: number | null): void {
-    this.#state = 'connected';
-    this.#key = key;
-    this.#ownerWallets = ownerWallets;
-    this.context.hub.addSession(this);
-    this.context.keyWatch.watch(key);
-    this.setTokenExpiry(tokenExpiresAt);
+  get subscriptionCount(): number {
+    return this.#subscriptions.size;
   }
 
-  /** Ends the session when its connection token lapses without a refresh (the client reconnects with a new one). */
-  setTokenExpiry(expiresAt: number | null): void {
-    if (this.#tokenTimer) clearTimeout(this.#tokenTimer);
-    this.#tokenTimer = null;
-    if (expiresAt === null) return;
-    this.#tokenTimer = setTimeout(() => this.end('connection_expired'), Math.min(Math.max(0, expiresAt - this.context.clock.now()), 2 ** 31 - 1));
-    this.#tokenTimer.unref();
-  }
-
-  /** Runs `action` once the reply frame now being built has been sent. */
-  afterReply(action: () => void): void {
-    this.#afterReply.push(action);
+  hasSubscription(channel: string): boolean {
+    return this.#subscriptions.has(channel);
   }
 
   requiredPermission(): string | undefined {
-    for (const channel of this.subscriptions.keys()) if (isWalletChannel(channel)) return this.context.settings.channels.walletPermission;
+    for (const channel of this.#subscriptions.keys()) if (isWalletChannel(channel)) return this.context.settings.channels.walletPermission;
     return undefined;
   }
 
-  adoptKey(fresh: ApiKey): EndReason | null {
+  adoptKey(fresh: ApiKey, ownerWallets: readonly string[]): EndReason | null {
     this.#key = fresh;
-    for (const channel of this.subscriptions.keys()) {
+    this.#ownerWallets = ownerWallets;
+    for (const channel of this.#subscriptions.keys()) {
       if (!canSubscribe(channel, fresh, this.#ownerWallets, this.context.settings.channels).allowed) return 'key_invalidated';
     }
     return null;
   }
 
-  deliver(channel: string, frame: Buffer, offset: number, epoch: string): void {
-    const sub = this.subscriptions.get(channel);
-    if (!sub || this.#state !== 'connected') return;
-    if (sub.buffer) return void sub.buffer.push({ frame, offset, epoch });
-    if (epoch === sub.epoch && offset <= sub.offset) return;
-    sub.offset = offset;
-    sub.epoch = epoch;
-    if (this.#ws.bufferedAmount > MAX_BUFFERED_BYTES) return this.end('slow_consumer');
-    this.#ws.send(frame, { binary: false });
+  override keepAlive(now: number): boolean {
+    // Before connect the connect timer guards the socket; pings start with the connection.
+    return this.#state === 'connecting' ? true : super.keepAlive(now);
   }
 
-  /** Sends a push outside any reply (unsubscribe, disconnect notices). */
-  push(frame: string): void {
-    if (this.#state !== 'closed') this.#ws.send(frame);
+  protected closeFrame(reason: EndReason, message?: string): CloseFrame {
+    return { code: CENTRIFUGE_CLOSE[reason], reason: message ?? reason };
   }
 
-  /** Forgets a subscription: hub, presence. */
-  dropSubscription(channel: string): void {
-    if (!this.subscriptions.delete(channel)) return;
-    this.context.hub.unsubscribe(channel, this);
-    if (this.#key) this.context.slots.leave(channel, this.id, this.#key.userId).catch(() => undefined);
+  protected ping(): void {
+    this.send(PING_FRAME);
   }
 
-  keepAlive(now: number): boolean {
-    if (this.#state === 'connecting') {
-      if (now - this.#openedAt < this.context.settings.connectTimeoutMs) return true;
-      this.end('bad_request', 'connect timeout');
-      return false;
-    }
-    if (this.#state === 'closed') return false;
-    if (this.#awaitingPong) {
-      this.end('no_pong');
-      return false;
-    }
-    this.#awaitingPong = true;
-    this.#ws.send(PING_FRAME);
-    return true;
+  protected releaseOwn(): void {
+    this.#state = 'closed';
+    if (this.#connectTimer) clearTimeout(this.#connectTimer);
+    if (this.#tokenTimer) clearTimeout(this.#tokenTimer);
+    this.#givePlaceBack();
+    for (const subscription of this.#subscriptions.values()) subscription.release();
+    this.#subscriptions.clear();
   }
 
-  end(reason: EndReason, message?: string): void {
-    if (this.#state === 'closed') return;
-    const text = (message ?? reason).slice(0, 120);
-    this.#cleanUp();
-    this.#ws.close(CENTRIFUGE_CLOSE[reason], text);
-    // A peer that never answers the close handshake is cut off.
-    setTimeout(() => this.#ws.terminate(), 2000).unref();
+  // Frames are processed one at a time; a peer that sends faster than they complete is not read
+  // from until the queue drains, so unprocessed frames cannot pile up in memory.
+  #enqueue(text: string | null): void {
+    if (++this.#queued >= MAX_QUEUED_FRAMES && !this.#paused) this.#pause(true);
+    this.#queue = this.#queue
+      .then(() => this.#onFrame(text))
+      .catch((error: unknown) => this.#fail(error))
+      .finally(() => {
+        if (--this.#queued <= MAX_QUEUED_FRAMES / 2 && this.#paused && !this.closed) this.#pause(false);
+      });
+  }
+
+  #pause(paused: boolean): void {
+    this.#paused = paused;
+    this.pauseReading(paused);
   }
 
   async #onFrame(text: string | null): Promise<void> {
-    if (this.#state === 'closed') return;
-    this.#awaitingPong = false;
+    if (this.closed) return;
+    this.heardFromPeer();
     const commands = text === null ? null : parseCommands(text);
     if (!commands) return this.end('bad_request', 'frames must be JSON text, one command per line');
+    const maxCommands = this.context.settings.maxCommandsPerFrame;
+    if (commands.length > maxCommands) return this.end('bad_request', `at most ${maxCommands} commands per frame`);
     const replies: string[] = [];
+    let replyBytes = 0;
+    const afterReply: Array<() => void> = [];
     for (const command of commands) {
       const method = methodOf(command);
       if (method === null) continue; // the client's pong
@@ -174,53 +144,113 @@ export class CentrifugeSession implements LiveSession, ChannelListener {
       if (method === 'connect' ? this.#state !== 'connecting' : this.#state !== 'connected') {
         return this.end('bad_request', method === 'connect' ? 'already connected' : 'connect first');
       }
-      let result: CommandResult;
-      if (method === 'unknown' || !(method in COMMAND_HANDLERS)) {
-        result = { error: replyError('METHOD_NOT_FOUND') };
-      } else {
-        const request = command[method];
-        const body = request !== null && typeof request === 'object' && !Array.isArray(request) ? (request as Record<string, unknown>) : {};
-        result = await this.#run(method as keyof typeof COMMAND_HANDLERS, body);
-      }
+      const outcome = method === 'unknown' || !(method in COMMAND_HANDLERS) ? errorOutcome('METHOD_NOT_FOUND') : await this.#run(method as HandledMethod, command);
+      const line = this.#apply(outcome, command, method, afterReply);
       if (this.closed) return;
-      if (result === 'no_reply') continue;
-      replies.push('error' in result ? JSON.stringify({ id: command.id, error: result.error }) : JSON.stringify({ id: command.id, [method]: result.result }));
-      if ('disconnect' in result && result.disconnect) {
-        this.#ws.send(joinReplies(replies));
-        return this.end(result.disconnect.reason, result.disconnect.message);
+      if (line !== null) {
+        replies.push(line);
+        // Replies are built in memory before they are sent: they count against the same bound.
+        replyBytes += Buffer.byteLength(line) + 1;
+        if (this.bufferedBytes + replyBytes > MAX_BUFFERED_BYTES) return this.end('slow_consumer');
       }
+      if (outcome.kind === 'error' && outcome.disconnect) {
+        this.send(joinReplies(replies));
+        return this.end(outcome.disconnect.reason, outcome.disconnect.message);
+      }
+      // The client sent the rest of the frame (its subscribes) expecting a connection: after a
+      // failed connect only its error goes back, so the client acts on it (stops or retries).
+      if (method === 'connect' && outcome.kind === 'error') break;
     }
-    if (replies.length > 0) this.#ws.send(joinReplies(replies));
-    for (const action of this.#afterReply.splice(0)) action();
+    if (replies.length > 0 && !this.send(joinReplies(replies))) return;
+    for (const action of afterReply) action();
   }
 
   // A typed service error answers with its protocol code; a failure of our own (store or broker
-  // down) answers that command with a temporary 100. Either way the session goes on.
-  async #run(method: keyof typeof COMMAND_HANDLERS, body: Record<string, unknown>): Promise<CommandResult> {
+  // down) answers that command with a temporary 100 the client retries. Either way the session goes on.
+  async #run(method: HandledMethod, command: Command): Promise<CommandOutcome> {
+    const request = command[method];
+    const body = request !== null && typeof request === 'object' && !Array.isArray(request) ? (request as Record<string, unknown>) : {};
     try {
       return await COMMAND_HANDLERS[method](this, body);
     } catch (error) {
-      if (error instanceof KeygateError) return { error: replyError(ERROR_CODE_REPLY[error.code], error.message) };
+      if (error instanceof KeygateError) return { kind: 'error', error: replyErrorFor(error.code, error.message) };
       this.context.logger.error({ err: error, method }, 'centrifuge command failed');
-      return { error: { ...replyError('INTERNAL'), temporary: true } };
+      return { kind: 'error', error: temporaryFailure() };
     }
+  }
+
+  /** Applies a handler's outcome and returns the reply line, or null for none; a closed session releases what the outcome holds. */
+  #apply(outcome: CommandOutcome, command: Command, method: string, afterReply: Array<() => void>): string | null {
+    if (this.closed) {
+      this.#release(outcome);
+      return null;
+    }
+    switch (outcome.kind) {
+      case 'none':
+        return null;
+      case 'error':
+        return JSON.stringify({ id: command.id, error: outcome.error });
+      case 'reply':
+        return JSON.stringify({ id: command.id, [method]: outcome.result });
+      case 'connected': {
+        this.#connect(outcome.key, outcome.ownerWallets, outcome.tokenExpiresAt);
+        afterReply.push(() => this.context.keyWatch.settle(outcome.key.id, outcome.mark));
+        return JSON.stringify({ id: command.id, connect: outcome.result });
+      }
+      case 'subscribed': {
+        this.#subscriptions.set(outcome.subscription.channel, outcome.subscription);
+        afterReply.push(() => outcome.subscription.flush());
+        return JSON.stringify({ id: command.id, subscribe: outcome.result });
+      }
+      case 'unsubscribed':
+        this.#subscriptions.get(outcome.channel)?.release();
+        this.#subscriptions.delete(outcome.channel);
+        return JSON.stringify({ id: command.id, unsubscribe: {} });
+      case 'refreshed':
+        this.#expireTokenAt(outcome.tokenExpiresAt);
+        return JSON.stringify({ id: command.id, refresh: outcome.result });
+    }
+  }
+
+  // An outcome that arrived after the session closed: give back what it took.
+  #release(outcome: CommandOutcome): void {
+    if (outcome.kind === 'subscribed') outcome.subscription.release();
+    if (outcome.kind === 'connected') {
+      this.context.slots.releaseConnection(outcome.key.id, this.id).catch((error: unknown) => this.context.logger.warn({ err: error }, 'could not release a connection slot'));
+    }
+  }
+
+  #connect(key: ApiKey, ownerWallets: readonly string[], tokenExpiresAt: number | null): void {
+    this.#state = 'connected';
+    this.#key = key;
+    this.#ownerWallets = ownerWallets;
+    if (this.#connectTimer) clearTimeout(this.#connectTimer);
+    this.#connectTimer = null;
+    this.#givePlaceBack();
+    this.start(key);
+    this.#expireTokenAt(tokenExpiresAt);
+  }
+
+  #givePlaceBack(): void {
+    this.#pendingPlace?.release();
+    this.#pendingPlace = null;
+  }
+
+  /** Ends the session when its connection token lapses without a refresh (the client reconnects with a new one). */
+  #expireTokenAt(expiresAt: number | null): void {
+    if (this.#tokenTimer) clearTimeout(this.#tokenTimer);
+    this.#tokenTimer = null;
+    if (expiresAt === null) return;
+    this.#tokenTimer = setTimeout(() => this.end('connection_expired'), Math.min(Math.max(0, expiresAt - this.context.clock.now()), 2 ** 31 - 1));
+    this.#tokenTimer.unref();
   }
 
   #fail(error: unknown): void {
     this.context.logger.error({ err: error }, 'centrifuge session failed');
     this.end('force_reconnect', 'internal error');
   }
+}
 
-  #cleanUp(): void {
-    if (this.#state === 'closed') return;
-    const wasConnected = this.#state === 'connected';
-    this.#state = 'closed';
-    if (this.#tokenTimer) clearTimeout(this.#tokenTimer);
-    for (const channel of [...this.subscriptions.keys()]) this.dropSubscription(channel);
-    if (wasConnected && this.#key) {
-      this.context.hub.removeSession(this);
-      this.context.keyWatch.unwatch(this.#key.id);
-      this.context.slots.releaseConnection(this.#key.id, this.id).catch(() => undefined);
-    }
-  }
+function errorOutcome(name: Parameters<typeof replyError>[0]): CommandOutcome {
+  return { kind: 'error', error: replyError(name) };
 }

@@ -73,32 +73,33 @@ export class ConnectionSlots {
   }
 
   /** Records a client in a channel's presence. */
-  async join(channel: string, clientId: string, userId: string): Promise<void> {
-    await this.#hold(`presence:${channel}`, presenceHolder(clientId, userId), UNLIMITED);
+  async join(channel: string, member: PresenceMember): Promise<void> {
+    await this.#hold(`presence:${channel}`, presenceHolder(member), UNLIMITED);
   }
 
-  async leave(channel: string, clientId: string, userId: string): Promise<void> {
-    await this.#release(`presence:${channel}`, presenceHolder(clientId, userId));
+  async leave(channel: string, member: PresenceMember): Promise<void> {
+    await this.#release(`presence:${channel}`, presenceHolder(member));
   }
 
-  /** Clients in a channel on every node, with their user ids. */
-  async presence(channel: string): Promise<Array<{ client: string; user: string }>> {
+  /** Clients in a channel on every node, with their user and organization ids. */
+  async presence(channel: string): Promise<PresenceMember[]> {
     const holders = await this.#broker.slotHolders(`presence:${channel}`);
-    return holders.map((holder) => {
-      const at = holder.indexOf(' ');
-      return { client: holder.slice(0, at), user: holder.slice(at + 1) };
-    });
+    return holders.map(parsePresenceHolder);
   }
 
-  /** A channel's presence in the Centrifuge wire shape (client id → client info). */
-  async presenceResult(channel: string): Promise<{ presence: Record<string, { client: string; user: string }> }> {
-    const members = await this.presence(channel);
+  /**
+   * A channel's presence in the Centrifuge wire shape (client id → client info). With
+   * `organizationId`, only that organization's clients: a client never sees who else, from other
+   * organizations, reads a shared channel such as `listings:binance`.
+   */
+  async presenceResult(channel: string, organizationId?: string): Promise<{ presence: Record<string, { client: string; user: string }> }> {
+    const members = visibleTo(await this.presence(channel), organizationId);
     return { presence: Object.fromEntries(members.map((m) => [m.client, { client: m.client, user: m.user }])) };
   }
 
-  /** A channel's presence counts in the Centrifuge wire shape. */
-  async presenceStats(channel: string): Promise<{ num_clients: number; num_users: number }> {
-    const members = await this.presence(channel);
+  /** A channel's presence counts in the Centrifuge wire shape; with `organizationId`, of that organization's clients only. */
+  async presenceStats(channel: string, organizationId?: string): Promise<{ num_clients: number; num_users: number }> {
+    const members = visibleTo(await this.presence(channel), organizationId);
     return { num_clients: members.length, num_users: new Set(members.map((m) => m.user)).size };
   }
 
@@ -114,6 +115,23 @@ export class ConnectionSlots {
   }
 }
 
-function presenceHolder(clientId: string, userId: string): string {
-  return `${clientId} ${userId}`;
+/** Who is in a channel: the Centrifuge client id, its key's owner and organization. */
+export interface PresenceMember {
+  readonly client: string;
+  readonly user: string;
+  readonly organization: string;
+}
+
+function presenceHolder(member: PresenceMember): string {
+  return `${member.client} ${member.user} ${member.organization}`;
+}
+
+// Entries written before organizations were recorded ("client user") have none and are shown to no client.
+function parsePresenceHolder(holder: string): PresenceMember {
+  const [client = '', user = '', organization = ''] = holder.split(' ');
+  return { client, user, organization };
+}
+
+function visibleTo(members: PresenceMember[], organizationId: string | undefined): PresenceMember[] {
+  return organizationId === undefined ? members : members.filter((m) => m.organization === organizationId);
 }

@@ -1,9 +1,14 @@
 import type { ApiKey } from '../core/api-key.ts';
 
-/** The spec 002 welcome, sent once a feed session is accepted. */
-export function welcomeFrame(key: ApiKey, now: number): string {
+/**
+ * The spec 002 welcome, sent once a feed session is accepted. `allowedCex` lists the exchanges this
+ * session receives: the key's allowed exchanges narrowed by the `cex` query, or `["*"]` when the
+ * key allows every exchange and no filter was given.
+ */
+export function welcomeFrame(key: ApiKey, exchanges: ReadonlySet<string> | '*', now: number): string {
   const expiresInSecs = key.expiresAt === null ? null : Math.max(0, Math.floor((key.expiresAt - now) / 1000));
-  return JSON.stringify({ type: 'welcome', tier: key.tier, maxConnections: key.maxConnections, allowedCex: key.allowedExchanges, expiresInSecs });
+  const allowedCex = exchanges === '*' ? ['*'] : [...exchanges];
+  return JSON.stringify({ type: 'welcome', tier: key.tier, maxConnections: key.maxConnections, allowedCex, expiresInSecs });
 }
 
 /**

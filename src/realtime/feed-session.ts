@@ -2,47 +2,44 @@ import type { WebSocket } from 'ws';
 import { allowsExchange, type ApiKey } from '../core/api-key.ts';
 import { feedCloseCode, type EndReason } from '../core/codes.ts';
 import { feedErrorFrame, testAnnouncementFrame, welcomeFrame } from './feed-messages.ts';
-import { MAX_BUFFERED_BYTES, type AnnouncementListener, type LiveSession } from './live-session.ts';
+import type { AnnouncementListener } from './live-session.ts';
+import type { PreparedFrame } from './prepared-frame.ts';
 import type { RealtimeContext } from './realtime-context.ts';
+import { WebSocketSession, type CloseFrame } from './websocket-session.ts';
 
 /**
  * A spec 002 feed session, accepted after the handshake checks: welcome, then announcements for the
  * exchanges the key allows (narrowed by the `cex` query), `{"type":"test"}` answered, ws pings.
  */
-export class FeedSession implements LiveSession, AnnouncementListener {
+export class FeedSession extends WebSocketSession implements AnnouncementListener {
   readonly protocol = 'feed' as const;
-  readonly id: string;
-  readonly ip: string | undefined;
+  readonly #ip: string | undefined;
   readonly exchanges: ReadonlySet<string> | '*';
   #key: ApiKey;
-  #ws: WebSocket;
-  #context: RealtimeContext;
-  #closed = false;
-  #awaitingPong = false;
 
   constructor(ws: WebSocket, key: ApiKey, id: string, ip: string | undefined, cexFilter: readonly string[] | null, context: RealtimeContext) {
-    this.#ws = ws;
+    super(ws, id, context);
     this.#key = key;
-    this.id = id;
-    this.ip = ip;
-    this.#context = context;
+    this.#ip = ip;
     this.exchanges = selectExchanges(key, cexFilter);
     ws.on('message', (data, isBinary) => this.#onMessage(isBinary ? null : data.toString()));
-    ws.on('pong', () => (this.#awaitingPong = false));
-    ws.on('close', () => this.#cleanUp());
-    ws.on('error', () => this.#cleanUp());
+    ws.on('pong', () => this.heardFromPeer());
   }
 
-  /** Sends the welcome and starts receiving announcements. */
-  start(): void {
-    this.#context.hub.addSession(this);
-    this.#context.hub.listen(this);
-    this.#context.keyWatch.watch(this.#key);
-    this.#ws.send(welcomeFrame(this.#key, this.#context.clock.now()));
+  /** Sends the welcome and starts receiving announcements (the key's connection slot is already held under this session's id). */
+  open(): void {
+    if (this.closed) return;
+    this.start(this.#key);
+    this.context.hub.listen(this);
+    this.send(welcomeFrame(this.#key, this.exchanges, this.context.clock.now()));
   }
 
   get key(): ApiKey {
     return this.#key;
+  }
+
+  get ip(): string | undefined {
+    return this.#ip;
   }
 
   requiredPermission(): string | undefined {
@@ -57,33 +54,27 @@ export class FeedSession implements LiveSession, AnnouncementListener {
     return null;
   }
 
-  announce(frame: Buffer): void {
-    if (this.#closed) return;
-    if (this.#ws.bufferedAmount > MAX_BUFFERED_BYTES) return this.end('slow_consumer');
-    this.#ws.send(frame, { binary: false });
+  announce(frame: PreparedFrame): void {
+    this.sendFrame(frame);
   }
 
-  keepAlive(): boolean {
-    if (this.#closed) return false;
-    if (this.#awaitingPong) {
-      this.end('no_pong');
-      return false;
-    }
-    this.#awaitingPong = true;
-    this.#ws.ping();
-    return true;
+  protected closeFrame(reason: EndReason): CloseFrame {
+    return { code: feedCloseCode(reason), reason };
   }
 
-  end(reason: EndReason): void {
-    if (this.#closed) return;
-    this.#cleanUp();
-    this.#ws.close(feedCloseCode(reason), reason);
-    setTimeout(() => this.#ws.terminate(), 2000).unref();
+  protected ping(): void {
+    this.sendPing();
   }
 
+  protected releaseOwn(): void {
+    this.context.hub.unlisten(this);
+  }
+
+  // Every answer goes through the bounded send: a client that floods `{"type":"test"}` without
+  // reading the answers ends as a slow consumer instead of filling the server's memory.
   #onMessage(text: string | null): void {
-    if (this.#closed) return;
-    this.#awaitingPong = false;
+    if (this.closed) return;
+    this.heardFromPeer();
     let message: unknown;
     try {
       message = text === null ? null : JSON.parse(text);
@@ -92,22 +83,13 @@ export class FeedSession implements LiveSession, AnnouncementListener {
     }
     const type = message !== null && typeof message === 'object' ? (message as { type?: unknown }).type : undefined;
     if (type === 'test') {
-      const exchange = this.exchanges === '*' ? (this.#key.allowedExchanges.find((e) => e !== '*') ?? 'test') : [...this.exchanges][0] ?? 'test';
-      this.#ws.send(testAnnouncementFrame(exchange, this.#context.clock.now()));
-    } else if (type !== 'pong' && type !== 'ping') {
-      this.#ws.send(feedErrorFrame('unsupported message: send {"type":"test"} for a test announcement'));
+      const exchange = this.exchanges === '*' ? (this.#key.allowedExchanges.find((e) => e !== '*') ?? 'test') : ([...this.exchanges][0] ?? 'test');
+      this.send(testAnnouncementFrame(exchange, this.context.clock.now()));
     } else if (type === 'ping') {
-      this.#ws.send(JSON.stringify({ type: 'pong' }));
+      this.send(JSON.stringify({ type: 'pong' }));
+    } else if (type !== 'pong') {
+      this.send(feedErrorFrame('unsupported message: send {"type":"test"} for a test announcement'));
     }
-  }
-
-  #cleanUp(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#context.hub.unlisten(this);
-    this.#context.hub.removeSession(this);
-    this.#context.keyWatch.unwatch(this.#key.id);
-    this.#context.slots.releaseConnection(this.#key.id, this.id).catch(() => undefined);
   }
 }
 

@@ -3,10 +3,12 @@ import { publicationPush } from './centrifuge-frames.ts';
 import { exchangeOf } from '../core/channel-names.ts';
 import { announcementFrame } from './feed-messages.ts';
 import type { AnnouncementListener, ChannelListener, LiveSession } from './live-session.ts';
+import { prepareTextFrame } from './prepared-frame.ts';
 
 /**
- * This node's live sessions: channel → Centrifuge subscribers, exchange → feed listeners,
- * key id → sessions. A publication is serialized once and the same bytes go to every subscriber.
+ * This node's live sessions: channel → Centrifuge subscriptions, exchange → feed listeners,
+ * key id → sessions. The single fan-out point: a publication is encoded and framed once per
+ * protocol and the same bytes go to every subscriber.
  */
 export class Hub {
   readonly #channels = new Map<string, Set<ChannelListener>>();
@@ -31,9 +33,15 @@ export class Hub {
     if (set?.size === 0) this.#byKey.delete(session.key.id);
   }
 
-  /** Sessions using a key on this node. */
+  /** Sessions using a key on this node (a copy: ending them changes the index). */
   sessionsOf(keyId: string): LiveSession[] {
-    return [...(this.#byKey.get(keyId) ?? [])];
+    const set = this.#byKey.get(keyId);
+    return set ? [...set] : [];
+  }
+
+  /** True while a key has sessions on this node (no copy, for checks inside a close loop). */
+  hasSessions(keyId: string): boolean {
+    return this.#byKey.has(keyId);
   }
 
   /** Every live session on this node. */
@@ -75,14 +83,14 @@ export class Hub {
   dispatch(message: StreamMessage): void {
     const listeners = this.#channels.get(message.channel);
     if (listeners && listeners.size > 0) {
-      const frame = Buffer.from(publicationPush(message.channel, message.data, message.offset));
-      for (const listener of listeners) listener.deliver(message.channel, frame, message.offset, message.epoch);
+      const frame = prepareTextFrame(publicationPush(message.channel, message.data, message.offset));
+      for (const listener of listeners) listener.deliver(frame, message.offset, message.epoch);
     }
     const exchange = exchangeOf(message.channel);
     if (exchange === null) return;
     const wanted = this.#byExchange.get(exchange.toLowerCase());
     if (this.#allExchanges.size === 0 && !wanted) return;
-    const frame = Buffer.from(announcementFrame(exchange, message.data));
+    const frame = prepareTextFrame(announcementFrame(exchange, message.data));
     for (const listener of this.#allExchanges) listener.announce(frame);
     if (wanted) for (const listener of wanted) listener.announce(frame);
   }

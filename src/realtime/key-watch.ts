@@ -3,14 +3,17 @@ import { keyEndsAt, type ApiKey } from '../core/api-key.ts';
 import type { KeyEvent } from '../core/key-event.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Verifier } from '../verify/verifier.ts';
-import { endReasonFor } from '../core/codes.ts';
+import { endReasonFor, type EndReason } from '../core/codes.ts';
 import type { Hub } from './hub.ts';
+import type { LiveSession } from './live-session.ts';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * Ends sessions whose key stops being usable: on key events from any node, and at the key's end
  * (expiry, or a revocation a roll scheduled) through one timer per key, not one per session.
+ * It fails closed: when a re-check cannot complete (the store is down…), the key's sessions end
+ * with `key_check_failed`, a reason clients reconnect on, so they are checked again from scratch.
  */
 export class KeyWatch {
   readonly #hub: Hub;
@@ -35,10 +38,15 @@ export class KeyWatch {
 
   /** Called when a session of the key ends: the timer goes when the last session does. */
   unwatch(keyId: string): void {
-    if (this.#hub.sessionsOf(keyId).length > 0) return;
+    if (this.#hub.hasSessions(keyId)) return;
     const entry = this.#timers.get(keyId);
     if (entry) clearTimeout(entry.timer);
     this.#timers.delete(keyId);
+  }
+
+  /** True while the key has an end timer (it has sessions here and an expiry or scheduled revocation). */
+  isWatching(keyId: string): boolean {
+    return this.#timers.has(keyId);
   }
 
   /** A moment to compare with `changedSince`, taken before a session starts authenticating. */
@@ -54,7 +62,7 @@ export class KeyWatch {
   /** Re-checks a key whose session just started if an event raced its setup; sessions end if they must. */
   settle(keyId: string, mark: number): void {
     if (!this.changedSince(keyId, mark)) return;
-    this.recheck(keyId).catch((error: unknown) => this.#logger.error({ err: error, keyId }, 'could not re-check a key'));
+    void this.recheck(keyId);
   }
 
   /**
@@ -65,12 +73,11 @@ export class KeyWatch {
     const keyIds = event.type === 'user_changed' ? this.#keysOfUser(event.userId) : [event.keyId];
     for (const keyId of keyIds) {
       this.#remember(keyId);
-      if (this.#hub.sessionsOf(keyId).length === 0) continue;
-      this.recheck(keyId).catch((error: unknown) => this.#logger.error({ err: error, keyId }, 'could not re-check a key'));
+      if (this.#hub.hasSessions(keyId)) void this.recheck(keyId);
     }
   }
 
-  /** Ids of the keys with live sessions on this node. */
+  /** The keys with live sessions on this node, by id. */
   liveKeys(): Map<string, ApiKey> {
     const keys = new Map<string, ApiKey>();
     for (const session of this.#hub.sessions()) keys.set(session.key.id, session.key);
@@ -81,20 +88,34 @@ export class KeyWatch {
     return [...this.liveKeys().values()].filter((key) => key.userId === userId).map((key) => key.id);
   }
 
-  /** Re-checks a key for each of its sessions (the first load is cached for the rest) and ends those it no longer allows. */
+  /**
+   * Re-checks a key for each of its sessions (the first load is cached for the rest) and ends those
+   * it no longer allows; if the re-check throws, every session of the key ends. Never rejects.
+   */
   async recheck(keyId: string): Promise<void> {
     let latest: ApiKey | null = null;
-    const ended = new Map<string, number>();
-    for (const session of this.#hub.sessionsOf(keyId)) {
-      const verdict = await this.#verifier.recheck(session.key, session.ip, session.requiredPermission());
-      const reason = verdict.valid ? session.adoptKey(verdict.key) : endReasonFor(verdict.code);
-      if (verdict.valid) latest = verdict.key;
-      if (!reason) continue;
+    const ended = new Map<EndReason, number>();
+    const end = (session: LiveSession, reason: EndReason) => {
       session.end(reason);
       ended.set(reason, (ended.get(reason) ?? 0) + 1);
+    };
+    try {
+      for (const session of this.#hub.sessionsOf(keyId)) {
+        if (session.closed) continue;
+        const verdict = await this.#verifier.recheck(session.key, session.ip, session.requiredPermission());
+        if (session.closed) continue;
+        const reason = verdict.valid ? session.adoptKey(verdict.key, verdict.ownerWallets ?? []) : endReasonFor(verdict.code);
+        if (verdict.valid) latest = verdict.key;
+        if (reason) end(session, reason);
+      }
+    } catch (error) {
+      // Fail closed: a session whose key cannot be re-checked may be one that must end.
+      for (const session of this.#hub.sessionsOf(keyId)) end(session, 'key_check_failed');
+      this.#logger.error({ err: error, keyId, sessions: ended.get('key_check_failed') ?? 0 }, 'could not re-check a key; ended its live sessions');
+      latest = null;
     }
-    for (const [reason, sessions] of ended) this.#logger.info({ keyId, reason, sessions }, 'ended the live sessions of a key');
-    if (latest) this.#schedule(latest);
+    for (const [reason, sessions] of ended) if (reason !== 'key_check_failed') this.#logger.info({ keyId, reason, sessions }, 'ended the live sessions of a key');
+    if (latest && this.#hub.hasSessions(keyId)) this.#schedule(latest);
     else this.unwatch(keyId);
   }
 
@@ -122,7 +143,7 @@ export class KeyWatch {
     const delay = Math.min(Math.max(0, at - this.#clock.now()), MAX_TIMER_MS);
     const timer = setTimeout(() => {
       this.#timers.delete(key.id);
-      this.recheck(key.id).catch((error: unknown) => this.#logger.error({ err: error, keyId: key.id }, 'could not re-check a key'));
+      void this.recheck(key.id);
     }, delay);
     timer.unref();
     this.#timers.set(key.id, { at, timer });

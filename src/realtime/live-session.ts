@@ -1,8 +1,6 @@
 import type { ApiKey } from '../core/api-key.ts';
 import type { EndReason } from '../core/codes.ts';
-
-/** A client this far behind is cut off (a Centrifuge client reconnects and recovers) rather than buffered without bound. */
-export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+import type { PreparedFrame } from './prepared-frame.ts';
 
 /** A session authenticated by an API key, on either protocol; the hub, key watch and slots see only this. */
 export interface LiveSession {
@@ -13,24 +11,29 @@ export interface LiveSession {
   readonly key: ApiKey;
   /** Client address, for the key's IP allowlist. */
   readonly ip: string | undefined;
+  /** True once the session ended (its clean-up has run). */
+  readonly closed: boolean;
   /** Permission the session relies on right now (e.g. `read` for a wallet subscription), if any. */
   requiredPermission(): string | undefined;
-  /** Takes a re-checked copy of the key; returns why the session must end under it, or null to go on. */
-  adoptKey(fresh: ApiKey): EndReason | null;
+  /**
+   * Takes a re-checked copy of the key and its owner's wallets (a wallet change reaches sessions this
+   * way); returns why the session must end under them, or null to go on.
+   */
+  adoptKey(fresh: ApiKey, ownerWallets: readonly string[]): EndReason | null;
   /** Ends the session (idempotent): close code and reason per protocol. */
   end(reason: EndReason, message?: string): void;
   /** Sends a keep-alive and reports false when the peer missed the previous one. */
   keepAlive(now: number): boolean;
 }
 
-/** Receives channel publications; serialized once per publication for all sessions. */
+/** Receives one channel's publications, framed once for every subscriber of the channel. */
 export interface ChannelListener {
-  deliver(channel: string, frame: Buffer, offset: number, epoch: string): void;
+  deliver(frame: PreparedFrame, offset: number, epoch: string): void;
 }
 
 /** Receives listing announcements for the exchanges it asked for (spec 002 feed). */
 export interface AnnouncementListener {
   /** Lowercase exchanges wanted, or '*' for all. */
   readonly exchanges: ReadonlySet<string> | '*';
-  announce(frame: Buffer): void;
+  announce(frame: PreparedFrame): void;
 }

@@ -2,7 +2,6 @@ import type { Logger } from 'pino';
 import type { Broker, StreamOptions, StreamPosition } from '../bus/broker.ts';
 import type { Clock } from '../core/clock.ts';
 import type { IdSource } from '../core/ids.ts';
-import type { Store } from '../store/store.ts';
 import type { Verifier } from '../verify/verifier.ts';
 import type { ChannelSettings } from './channel-rules.ts';
 import type { ConnectionSlots } from './connection-slots.ts';
@@ -15,6 +14,15 @@ export interface RealtimeSettings {
   readonly pingIntervalMs: number;
   /** A session must send connect within this long after the handshake. */
   readonly connectTimeoutMs: number;
+  /** Sockets this node holds that have not authenticated yet: per client address, and in total. */
+  readonly maxPendingPerAddress: number;
+  readonly maxPending: number;
+  /** Subscriptions one Centrifuge connection may hold (106 beyond). */
+  readonly maxSubscriptionsPerConnection: number;
+  /** Commands one Centrifuge frame may carry: a connect with every subscription of a full connection, and some. */
+  readonly maxCommandsPerFrame: number;
+  /** Most publications one client history call returns (never more than the history keeps). */
+  readonly historyLimit: number;
   readonly stream: StreamOptions;
   readonly channels: ChannelSettings;
   /** Recovery is offered only when history keeps publications. */
@@ -30,7 +38,6 @@ export interface RealtimeContext {
   readonly keyWatch: KeyWatch;
   readonly broker: Broker;
   readonly verifier: Verifier;
-  readonly store: Store;
   readonly tokens: ConnectionTokens;
   readonly clock: Clock;
   readonly ids: IdSource;

@@ -6,16 +6,17 @@ import type { Broker, StreamMessage, StreamPosition, StreamState } from '../bus/
 import { PUBLICATIONS_TOPIC, REALTIME_CONTROL_TOPIC, type DisconnectFilter } from '../bus/topics.ts';
 import type { Config } from '../config/config-schema.ts';
 import type { Clock } from '../core/clock.ts';
+import { HANDSHAKE_RETRY } from '../core/codes.ts';
 import { badInput } from '../core/errors.ts';
 import type { IdSource } from '../core/ids.ts';
 import type { SecretBox } from '../core/secret-box.ts';
-import type { Store } from '../store/store.ts';
 import type { Verifier } from '../verify/verifier.ts';
 import { CentrifugeSession } from './centrifuge-session.ts';
 import { canonicalChannel } from '../core/channel-names.ts';
 import { ConnectionSlots } from './connection-slots.ts';
 import { ConnectionTokens } from './connection-token.ts';
 import { acceptFeed } from './feed-handshake.ts';
+import { PendingConnections, type PendingPlace, type PendingRefusal } from './pending-connections.ts';
 import { Hub } from './hub.ts';
 import { KeyWatch } from './key-watch.ts';
 import { historyWindow } from './recovery.ts';
@@ -27,19 +28,27 @@ export interface GatewayDependencies {
   readonly config: Config;
   readonly broker: Broker;
   readonly verifier: Verifier;
-  readonly store: Store;
   readonly secrets: SecretBox;
   readonly clock: Clock;
   readonly ids: IdSource;
   readonly logger: Logger;
 }
 
+/** Most publications a client's history call returns, whatever the history keeps. */
+const MAX_HISTORY_LIMIT = 1000;
+
 /** Settings the gateway reads from configuration. */
 export function realtimeSettings(config: Config): RealtimeSettings {
   const r = config.realtime;
   return {
     pingIntervalMs: r.pingIntervalSeconds * 1000,
-    connectTimeoutMs: 10_000,
+    connectTimeoutMs: r.connectTimeoutSeconds * 1000,
+    maxPendingPerAddress: r.maxPendingConnectionsPerAddress,
+    maxPending: r.maxPendingConnections,
+    maxSubscriptionsPerConnection: r.maxSubscriptionsPerConnection,
+    // The official client sends connect and every subscribe in one frame.
+    maxCommandsPerFrame: Math.max(100, r.maxSubscriptionsPerConnection + 1),
+    historyLimit: Math.min(MAX_HISTORY_LIMIT, r.historySize),
     stream: { size: r.historySize, ttlMs: r.historyTtlSeconds * 1000, metaTtlMs: Math.max(r.historyTtlSeconds * 1000, 24 * 3600_000) },
     channels: { walletPermission: r.walletChannelPermission, clientPublishNamespaces: r.clientPublishNamespaces },
     recoverable: r.historySize > 0,
@@ -56,8 +65,8 @@ export class RealtimeGateway {
   readonly #deps: GatewayDependencies;
   readonly #wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 64 * 1024, clientTracking: false });
   readonly #sockets = new Set<WebSocket>();
-  /** Centrifuge sessions that have not connected yet (they time out if they never do). */
-  readonly #connecting = new Set<CentrifugeSession>();
+  /** Sockets that have not authenticated yet, per client address and in total. */
+  readonly #pending: PendingConnections;
   readonly #unsubscribes: Array<() => Promise<void>> = [];
   readonly #proxyTrust: ReturnType<typeof compileProxyTrust>;
   #pingTimer: NodeJS.Timeout | null = null;
@@ -68,6 +77,7 @@ export class RealtimeGateway {
     this.#proxyTrust = compileProxyTrust(deps.config.trustProxy);
     this.#deps = deps;
     const settings = realtimeSettings(deps.config);
+    this.#pending = new PendingConnections({ perAddress: settings.maxPendingPerAddress, total: settings.maxPending });
     const hub = new Hub();
     const slots = new ConnectionSlots(deps.broker, deps.config.realtime.presenceTtlSeconds * 1000);
     const keyWatch = new KeyWatch(hub, deps.verifier, deps.clock, deps.logger);
@@ -79,7 +89,6 @@ export class RealtimeGateway {
       keyWatch,
       broker: deps.broker,
       verifier: deps.verifier,
-      store: deps.store,
       tokens,
       clock: deps.clock,
       ids: deps.ids,
@@ -165,21 +174,46 @@ export class RealtimeGateway {
     const route = routeUpgrade(request.url);
     if (route === null) return refuseUpgrade(socket, 404, { error: { code: 'NOT_FOUND', message: `no WebSocket endpoint at ${request.url}` } });
     const facts = handshakeFacts(request, this.#proxyTrust);
+    const place = this.#pending.admit(facts.ip);
+    if (typeof place === 'string') return this.#refusePending(socket, place, facts.ip);
+    // Until a session takes the place over, it is given back when the socket goes (a failed handshake).
+    const handOver = releaseOnClose(socket, place);
     if (route === 'centrifuge') {
       return this.#wss.handleUpgrade(request, socket, head, (ws) => {
+        handOver();
         this.#track(ws);
-        this.#connecting.add(new CentrifugeSession(ws, facts, this.context));
+        new CentrifugeSession(ws, facts, this.context, place);
       });
     }
-    acceptFeed(this.context, facts, socket, (onOpen) =>
+    void acceptFeed(this.context, facts, socket, (onOpen) =>
       this.#wss.handleUpgrade(request, socket, head, (ws) => {
+        handOver();
+        place.release();
         this.#track(ws);
         onOpen(ws);
       }),
-    ).catch((error: unknown) => {
-      this.#deps.logger.error({ err: error }, 'feed handshake failed');
-      refuseUpgrade(socket, 500, { error: { code: 'INTERNAL', message: 'internal server error' } });
-    });
+    )
+      .catch((error: unknown) => {
+        // acceptFeed answers its own failures; this is for a bug in it, never a crash of the node.
+        this.#deps.logger.error({ err: error }, 'feed handshake failed');
+        socket.destroy();
+      })
+      .finally(() => {
+        // A refused handshake is done with its place even while the socket drains the answer.
+        if (socket.destroyed || socket.writableEnded) place.release();
+      });
+  }
+
+  /** Sockets on this node that have not authenticated yet (from one address, or all). */
+  pendingConnections(address?: string): number {
+    return this.#pending.count(address);
+  }
+
+  #refusePending(socket: Duplex, refusal: PendingRefusal, ip: string | undefined): void {
+    const retry = refusal === 'address_full' ? HANDSHAKE_RETRY.addressFull : HANDSHAKE_RETRY.nodeFull;
+    const message = refusal === 'address_full' ? 'too many connections from this address are still authenticating' : 'this node has too many connections still authenticating';
+    this.#deps.logger.debug({ ip, refusal }, 'refused a WebSocket handshake over the unauthenticated-socket limit');
+    refuseUpgrade(socket, retry.status, { error: { code: retry.code, message } }, { 'Retry-After': String(retry.retryAfterSeconds) });
   }
 
   #track(ws: WebSocket): void {
@@ -190,10 +224,6 @@ export class RealtimeGateway {
   #keepAlive(): void {
     const now = this.#deps.clock.now();
     for (const session of [...this.context.hub.sessions()]) session.keepAlive(now);
-    for (const session of this.#connecting) {
-      if (session.connected || session.closed) this.#connecting.delete(session);
-      else session.keepAlive(now);
-    }
   }
 
   #disconnectLocal(filter: DisconnectFilter): void {
@@ -205,4 +235,14 @@ export class RealtimeGateway {
       session.end('force_disconnect');
     }
   }
+}
+
+/**
+ * Releases `place` when `socket` closes; the returned hand-over stops that once a session holds the
+ * place. Its own function, so the listener kept on a live socket captures only these two.
+ */
+function releaseOnClose(socket: Duplex, place: PendingPlace): () => void {
+  const release = () => place.release();
+  socket.once('close', release);
+  return () => socket.off('close', release);
 }

@@ -115,6 +115,7 @@ export async function createKeygate(options: CreateKeygateOptions): Promise<Keyg
   const verifier = new Verifier({
     schemes,
     keys: store.keys,
+    owners: store.users,
     broker,
     counters,
     caches: createVerifierCaches(config.verify),
@@ -125,7 +126,7 @@ export async function createKeygate(options: CreateKeygateOptions): Promise<Keyg
     settings: config.verify,
     tiers: config.keys.tiers,
   });
-  const realtime = await RealtimeGateway.start({ config, broker, verifier, store, secrets, clock, ids, logger });
+  const realtime = await RealtimeGateway.start({ config, broker, verifier, secrets, clock, ids, logger });
   const { keyWatch } = realtime.context;
   const keySweep = new KeySweep({ keyWatch, verifier, keys: store.keys, health: storeHealth, clock, logger });
   // One subscriber per node for key events, in a fixed order: drop the verifier's cached copy, then

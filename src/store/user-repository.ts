@@ -58,6 +58,12 @@ export class UserRepository {
     return Promise.all(rows.map((row) => this.#withWallets(row)));
   }
 
+  /** The wallet addresses (lowercase) a user owns, oldest first. */
+  async walletsOf(userId: string): Promise<string[]> {
+    const rows = await this.#db.selectFrom('wallets').select('address').where('user_id', '=', userId).orderBy('created_at').execute();
+    return rows.map((row) => row.address);
+  }
+
   /** Adds a wallet to a user; the address must not belong to anyone yet. */
   async addWallet(userId: string, address: string, at: number): Promise<void> {
     await this.#db.insertInto('wallets').values({ address, user_id: userId, created_at: at }).execute();

@@ -20,7 +20,9 @@ export interface VerifyOptions {
 
 export interface VerifierDependencies {
   readonly schemes: readonly CredentialScheme[];
-  readonly keys: Pick<ApiKeyRepository, 'findByLookup'>;
+  readonly keys: Pick<ApiKeyRepository, 'findByLookup' | 'findById'>;
+  /** Loads a key owner's wallets with the key, so a cached key connects to real time without a store read. */
+  readonly owners: { walletsOf(userId: string): Promise<readonly string[]> };
   /** Replay claims of signed requests: with the bus down these fail closed (UNAVAILABLE, never a possible replay accepted). */
   readonly broker: Broker;
   /** Per-key request counters (rate limits); they fall back to counting on this node while the bus is down. */
@@ -75,6 +77,17 @@ export class Verifier {
     return this.#checkPolicy(fresh, ip, permission, false);
   }
 
+  /** Re-checks a key known only by id (a connection token), from the cache when it holds the key. */
+  async recheckById(keyId: string, ip: string | undefined): Promise<Verdict> {
+    const { caches, clock, keys } = this.#deps;
+    const id = caches.knownIds.get(keyId, clock.now());
+    const cached = id === undefined ? undefined : caches.known.get(id, clock.now());
+    if (cached) return this.#checkPolicy(cached, ip, undefined, false);
+    const key = await keys.findById(keyId);
+    if (!key) return refuse('NOT_FOUND', 'unknown API key');
+    return this.#checkPolicy(await this.#remember(key), ip, undefined, false);
+  }
+
   /** Drops cached state after a key event from the log: the key's, or every key of a user whose wallets changed. */
   onKeyEvent(event: KeyEvent): void {
     if (event.type === 'user_changed') return this.#deps.caches.known.deleteWhere((entry) => entry.key.userId === event.userId);
@@ -105,21 +118,21 @@ export class Verifier {
     if (permission && !hasPermission(key.permissions, permission)) {
       return refuse('INSUFFICIENT_PERMISSIONS', `API key lacks the "${permission}" permission`, key);
     }
-    if (!countUse) return this.#valid(key);
+    if (!countUse) return this.#valid(loaded);
     const perMinute = this.#deps.tiers[key.tier]?.requestsPerMinute ?? null;
     if (perMinute === null) {
       this.#deps.lastUsed.record(key.id, now);
-      return this.#valid(key);
+      return this.#valid(loaded);
     }
     return this.#deps.counters.hit(`rate:${key.id}`, 60_000).then((hits) => {
       if (hits > perMinute) return refuse('RATE_LIMITED', `API key exceeded ${perMinute} requests per minute`, key);
       this.#deps.lastUsed.record(key.id, now);
-      return this.#valid(key);
+      return this.#valid(loaded);
     });
   }
 
-  #valid(key: ApiKey): Verdict {
-    return { valid: true, code: 'VALID', message: 'API key is valid', key };
+  #valid(loaded: CachedKey): Verdict {
+    return { valid: true, code: 'VALID', message: 'API key is valid', key: loaded.key, ownerWallets: loaded.ownerWallets };
   }
 
   #extract(facts: RequestFacts):
@@ -150,15 +163,21 @@ export class Verifier {
   /** Reads a key the caches do not hold from the store, and caches the answer either way. */
   async #load(scheme: CredentialScheme, lookup: string): Promise<CachedKey | null> {
     const { caches, clock, keys } = this.#deps;
-    const id = cacheKey(scheme.name, lookup);
-    const now = clock.now();
     const key = await keys.findByLookup(scheme.name, lookup);
     if (!key) {
-      caches.unknown.set(id, true, now);
+      caches.unknown.set(cacheKey(scheme.name, lookup), true, clock.now());
       return null;
     }
-    const entry = cacheEntry(key);
-    caches.known.set(id, entry, now);
+    return this.#remember(key);
+  }
+
+  /** Caches a key read from the store, with its owner's wallets. */
+  async #remember(key: ApiKey): Promise<CachedKey> {
+    const { caches, clock, owners } = this.#deps;
+    const entry = cacheEntry(key, await owners.walletsOf(key.userId));
+    const id = cacheKey(key.scheme, key.lookup);
+    caches.known.set(id, entry, clock.now());
+    caches.knownIds.set(key.id, id, clock.now());
     return entry;
   }
 

@@ -145,6 +145,19 @@ for (const { name, streamsExpireOnClock, make } of implementations) {
       await listener.stop();
     });
 
+    it('reads a stream nobody published to as position 0 without creating it; the first publish keeps the epoch readers saw', async () => {
+      const reads = [await broker.readStream('chan:quiet', stream), await broker.readStream('chan:quiet', stream)];
+      assert.deepEqual(reads[0], { offset: 0, epoch: reads[0].epoch, publications: [] });
+      assert.equal(reads[1].epoch, reads[0].epoch, 'stable while nothing is published');
+      assert.notEqual(reads[0].epoch, (await broker.readStream('chan:quiet-other', stream)).epoch, 'per channel');
+      // Nothing was stored: once the window passes, the same channel reads under another epoch.
+      clock.advance(stream.metaTtlMs);
+      const later = await broker.readStream('chan:quiet', stream);
+      assert.notEqual(later.epoch, reads[0].epoch);
+      const first = await broker.publishToStream('pubs-quiet', 'chan:quiet', { n: 1 }, stream);
+      assert.deepEqual(first, { offset: 1, epoch: later.epoch });
+    });
+
     it('keeps no publications with size 0 but still counts offsets; channels are independent', async () => {
       await broker.publishToStream('pubs-3', 'chan:3', 'a', { ...stream, size: 0 });
       const position = await broker.publishToStream('pubs-3', 'chan:3', 'b', { ...stream, size: 0 });

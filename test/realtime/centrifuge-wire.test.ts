@@ -108,6 +108,57 @@ describe('Centrifuge protocol v2 JSON on the wire', () => {
     assert.equal((await node.request('POST', '/v1/realtime/token')).status, 401);
   });
 
+  it('connects a cached key, by API key or connection token, without reading the store', async () => {
+    // Counts every read of the key and user repositories (the verifier and the gateway hold these same
+    // objects); the batched last-used write may run meanwhile and is no read.
+    let reads = 0;
+    const restore: Array<() => void> = [];
+    for (const repository of [node.keygate.store.keys, node.keygate.store.users] as unknown as Array<Record<string, unknown>>) {
+      for (const name of Object.getOwnPropertyNames(Object.getPrototypeOf(repository))) {
+        const method = repository[name];
+        if (name === 'constructor' || name === 'touchLastUsed' || typeof method !== 'function') continue;
+        repository[name] = (...args: unknown[]) => {
+          reads += 1;
+          return (method as (...a: unknown[]) => unknown).apply(repository, args);
+        };
+        restore.push(() => delete repository[name]);
+      }
+    }
+    try {
+      const connectOnce = async (token: string) => {
+        const client = await rawClient(node);
+        client.send({ id: 1, connect: { token } }, { id: 2, subscribe: { channel: CHANNEL } });
+        const subscribed = await client.waitFor((l) => l.id === 2);
+        assert.ok(subscribed.subscribe, JSON.stringify(subscribed));
+        client.ws.close();
+      };
+      const fresh = (await createKey(node, owner.token)).key;
+      await connectOnce(fresh);
+      assert.ok(reads > 0, 'the first connect loads the key and its owner\'s wallets');
+      const before = reads;
+      await connectOnce(fresh);
+      assert.equal(reads, before, 'a cached key connects with zero store reads');
+      const minted = (await node.request('POST', '/v1/realtime/token', { headers: { 'x-api-key': fresh } })).body.token as string;
+      const afterMint = reads;
+      await connectOnce(minted);
+      assert.equal(reads, afterMint, 'a connection token of a cached key too');
+    } finally {
+      for (const undo of restore) undo();
+    }
+  });
+
+  it('frames each publication once and every size arrives intact (7-bit, 16-bit and 64-bit lengths)', async () => {
+    const clients = [await rawClient(node), await rawClient(node)];
+    for (const client of clients) client.send({ id: 1, connect: { token: key } }, { id: 2, subscribe: { channel: CHANNEL } });
+    for (const client of clients) await client.waitFor((l) => l.id === 2);
+    const sizes = [10, 200, 70_000];
+    for (const size of sizes) await node.keygate.publish(CHANNEL, { fill: 'z'.repeat(size) });
+    for (const client of clients) {
+      for (const size of sizes) assert.equal((await client.waitFor((l) => l.push?.pub?.data?.fill?.length === size)).push.channel, CHANNEL);
+      client.ws.close();
+    }
+  });
+
   it('ends sessions through the server API disconnect with a terminal code', async () => {
     const client = await rawClient(node);
     client.send({ id: 1, connect: { token: key } });

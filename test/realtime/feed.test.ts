@@ -84,6 +84,21 @@ for (const dialect of dialects()) {
       forever.ws.close();
     });
 
+    it('reports in the welcome the exchanges the session receives: the key\'s, narrowed by ?cex=', async () => {
+      const welcomeOf = async (key: string, query = '') => {
+        const client = await open(feedUrl(node, '/', query), { 'X-API-Key': key });
+        const welcome = await client.next((m) => m.type === 'welcome');
+        client.ws.close();
+        return welcome.allowedCex;
+      };
+      const some = await adminKey({ allowedExchanges: ['binance', 'okx'] });
+      assert.deepEqual(await welcomeOf(some.key, '?cex=okx,kraken'), ['okx']);
+      assert.deepEqual(await welcomeOf(some.key, '?cex=kraken'), []);
+      const every = await adminKey({ allowedExchanges: ['*'] });
+      assert.deepEqual(await welcomeOf(every.key), ['*']);
+      assert.deepEqual(await welcomeOf(every.key, '?cex=OKX,binance'), ['okx', 'binance']);
+    });
+
     it('accepts the key in the api_key query parameter too', async () => {
       const { key } = await createKey(node, user.token);
       const client = await open(feedUrl(node, '/', `?api_key=${key}`));

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { startNode, type TestNode, type TestUser } from '../support/harness.ts';
-import { createKey, nextEvent, officialClient, WALLET } from './realtime-fixtures.ts';
+import { Redis } from 'ioredis';
+import { createKey, nextEvent, officialClient, rawCentrifuge, WALLET } from './realtime-fixtures.ts';
 import type { Centrifuge } from 'centrifuge';
 
 const CHANNEL = `maintenance:wallet:${WALLET}`;
@@ -95,6 +96,31 @@ describe('real-time across two nodes sharing Redis', { skip: process.env.REDIS_U
     assert.equal((await disconnected).code, 4501);
     assert.deepEqual(await feedClosed, [1000, 'key_revoked']);
     assert.ok(Date.now() - started < 1000);
+  });
+
+  it('keeps no broker state for channels nobody publishes to', async () => {
+    const { key } = await createKey(first, first.admin.token, { allowedExchanges: ['*'] });
+    const client = await rawCentrifuge(first);
+    const channels = Array.from({ length: 20 }, (_, i) => `listings:quiet${i}`);
+    client.send({ id: 1, connect: { token: key } }, ...channels.map((channel, i) => ({ id: i + 2, subscribe: { channel } })));
+    await client.waitFor((line) => line.id === channels.length + 1);
+    const epochs = client.lines.filter((line) => line.subscribe).map((line) => line.subscribe.epoch);
+    assert.ok(client.lines.filter((line) => line.subscribe).every((line) => line.subscribe.offset === 0));
+    const redis = new Redis(process.env.REDIS_URL as string);
+    try {
+      const prefix = (first.keygate as unknown as { brokerPrefix: string }).brokerPrefix;
+      assert.deepEqual(await redis.keys(`${prefix}stream:{listings:quiet*`), [], 'subscribing created no streams');
+      // The first publication creates the stream under the epoch its subscriber was told.
+      await first.keygate.publish(channels[0], { first: true });
+      const push = await client.waitFor((line) => line.push?.channel === channels[0]);
+      assert.equal(push.push.pub.offset, 1);
+      const position = (await second.request('POST', '/api/history', { headers: { authorization: `apikey ${second.keygate.serverToken}` }, body: { channel: channels[0], limit: 0 } })).body.result;
+      assert.equal(position.epoch, epochs[0]);
+      assert.equal((await redis.keys(`${prefix}stream:{listings:quiet*`)).length, 2, 'its metadata and publications');
+    } finally {
+      redis.disconnect();
+      client.ws.close();
+    }
   });
 
   it('counts connections per key across both nodes', async () => {

@@ -1,6 +1,7 @@
 import { Centrifuge, type Options } from 'centrifuge';
 import WebSocket from 'ws';
 import type { TestNode } from '../support/harness.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 /** Hardhat account #0 in its EIP-55 form, and in lowercase. */
 export const WALLET = '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266';
@@ -33,4 +34,53 @@ export function nextEvent<T = any>(emitter: { once(name: any, listener: any): un
       resolve(value);
     });
   });
+}
+
+/** Waits until `check` holds (test/support/wait-for.ts's waitFor, with this file's argument order). */
+export async function eventually(check: () => boolean | Promise<boolean>, ms = 3000, what = 'condition'): Promise<void> {
+  await waitFor(check, what, ms);
+}
+
+/** A raw Centrifuge protocol client: sends commands batched in frames, collects every JSON line received. */
+export interface RawCentrifuge {
+  readonly ws: WebSocket;
+  readonly lines: any[];
+  readonly frames: string[];
+  send(...commands: unknown[]): void;
+  /** The first received line matching `predicate` (rejects after `ms`). */
+  waitFor(predicate: (line: any) => boolean, ms?: number): Promise<any>;
+  /** How the socket closed, once it has (rejects after `ms`). */
+  waitClosed(ms?: number): Promise<{ code: number; reason: string }>;
+  /** How the socket closed, or null while open. */
+  closed(): { code: number; reason: string } | null;
+}
+
+/** Opens a raw Centrifuge socket to a node (optionally with extra handshake headers). */
+export async function rawCentrifuge(node: TestNode, headers: Record<string, string> = {}): Promise<RawCentrifuge> {
+  const ws = new WebSocket(centrifugeUrl(node), { headers });
+  const lines: any[] = [];
+  const frames: string[] = [];
+  let closed: { code: number; reason: string } | null = null;
+  ws.on('message', (data) => {
+    frames.push(data.toString());
+    for (const line of data.toString().split('\n')) lines.push(JSON.parse(line));
+  });
+  ws.on('close', (code, reason) => (closed = { code, reason: reason.toString() }));
+  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+  return {
+    ws,
+    lines,
+    frames,
+    send: (...commands) => ws.send(commands.map((c) => JSON.stringify(c)).join('\n')),
+    async waitFor(predicate, ms = 3000) {
+      let found: any;
+      await eventually(() => (found = lines.find(predicate)) !== undefined, ms, 'a matching reply');
+      return found;
+    },
+    async waitClosed(ms = 3000) {
+      await eventually(() => closed !== null, ms, 'the socket closing');
+      return closed as unknown as { code: number; reason: string };
+    },
+    closed: () => closed,
+  };
 }

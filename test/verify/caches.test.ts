@@ -49,7 +49,7 @@ describe('verifier caches', () => {
 
   it('keeps loaded keys for the positive TTL, bounded by the positive size', () => {
     const { known } = createVerifierCaches(settings);
-    const entry = cacheEntry(apiKey());
+    const entry = cacheEntry(apiKey(), []);
     known.set('opaque:a', entry, T0);
     assert.equal(known.get('opaque:a', T0 + 59_999), entry);
     assert.equal(known.get('opaque:a', T0 + 60_000), undefined);
@@ -61,7 +61,7 @@ describe('verifier caches', () => {
   it('caches nothing when a TTL is configured as 0', () => {
     const caches = createVerifierCaches({ ...settings, negativeCacheTtlMs: 0, positiveCacheTtlMs: 0 });
     caches.unknown.set('opaque:a', true, T0);
-    caches.known.set('opaque:a', cacheEntry(apiKey()), T0);
+    caches.known.set('opaque:a', cacheEntry(apiKey(), []), T0);
     assert.equal(caches.unknown.get('opaque:a', T0), undefined);
     assert.equal(caches.known.get('opaque:a', T0), undefined);
   });
@@ -88,13 +88,13 @@ describe('verifier caches', () => {
     assert.notEqual(cacheKey('opaque', lookup), cacheKey('ed25519', lookup));
     assert.notEqual(cacheKey('opaque', lookup), cacheKey('opaque', 'cd'.repeat(32)));
     const { known } = createVerifierCaches(settings);
-    known.set(cacheKey('ed25519', lookup), cacheEntry(apiKey({ scheme: 'ed25519' })), T0);
+    known.set(cacheKey('ed25519', lookup), cacheEntry(apiKey({ scheme: 'ed25519' }), []), T0);
     assert.equal(known.get(cacheKey('opaque', lookup), T0), undefined);
   });
 
   it('builds an entry holding the key and its compiled allowlist', () => {
     const key = apiKey({ ipAllowlist: ['10.0.0.0/8', '2001:db8::/32', '192.0.2.7'] });
-    const entry = cacheEntry(key);
+    const entry = cacheEntry(key, []);
     assert.equal(entry.key, key);
     assert.deepEqual(entry.allowlist.entries, key.ipAllowlist);
     for (const ip of ['10.1.2.3', '::ffff:10.9.9.9', '2001:db8::1', '192.0.2.7']) assert.equal(entry.allowlist.allows(ip), true, ip);
@@ -102,7 +102,7 @@ describe('verifier caches', () => {
   });
 
   it('builds an entry that allows every address when the key has no allowlist', () => {
-    const entry = cacheEntry(apiKey({ ipAllowlist: [] }));
+    const entry = cacheEntry(apiKey({ ipAllowlist: [] }), []);
     for (const ip of ['10.1.2.3', '2001:db8::1', '203.0.113.9']) assert.equal(entry.allowlist.allows(ip), true, ip);
   });
 });
