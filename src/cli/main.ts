@@ -1,3 +1,5 @@
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig } from '../config/load-config.ts';
 import { KeygateError } from '../core/errors.ts';
 import type { Keygate } from '../runtime/keygate.ts';
@@ -76,8 +78,22 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
   }
 }
 
-const isMain = process.argv[1] && /keygate(\.js)?$|cli[\\/]main\.ts$/.test(process.argv[1]);
-if (isMain) {
-  const code = await runCli(process.argv.slice(2));
-  if (code !== 0 || process.argv[2] !== 'serve') process.exitCode = code;
+/** The `keygate` executable: runs the command; a failure ends the process with its code at once. */
+export async function main(argv: string[]): Promise<void> {
+  const code = await runCli(argv);
+  // A failed start can leave sockets or timers behind that would keep the process alive; a running
+  // server keeps it alive on purpose; anything else ends when its work is done.
+  if (code !== 0) process.exit(code);
 }
+
+/** True when this file is the process's entry point (`node dist/cli/main.js`, `tsx src/cli/main.ts`), not imported by bin/keygate.js. */
+function isEntryPoint(): boolean {
+  if (!process.argv[1]) return false;
+  try {
+    return realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) await main(process.argv.slice(2));
