@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { systemClock, type Clock } from '../core/clock.ts';
+import { connectRedis } from './connect-redis.ts';
 import type { Broker, BrokerHandler, StreamOptions, StreamPosition, StreamPublication, StreamState } from './broker.ts';
 
 const ACQUIRE_SLOT = `
@@ -71,10 +72,12 @@ export class RedisBroker implements Broker {
 
   /** Connects both Redis clients; `prefix` namespaces every key and channel (tests use a random one). */
   static async connect(url: string, options: { prefix?: string; clock?: Clock } = {}): Promise<RedisBroker> {
-    const make = () => new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3, enableAutoPipelining: true });
-    const command = make();
-    const subscriber = make();
-    await Promise.all([command.connect(), subscriber.connect()]);
+    const clientOptions = { maxRetriesPerRequest: 3, enableAutoPipelining: true };
+    const command = await connectRedis(url, clientOptions);
+    const subscriber = await connectRedis(url, clientOptions).catch((error: unknown) => {
+      command.disconnect();
+      throw error;
+    });
     command.defineCommand('keygateAcquireSlot', { numberOfKeys: 1, lua: ACQUIRE_SLOT });
     command.defineCommand('keygatePublishToStream', { numberOfKeys: 2, lua: PUBLISH_TO_STREAM });
     command.defineCommand('keygateReadStream', { numberOfKeys: 2, lua: READ_STREAM });

@@ -1,6 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig } from '../config/load-config.ts';
+import { BackendConnectError } from '../core/backend-connect-error.ts';
 import { KeygateError } from '../core/errors.ts';
 import type { Keygate } from '../runtime/keygate.ts';
 import { CliError } from './cli-error.ts';
@@ -69,7 +70,7 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
     }
     return 0;
   } catch (error) {
-    if (error instanceof CliError || error instanceof KeygateError || error instanceof ConfigError) {
+    if (error instanceof CliError || error instanceof KeygateError || error instanceof ConfigError || error instanceof BackendConnectError) {
       io.err(`keygate: ${error.message}`);
       return error instanceof CliError ? 2 : 1;
     }

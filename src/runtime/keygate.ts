@@ -79,7 +79,10 @@ export async function createKeygate(options: CreateKeygateOptions): Promise<Keyg
     dataDir: config.dataDir,
     onIdleError: (error) => logger.warn({ err: error }, 'a pooled database connection was closed by the server; it will be replaced'),
   });
-  const broker = await openBroker({ redisUrl: config.redisUrl, prefix: options.brokerPrefix, clock });
+  const broker = await openBroker({ redisUrl: config.redisUrl, prefix: options.brokerPrefix, clock }).catch(async (error: unknown) => {
+    await store.close();
+    throw error;
+  });
   const schemes = registeredSchemes(config);
   const audit = new AuditTrail(store.audit, clock, ids);
   const lastUsed = new LastUsedRecorder({

@@ -28,7 +28,7 @@ export async function openStore(options: {
   migrate?: boolean;
   onIdleError?: (error: Error) => void;
 }): Promise<Store> {
-  const { db, dialect } = connectDatabase({
+  const { db, dialect } = await connectDatabase({
     databaseUrl: options.databaseUrl,
     sqlitePath: join(options.dataDir, 'keygate.sqlite'),
     onIdleError: options.onIdleError,
