@@ -4,7 +4,8 @@ import { ConfigError, loadConfig } from '../config/load-config.ts';
 import { BackendConnectError } from '../core/backend-connect-error.ts';
 import { KeygateError } from '../core/errors.ts';
 import type { Keygate } from '../runtime/keygate.ts';
-import { CliError } from './cli-error.ts';
+import { CliError, StartupError } from './cli-error.ts';
+import { parseCommand } from './command-options.ts';
 import { keysCreate, keysList, keysRevoke, orgCreate, tokenCreate, userCreate, type Print } from './commands.ts';
 
 // The server (Fastify, drivers, schemes) loads only when a command needs it, so usage errors answer at once.
@@ -35,6 +36,13 @@ const COMMANDS: Record<string, Command> = {
   'keys revoke': keysRevoke,
 };
 
+interface Io {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+const processIo: Io = { out: (s) => process.stdout.write(s + '\n'), err: (s) => process.stderr.write(s + '\n') };
+
 function takeConfigFlag(args: string[]): { args: string[]; file: string | null } {
   const at = args.indexOf('--config');
   if (at === -1) return { args, file: null };
@@ -43,40 +51,49 @@ function takeConfigFlag(args: string[]): { args: string[]; file: string | null }
   return { args: [...args.slice(0, at), ...args.slice(at + 2)], file };
 }
 
-/** Runs one CLI invocation; returns the exit code. */
-export async function runCli(argv: string[], io = { out: (s: string) => process.stdout.write(s + '\n'), err: (s: string) => process.stderr.write(s + '\n') }): Promise<number> {
+/** Runs one CLI invocation; returns the exit code (0 ok, 1 refused or failed, 2 usage error). */
+export async function runCli(argv: string[], io: Io = processIo): Promise<number> {
   try {
-    const { args, file } = takeConfigFlag(argv);
-    const [first, second, ...rest] = args;
+    const { args: all, file } = takeConfigFlag(argv);
+    const [first, second] = all;
     if (!first || first === 'help' || first === '--help' || first === '-h') {
       io.out(USAGE);
       return first ? 0 : 2;
     }
-    if (first === 'serve') return await (await import('./serve.ts')).serve(args.slice(1), file, io);
+    const name = first === 'serve' || first === 'migrate' ? first : `${first} ${second ?? ''}`.trim();
+    if (name !== 'serve' && name !== 'migrate' && !COMMANDS[name]) throw new CliError(`unknown command "${name}" (keygate --help lists the commands)`);
+    const args = all.slice(name.split(' ').length);
+    if (name === 'serve') return await (await import('./serve.ts')).serve(args, file, io);
+    if (name === 'migrate') parseCommand(args, {});
     const config = loadConfig({ file, overrides: { logLevel: process.env.KEYGATE_LOG_LEVEL ?? 'warn' } });
-    if (first === 'migrate') {
-      const keygate = await (await loadKeygate())({ config });
-      await keygate.close();
-      io.out(JSON.stringify({ migrated: true, store: keygate.store.dialect }));
-      return 0;
-    }
-    const command = COMMANDS[`${first} ${second ?? ''}`.trim()];
-    if (!command) throw new CliError(`unknown command "${[first, second].filter(Boolean).join(' ')}"\n\n${USAGE}`);
     const keygate = await (await loadKeygate())({ config });
     try {
-      await command(keygate, rest, (value) => io.out(JSON.stringify(value, null, 2)));
+      if (name === 'migrate') io.out(JSON.stringify({ migrated: true, store: keygate.store.dialect }));
+      else await COMMANDS[name](keygate, args, (value) => io.out(JSON.stringify(value, null, 2)));
     } finally {
       await keygate.close();
     }
     return 0;
   } catch (error) {
-    if (error instanceof CliError || error instanceof KeygateError || error instanceof ConfigError || error instanceof BackendConnectError) {
-      io.err(`keygate: ${error.message}`);
-      return error instanceof CliError ? 2 : 1;
-    }
-    io.err(`keygate: ${(error as Error).stack ?? error}`);
-    return 1;
+    return report(error, io);
   }
+}
+
+/** Prints an error as one `keygate:` line (a stack trace only at KEYGATE_LOG_LEVEL=debug) and returns the exit code. */
+function report(error: unknown, io: Io): number {
+  const line = (message: string) => io.err(`keygate: ${message.replace(/\s*\n\s*/g, ' ')}`);
+  if (error instanceof CliError) {
+    line(error.message);
+    return 2;
+  }
+  const known = [KeygateError, ConfigError, BackendConnectError, StartupError].some((type) => error instanceof type);
+  // Errors of the file system (data folder not writable, disk full) name their path and are the operator's to fix.
+  const system = error instanceof Error && typeof (error as NodeJS.ErrnoException).syscall === 'string' && 'path' in error;
+  const message = error instanceof Error ? error.message : String(error);
+  if (known || system) line(message);
+  else line(`${message} (unexpected; run with KEYGATE_LOG_LEVEL=debug to see the stack trace)`);
+  if (/^(debug|trace)$/i.test(process.env.KEYGATE_LOG_LEVEL ?? '') && error instanceof Error && error.stack) io.err(error.stack);
+  return 1;
 }
 
 /** The `keygate` executable: runs the command; a failure ends the process with its code at once. */
