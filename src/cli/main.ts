@@ -7,23 +7,10 @@ import type { Keygate } from '../runtime/keygate.ts';
 import { CliError, StartupError } from './cli-error.ts';
 import { parseCommand } from './command-options.ts';
 import { keysCreate, keysList, keysRevoke, orgCreate, tokenCreate, userCreate, type Print } from './commands.ts';
+import { commandUsage, COMMAND_HELP, groupUsage, USAGE } from './usage.ts';
 
 // The server (Fastify, drivers, schemes) loads only when a command needs it, so usage errors answer at once.
 const loadKeygate = async () => (await import('../runtime/keygate.ts')).createKeygate;
-
-const USAGE = `usage: keygate <command> [options]
-
-  serve [--demo] [--config file]        start the server (npm start runs it with --demo)
-  migrate                               bring the database schema up to date
-  org create <name> [--revoke-policy admins|owner_or_admin]
-  user create --org <org> --name <name> [--role admin|member] [--usage-level basic|advanced|premier|market_maker]
-              [--tier basic|premium|enterprise] [--wallet 0x…]...
-  token create --user <user> [--org <org>] [--name <label>] [--ttl-days N]
-  keys create --user <user> --name <name> [--permission p]... [--ip cidr]... [--exchange x]... [--expires-in-days N]
-  keys list (--user <user> | --org <org>) [--name text] [--tail chars]
-  keys revoke <key id> [--org <org>] [--user <admin>]
-
-Settings come from environment variables (DATABASE_URL, REDIS_URL, KEYGATE_*) and an optional JSON file (--config or KEYGATE_CONFIG).`;
 
 type Command = (keygate: Keygate, args: string[], print: Print) => Promise<void>;
 
@@ -51,17 +38,33 @@ function takeConfigFlag(args: string[]): { args: string[]; file: string | null }
   return { args: [...args.slice(0, at), ...args.slice(at + 2)], file };
 }
 
+/** True when --help or -h is among the flags (not after `--`, where it would be a value). */
+function wantsHelp(args: string[]): boolean {
+  const end = args.indexOf('--');
+  return (end === -1 ? args : args.slice(0, end)).some((arg) => arg === '--help' || arg === '-h');
+}
+
 /** Runs one CLI invocation; returns the exit code (0 ok, 1 refused or failed, 2 usage error). */
 export async function runCli(argv: string[], io: Io = processIo): Promise<number> {
+  let command: string | null = null;
   try {
     const { args: all, file } = takeConfigFlag(argv);
     const [first, second] = all;
     if (!first || first === 'help' || first === '--help' || first === '-h') {
-      io.out(USAGE);
+      const topic = first === 'help' ? all.slice(1).join(' ') : '';
+      io.out((topic && COMMAND_HELP[topic] ? commandUsage(topic) : topic && groupUsage(topic)) || USAGE);
       return first ? 0 : 2;
     }
     const name = first === 'serve' || first === 'migrate' ? first : `${first} ${second ?? ''}`.trim();
-    if (name !== 'serve' && name !== 'migrate' && !COMMANDS[name]) throw new CliError(`unknown command "${name}" (keygate --help lists the commands)`);
+    if (wantsHelp(all)) {
+      const help = COMMAND_HELP[name] ? commandUsage(name) : groupUsage(first);
+      if (help) {
+        io.out(help);
+        return 0;
+      }
+    }
+    if (!COMMAND_HELP[name]) throw new CliError(`unknown command "${name}" (keygate --help lists the commands)`);
+    command = name;
     const args = all.slice(name.split(' ').length);
     if (name === 'serve') return await (await import('./serve.ts')).serve(args, file, io);
     if (name === 'migrate') parseCommand(args, {});
@@ -75,15 +78,15 @@ export async function runCli(argv: string[], io: Io = processIo): Promise<number
     }
     return 0;
   } catch (error) {
-    return report(error, io);
+    return report(error, command, io);
   }
 }
 
 /** Prints an error as one `keygate:` line (a stack trace only at KEYGATE_LOG_LEVEL=debug) and returns the exit code. */
-function report(error: unknown, io: Io): number {
+function report(error: unknown, command: string | null, io: Io): number {
   const line = (message: string) => io.err(`keygate: ${message.replace(/\s*\n\s*/g, ' ')}`);
   if (error instanceof CliError) {
-    line(error.message);
+    line(command ? `${error.message} (keygate ${command} --help shows the usage)` : error.message);
     return 2;
   }
   const known = [KeygateError, ConfigError, BackendConnectError, StartupError].some((type) => error instanceof type);
