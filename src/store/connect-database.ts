@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
@@ -32,12 +32,31 @@ export async function connectDatabase(options: {
   const Sqlite = (await import('better-sqlite3')).default;
   if (options.sqlitePath !== ':memory:') {
     mkdirSync(dirname(options.sqlitePath), { recursive: true });
+    restrictToOwner(options.sqlitePath);
   }
   const sqlite = new Sqlite(options.sqlitePath);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
   return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }), dialect: 'sqlite' };
+}
+
+/**
+ * Creates the SQLite file readable by its owner only (it holds key hashes and encrypted secrets).
+ * SQLite gives the -wal and -shm files the main file's mode, so this covers them too. A file made
+ * by an older version with wider permissions is narrowed when we own it.
+ */
+function restrictToOwner(path: string): void {
+  closeSync(openSync(path, 'a', 0o600));
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    let stat;
+    try {
+      stat = statSync(file);
+    } catch {
+      continue;
+    }
+    if ((stat.mode & 0o077) !== 0 && stat.uid === process.getuid?.()) chmodSync(file, stat.mode & 0o700);
+  }
 }
 
 /** Connects once to prove PostgreSQL answers and accepts us, retrying unanswered attempts within the start-up budget. */
