@@ -1,26 +1,28 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, loadConfig } from '../config/load-config.ts';
+import { ConfigError } from '../config/config-error.ts';
 import { BackendConnectError } from '../core/backend-connect-error.ts';
 import { KeygateError } from '../core/errors.ts';
 import type { Keygate } from '../runtime/keygate.ts';
 import { CliError, StartupError } from './cli-error.ts';
 import { parseCommand } from './command-options.ts';
-import { keysCreate, keysList, keysRevoke, orgCreate, tokenCreate, userCreate, type Print } from './commands.ts';
+import type { Print } from './commands.ts';
 import { commandUsage, COMMAND_HELP, groupUsage, USAGE } from './usage.ts';
 
-// The server (Fastify, drivers, schemes) loads only when a command needs it, so usage errors answer at once.
+// Everything beyond the usage text (settings schema, server, drivers) loads only when a command
+// runs, so --help and usage errors answer in about the time node itself takes to start.
 const loadKeygate = async () => (await import('../runtime/keygate.ts')).createKeygate;
+const loadConfig = async () => (await import('../config/load-config.ts')).loadConfig;
 
 type Command = (keygate: Keygate, args: string[], print: Print) => Promise<void>;
 
-const COMMANDS: Record<string, Command> = {
-  'org create': orgCreate,
-  'user create': userCreate,
-  'token create': tokenCreate,
-  'keys create': keysCreate,
-  'keys list': keysList,
-  'keys revoke': keysRevoke,
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  'org create': async () => (await import('./commands.ts')).orgCreate,
+  'user create': async () => (await import('./commands.ts')).userCreate,
+  'token create': async () => (await import('./commands.ts')).tokenCreate,
+  'keys create': async () => (await import('./commands.ts')).keysCreate,
+  'keys list': async () => (await import('./commands.ts')).keysList,
+  'keys revoke': async () => (await import('./commands.ts')).keysRevoke,
 };
 
 interface Io {
@@ -68,11 +70,12 @@ export async function runCli(argv: string[], io: Io = processIo): Promise<number
     const args = all.slice(name.split(' ').length);
     if (name === 'serve') return await (await import('./serve.ts')).serve(args, file, io);
     if (name === 'migrate') parseCommand(args, {});
-    const config = loadConfig({ file, overrides: { logLevel: process.env.KEYGATE_LOG_LEVEL ?? 'warn' } });
+    const config = (await loadConfig())({ file, overrides: { logLevel: process.env.KEYGATE_LOG_LEVEL ?? 'warn' } });
+    const run = name === 'migrate' ? null : await COMMANDS[name]();
     const keygate = await (await loadKeygate())({ config });
     try {
-      if (name === 'migrate') io.out(JSON.stringify({ migrated: true, store: keygate.store.dialect }));
-      else await COMMANDS[name](keygate, args, (value) => io.out(JSON.stringify(value, null, 2)));
+      if (run) await run(keygate, args, (value) => io.out(JSON.stringify(value, null, 2)));
+      else io.out(JSON.stringify({ migrated: true, store: keygate.store.dialect }));
     } finally {
       await keygate.close();
     }

@@ -1,16 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { Value } from '@sinclair/typebox/value';
 import { hidePassword } from '../core/backend-connect-error.ts';
+import { ConfigError } from './config-error.ts';
 import { ConfigSchema, type Config } from './config-schema.ts';
 import { defaultConfig } from './defaults.ts';
 
-/** A setting that failed validation; the message names it. */
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError };
 
 type Env = Record<string, string | undefined>;
 
