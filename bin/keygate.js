@@ -1,6 +1,12 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly through tsx, so there is no build step to forget.
-import { register } from 'tsx/esm/api';
+// Runs the compiled server (dist/, made by `npm run build`) with plain node: no TypeScript loader
+// at run time, so the CLI answers fast and the server starts lean.
+import { existsSync } from 'node:fs';
 
-register();
-await import('../src/cli/main.ts');
+const entry = new URL('../dist/cli/main.js', import.meta.url);
+if (!existsSync(entry)) {
+  process.stderr.write('keygate: not built yet; run npm run build\n');
+  process.exit(1);
+}
+const { main } = await import(entry.href);
+await main(process.argv.slice(2));

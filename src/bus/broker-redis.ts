@@ -1,7 +1,8 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { BackendHealth } from '../core/backend-health.ts';
 import { backendUnavailable, isBackendUnavailable } from '../core/backend-unavailable.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
+import { connectRedis } from './connect-redis.ts';
 import type { Broker, BrokerHandler, StreamOptions, StreamPosition, StreamPublication, StreamState } from './broker.ts';
 import { streamEpoch } from './stream-epoch.ts';
 
@@ -83,14 +84,16 @@ export class RedisBroker implements Broker {
   }
 
   /**
-   * Connects both Redis clients; `prefix` namespaces every key and channel (tests use a random one);
-   * `health` hears when Redis goes and comes back.
+   * Connects both Redis clients (failing fast at start-up when Redis cannot be reached); `prefix`
+   * namespaces every key and channel (tests use a random one); `health` hears when Redis goes and comes back.
    */
   static async connect(url: string, options: { prefix?: string; clock?: Clock; health?: BackendHealth } = {}): Promise<RedisBroker> {
-    const make = () => new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3, enableAutoPipelining: true });
-    const command = make();
-    const subscriber = make();
-    await Promise.all([command.connect(), subscriber.connect()]);
+    const clientOptions = { maxRetriesPerRequest: 3, enableAutoPipelining: true };
+    const command = await connectRedis(url, clientOptions);
+    const subscriber = await connectRedis(url, clientOptions).catch((error: unknown) => {
+      command.disconnect();
+      throw error;
+    });
     command.defineCommand('keygateAcquireSlot', { numberOfKeys: 1, lua: ACQUIRE_SLOT });
     command.defineCommand('keygatePublishToStream', { numberOfKeys: 2, lua: PUBLISH_TO_STREAM });
     command.defineCommand('keygateReadStream', { numberOfKeys: 2, lua: READ_STREAM });

@@ -5,3 +5,11 @@ export class CliError extends Error {
     this.name = 'CliError';
   }
 }
+
+/** A start-up failure with a known cause (the port is taken, say): one line, exit code 1, no stack trace. */
+export class StartupError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StartupError';
+  }
+}

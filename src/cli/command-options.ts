@@ -8,7 +8,8 @@ export function parseCommand(args: string[], options: Options, allowPositionals 
   try {
     return parseArgs({ args, options, allowPositionals, strict: true });
   } catch (error) {
-    throw new CliError((error as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, ''));
+    // node's advice on positionals that start with '-' only confuses a mistyped flag.
+    throw new CliError((error as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, '').replace(/\. To specify a positional argument[\s\S]*$/, ''));
   }
 }
 

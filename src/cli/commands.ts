@@ -1,5 +1,6 @@
 import type { Tier } from '../core/api-key.ts';
-import type { Principal, RevokePolicy, Role, UsageLevel } from '../core/principal.ts';
+import { KeygateError } from '../core/errors.ts';
+import type { Principal, RevokePolicy, Role, UsageLevel, User } from '../core/principal.ts';
 import { keyView } from '../service/key-view.ts';
 import type { Keygate } from '../runtime/keygate.ts';
 import { CliError } from './cli-error.ts';
@@ -8,10 +9,20 @@ import { optionalInt, parseCommand, required } from './command-options.ts';
 /** Prints a result as JSON so scripts can read it. */
 export type Print = (value: unknown) => void;
 
+/** The user a --user flag names, within --org when given; an ambiguous name asks for --org. */
+async function findUser(keygate: Keygate, userRef: string, orgId: string | undefined): Promise<User> {
+  try {
+    return await keygate.directory.findUser(userRef, orgId);
+  } catch (error) {
+    if (error instanceof KeygateError && error.field === 'organization') throw new CliError(error.message.replace(/say which organization$/, 'give --org <organization>'));
+    throw error;
+  }
+}
+
 async function actingPrincipal(keygate: Keygate, userRef: string | undefined, orgRef: string | undefined): Promise<Principal> {
   const org = orgRef ? await keygate.directory.findOrganization(orgRef) : undefined;
   if (userRef) {
-    const user = await keygate.directory.findUser(userRef, org?.id);
+    const user = await findUser(keygate, userRef, org?.id);
     return keygate.tokens.principalFor(user.id, 'cli', null);
   }
   if (!org) throw new CliError('give --user (act as that user) or --org (act as its first admin)');
@@ -54,7 +65,7 @@ export async function tokenCreate(keygate: Keygate, args: string[], print: Print
   const userRef = required(values, 'user');
   const days = optionalInt(values, 'ttl-days');
   const org = values.org ? await keygate.directory.findOrganization(values.org as string) : undefined;
-  const user = await keygate.directory.findUser(userRef, org?.id);
+  const user = await findUser(keygate, userRef, org?.id);
   const created = await keygate.tokens.create(user, (values.name as string | undefined) ?? 'cli token', days === undefined ? null : days * 86_400_000);
   print({ token: created.token, id: created.id, user: user.name, expiresAt: created.expiresAt === null ? null : new Date(created.expiresAt).toISOString() });
 }

@@ -1,36 +1,36 @@
-import { ConfigError, loadConfig } from '../config/load-config.ts';
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { ConfigError } from '../config/config-error.ts';
+import { BackendConnectError } from '../core/backend-connect-error.ts';
 import { KeygateError } from '../core/errors.ts';
 import type { Keygate } from '../runtime/keygate.ts';
-import { CliError } from './cli-error.ts';
-import { keysCreate, keysList, keysRevoke, orgCreate, tokenCreate, userCreate, type Print } from './commands.ts';
+import { CliError, StartupError } from './cli-error.ts';
+import { parseCommand } from './command-options.ts';
+import type { Print } from './commands.ts';
+import { commandUsage, COMMAND_HELP, groupUsage, USAGE } from './usage.ts';
 
-// The server (Fastify, drivers, schemes) loads only when a command needs it, so usage errors answer at once.
+// Everything beyond the usage text (settings schema, server, drivers) loads only when a command
+// runs, so --help and usage errors answer in about the time node itself takes to start.
 const loadKeygate = async () => (await import('../runtime/keygate.ts')).createKeygate;
-
-const USAGE = `usage: keygate <command> [options]
-
-  serve [--demo] [--config file]        start the server (npm start runs it with --demo)
-  migrate                               bring the database schema up to date
-  org create <name> [--revoke-policy admins|owner_or_admin]
-  user create --org <org> --name <name> [--role admin|member] [--usage-level basic|advanced|premier|market_maker]
-              [--tier basic|premium|enterprise] [--wallet 0x…]...
-  token create --user <user> [--org <org>] [--name <label>] [--ttl-days N]
-  keys create --user <user> --name <name> [--permission p]... [--ip cidr]... [--exchange x]... [--expires-in-days N]
-  keys list (--user <user> | --org <org>) [--name text] [--tail chars]
-  keys revoke <key id> [--org <org>] [--user <admin>]
-
-Settings come from environment variables (DATABASE_URL, REDIS_URL, KEYGATE_*) and an optional JSON file (--config or KEYGATE_CONFIG).`;
+const loadConfig = async () => (await import('../config/load-config.ts')).loadConfig;
 
 type Command = (keygate: Keygate, args: string[], print: Print) => Promise<void>;
 
-const COMMANDS: Record<string, Command> = {
-  'org create': orgCreate,
-  'user create': userCreate,
-  'token create': tokenCreate,
-  'keys create': keysCreate,
-  'keys list': keysList,
-  'keys revoke': keysRevoke,
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  'org create': async () => (await import('./commands.ts')).orgCreate,
+  'user create': async () => (await import('./commands.ts')).userCreate,
+  'token create': async () => (await import('./commands.ts')).tokenCreate,
+  'keys create': async () => (await import('./commands.ts')).keysCreate,
+  'keys list': async () => (await import('./commands.ts')).keysList,
+  'keys revoke': async () => (await import('./commands.ts')).keysRevoke,
 };
+
+interface Io {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+const processIo: Io = { out: (s) => process.stdout.write(s + '\n'), err: (s) => process.stderr.write(s + '\n') };
 
 function takeConfigFlag(args: string[]): { args: string[]; file: string | null } {
   const at = args.indexOf('--config');
@@ -40,46 +40,86 @@ function takeConfigFlag(args: string[]): { args: string[]; file: string | null }
   return { args: [...args.slice(0, at), ...args.slice(at + 2)], file };
 }
 
-/** Runs one CLI invocation; returns the exit code. */
-export async function runCli(argv: string[], io = { out: (s: string) => process.stdout.write(s + '\n'), err: (s: string) => process.stderr.write(s + '\n') }): Promise<number> {
+/** True when --help or -h is among the flags (not after `--`, where it would be a value). */
+function wantsHelp(args: string[]): boolean {
+  const end = args.indexOf('--');
+  return (end === -1 ? args : args.slice(0, end)).some((arg) => arg === '--help' || arg === '-h');
+}
+
+/** Runs one CLI invocation; returns the exit code (0 ok, 1 refused or failed, 2 usage error). */
+export async function runCli(argv: string[], io: Io = processIo): Promise<number> {
+  let command: string | null = null;
   try {
-    const { args, file } = takeConfigFlag(argv);
-    const [first, second, ...rest] = args;
+    const { args: all, file } = takeConfigFlag(argv);
+    const [first, second] = all;
     if (!first || first === 'help' || first === '--help' || first === '-h') {
-      io.out(USAGE);
+      const topic = first === 'help' ? all.slice(1).join(' ') : '';
+      io.out((topic && COMMAND_HELP[topic] ? commandUsage(topic) : topic && groupUsage(topic)) || USAGE);
       return first ? 0 : 2;
     }
-    if (first === 'serve') return await (await import('./serve.ts')).serve(args.slice(1), file, io);
+    const name = first === 'serve' || first === 'migrate' ? first : `${first} ${second ?? ''}`.trim();
+    if (wantsHelp(all)) {
+      const help = COMMAND_HELP[name] ? commandUsage(name) : groupUsage(first);
+      if (help) {
+        io.out(help);
+        return 0;
+      }
+    }
+    if (!COMMAND_HELP[name]) throw new CliError(`unknown command "${name}" (keygate --help lists the commands)`);
+    command = name;
+    const args = all.slice(name.split(' ').length);
+    if (name === 'serve') return await (await import('./serve.ts')).serve(args, file, io);
+    if (name === 'migrate') parseCommand(args, {});
     // Management commands need only the store: their key events reach every server through the
     // store's log (LISTEN/NOTIFY, or the SQLite file check), so they work while Redis is down.
-    const config = loadConfig({ file, overrides: { logLevel: process.env.KEYGATE_LOG_LEVEL ?? 'warn', redisUrl: null } });
-    if (first === 'migrate') {
-      const keygate = await (await loadKeygate())({ config });
-      await keygate.close();
-      io.out(JSON.stringify({ migrated: true, store: keygate.store.dialect }));
-      return 0;
-    }
-    const command = COMMANDS[`${first} ${second ?? ''}`.trim()];
-    if (!command) throw new CliError(`unknown command "${[first, second].filter(Boolean).join(' ')}"\n\n${USAGE}`);
+    const config = (await loadConfig())({ file, overrides: { logLevel: process.env.KEYGATE_LOG_LEVEL ?? 'warn', redisUrl: null } });
+    const run = name === 'migrate' ? null : await COMMANDS[name]();
     const keygate = await (await loadKeygate())({ config });
     try {
-      await command(keygate, rest, (value) => io.out(JSON.stringify(value, null, 2)));
+      if (run) await run(keygate, args, (value) => io.out(JSON.stringify(value, null, 2)));
+      else io.out(JSON.stringify({ migrated: true, store: keygate.store.dialect }));
     } finally {
       await keygate.close();
     }
     return 0;
   } catch (error) {
-    if (error instanceof CliError || error instanceof KeygateError || error instanceof ConfigError) {
-      io.err(`keygate: ${error.message}`);
-      return error instanceof CliError ? 2 : 1;
-    }
-    io.err(`keygate: ${(error as Error).stack ?? error}`);
-    return 1;
+    return report(error, command, io);
   }
 }
 
-const isMain = process.argv[1] && /keygate(\.js)?$|cli[\\/]main\.ts$/.test(process.argv[1]);
-if (isMain) {
-  const code = await runCli(process.argv.slice(2));
-  if (code !== 0 || process.argv[2] !== 'serve') process.exitCode = code;
+/** Prints an error as one `keygate:` line (a stack trace only at KEYGATE_LOG_LEVEL=debug) and returns the exit code. */
+function report(error: unknown, command: string | null, io: Io): number {
+  const line = (message: string) => io.err(`keygate: ${message.replace(/\s*\n\s*/g, ' ')}`);
+  if (error instanceof CliError) {
+    line(command ? `${error.message} (keygate ${command} --help shows the usage)` : error.message);
+    return 2;
+  }
+  const known = [KeygateError, ConfigError, BackendConnectError, StartupError].some((type) => error instanceof type);
+  // Errors of the file system (data folder not writable, disk full) name their path and are the operator's to fix.
+  const system = error instanceof Error && typeof (error as NodeJS.ErrnoException).syscall === 'string' && 'path' in error;
+  const message = error instanceof Error ? error.message : String(error);
+  if (known || system) line(message);
+  else line(`${message} (unexpected; run with KEYGATE_LOG_LEVEL=debug to see the stack trace)`);
+  if (/^(debug|trace)$/i.test(process.env.KEYGATE_LOG_LEVEL ?? '') && error instanceof Error && error.stack) io.err(error.stack);
+  return 1;
 }
+
+/** The `keygate` executable: runs the command; a failure ends the process with its code at once. */
+export async function main(argv: string[]): Promise<void> {
+  const code = await runCli(argv);
+  // A failed start can leave sockets or timers behind that would keep the process alive; a running
+  // server keeps it alive on purpose; anything else ends when its work is done.
+  if (code !== 0) process.exit(code);
+}
+
+/** True when this file is the process's entry point (`node dist/cli/main.js`, `tsx src/cli/main.ts`), not imported by bin/keygate.js. */
+function isEntryPoint(): boolean {
+  if (!process.argv[1]) return false;
+  try {
+    return realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) await main(process.argv.slice(2));

@@ -3,6 +3,7 @@ import { isBackendUnavailable } from '../core/backend-unavailable.ts';
 import { startDemoPublisher } from '../demo/demo-publisher.ts';
 import { seedDemo, DEMO_MEMBER_WALLET, DEMO_WALLET } from '../demo/demo-seed.ts';
 import { createKeygate } from '../runtime/keygate.ts';
+import { StartupError } from './cli-error.ts';
 import { optionalInt, parseCommand } from './command-options.ts';
 
 interface Io {
@@ -20,7 +21,13 @@ export async function serve(args: string[], file: string | null, io: Io): Promis
   if (values.demo) overrides.demo = true;
   const config = loadConfig({ file, overrides });
   const keygate = await createKeygate({ config });
-  const url = await keygate.listen();
+  let url: string;
+  try {
+    url = await keygate.listen();
+  } catch (error) {
+    await keygate.close().catch(() => {});
+    throw listenError(error, config.host, config.port);
+  }
   const base = config.publicUrl ?? url;
 
   const lines = [
@@ -76,4 +83,22 @@ export async function serve(args: string[], file: string | null, io: Io): Promis
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
   return 0;
+}
+
+/** Says why the server could not listen, naming the address and the settings that choose it. */
+function listenError(error: unknown, host: string, port: number): unknown {
+  const address = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  switch ((error as NodeJS.ErrnoException).code) {
+    case 'EADDRINUSE':
+      return new StartupError(`cannot listen on ${address}: the port is already in use; stop the other process or choose another port (--port, KEYGATE_PORT)`, { cause: error });
+    case 'EACCES':
+      return new StartupError(`cannot listen on ${address}: permission denied (ports below 1024 need privileges); choose another port (--port, KEYGATE_PORT)`, { cause: error });
+    case 'EADDRNOTAVAIL':
+      return new StartupError(`cannot listen on ${address}: ${host} is not an address of this machine (--host, KEYGATE_HOST)`, { cause: error });
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new StartupError(`cannot listen on ${address}: host ${host} not found (--host, KEYGATE_HOST)`, { cause: error });
+    default:
+      return error;
+  }
 }

@@ -1,17 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { Value } from '@sinclair/typebox/value';
+import { hidePassword } from '../core/backend-connect-error.ts';
+import { ConfigError } from './config-error.ts';
 import { ConfigSchema, type Config } from './config-schema.ts';
 import { defaultConfig } from './defaults.ts';
 
-/** A setting that failed validation; the message names it. */
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError };
 
 type Env = Record<string, string | undefined>;
+
+/** Settings whose values are credentials, with what a valid one looks like. */
+const SECRET_SETTINGS: Readonly<Record<string, string>> = {
+  masterKey: 'must be 32 bytes as 64 hex characters or base64',
+  serverToken: 'must be at least 16 characters',
+};
 
 /** Environment variables and the config path each one sets. */
 const ENV_SETTINGS: ReadonlyArray<[env: string, path: string, kind: 'string' | 'int' | 'bool' | 'json']> = [
@@ -92,11 +94,18 @@ export function loadConfig(options: { env?: Env; file?: string | null; overrides
   let merged: unknown = defaultConfig();
   const file = options.file ?? env.KEYGATE_CONFIG ?? null;
   if (file) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      const { code, message } = error as NodeJS.ErrnoException;
+      throw new ConfigError(`cannot read config file ${file} (${code ? `${code}: ${message.split(',')[0].replace(`${code}: `, '')}` : message})`);
+    }
     let parsed: unknown;
     try {
-      parsed = JSON.parse(readFileSync(file, 'utf8'));
+      parsed = JSON.parse(text);
     } catch (error) {
-      throw new ConfigError(`config file ${file} could not be read as JSON: ${(error as Error).message}`);
+      throw new ConfigError(`config file ${file} is not valid JSON: ${(error as Error).message}`);
     }
     merged = deepMerge(merged, parsed);
   }
@@ -110,7 +119,11 @@ export function loadConfig(options: { env?: Env; file?: string | null; overrides
   const first = Value.Errors(ConfigSchema, merged).First();
   if (first) {
     const setting = first.path.replace(/^\//, '').replaceAll('/', '.') || '(root)';
-    throw new ConfigError(`invalid setting ${setting}: ${first.message} (got ${JSON.stringify(first.value)})`);
+    const secret = SECRET_SETTINGS[setting];
+    // A secret never reaches the terminal or a log: say what is wrong with it, not what it is.
+    if (secret) throw new ConfigError(`invalid setting ${setting}: ${secret} (got ${typeof first.value === 'string' ? `${first.value.length} characters` : typeof first.value})`);
+    const shown = typeof first.value === 'string' && /Url$/.test(setting) ? hidePassword(first.value) : first.value;
+    throw new ConfigError(`invalid setting ${setting}: ${first.message} (got ${JSON.stringify(shown)})`);
   }
   return merged as Config;
 }

@@ -2,14 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { ConfigError } from '../config/load-config.ts';
 
-/** Decodes a configured master key (64 hex chars or base64 of 32 bytes). */
-export function decodeMasterKey(text: string): Buffer {
+const MASTER_KEY_FORMAT = 'must be 32 bytes as 64 hex characters or base64';
+
+/** Decodes a master key (64 hex chars or base64 of 32 bytes); null when it is neither. */
+export function decodeMasterKey(text: string): Buffer | null {
   const trimmed = text.trim();
   if (/^[0-9a-fA-F]{64}$/.test(trimmed)) return Buffer.from(trimmed, 'hex');
   const decoded = Buffer.from(trimmed, 'base64');
-  if (decoded.length === 32) return decoded;
-  throw new Error('invalid setting masterKey: must be 32 bytes as 64 hex characters or base64');
+  return decoded.length === 32 ? decoded : null;
 }
 
 function readOrCreate(path: string, make: () => string, logger: Logger, what: string): string {
@@ -26,9 +28,16 @@ export function bootstrapSecrets(options: { dataDir: string; masterKey: string |
   serverToken: string;
 } {
   mkdirSync(options.dataDir, { recursive: true });
-  const masterKey = decodeMasterKey(
-    options.masterKey ?? readOrCreate(join(options.dataDir, 'master.key'), () => randomBytes(32).toString('hex'), options.logger, 'master key'),
-  );
+  const keyFile = join(options.dataDir, 'master.key');
+  const masterKey = decodeMasterKey(options.masterKey ?? readOrCreate(keyFile, () => randomBytes(32).toString('hex'), options.logger, 'master key'));
+  if (!masterKey) {
+    // The value is a secret: the message names where it came from, never what it is.
+    throw new ConfigError(
+      options.masterKey !== null
+        ? `invalid setting masterKey (KEYGATE_MASTER_KEY or the config file): ${MASTER_KEY_FORMAT}`
+        : `invalid master key in ${keyFile}: ${MASTER_KEY_FORMAT}; restore the file or set KEYGATE_MASTER_KEY`,
+    );
+  }
   const serverToken =
     options.serverToken ??
     readOrCreate(join(options.dataDir, 'server-token'), () => 'kgs_' + randomBytes(32).toString('hex'), options.logger, 'server token');

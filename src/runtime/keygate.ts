@@ -100,7 +100,10 @@ export async function createKeygate(options: CreateKeygateOptions): Promise<Keyg
     onIdleError: (error) => storeHealth.failed(error),
     health: storeHealth,
   });
-  const broker = await openBroker({ redisUrl: config.redisUrl, prefix: options.brokerPrefix, clock, health: busHealth });
+  const broker = await openBroker({ redisUrl: config.redisUrl, prefix: options.brokerPrefix, clock, health: busHealth }).catch(async (error: unknown) => {
+    await store.close();
+    throw error;
+  });
   const schemes = registeredSchemes(config);
   const audit = new AuditTrail(store.audit, clock, ids);
   const lastUsed = new LastUsedRecorder({

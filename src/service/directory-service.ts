@@ -117,11 +117,26 @@ export class DirectoryService {
     return user;
   }
 
-  /** Finds a user by id, or by name within an organization. */
+  /** Finds a user by id, or by name: within the organization when one is given, else a name no other organization uses. */
   async findUser(idOrName: string, organizationId?: string): Promise<User> {
-    const user = (await this.#store.users.findById(idOrName)) ?? (organizationId ? await this.#store.users.findByName(organizationId, idOrName) : null);
-    if (!user) throw new KeygateError(ErrorCode.NOT_FOUND, `no user ${idOrName}`);
-    return user;
+    const byId = await this.#store.users.findById(idOrName);
+    if (byId) return byId;
+    if (organizationId) {
+      const user = await this.#store.users.findByName(organizationId, idOrName);
+      if (!user) throw new KeygateError(ErrorCode.NOT_FOUND, `no user ${idOrName} in that organization`);
+      return user;
+    }
+    const named = await this.#store.users.listByName(idOrName);
+    if (named.length === 0) throw new KeygateError(ErrorCode.NOT_FOUND, `no user ${idOrName}`);
+    if (named.length > 1) {
+      const orgs = await Promise.all(named.map(async (u) => (await this.#store.organizations.findById(u.organizationId))?.name ?? u.organizationId));
+      throw new KeygateError(
+        ErrorCode.BAD_REQUEST,
+        `${named.length} organizations have a user named ${idOrName} (${orgs.map((o) => JSON.stringify(o)).join(', ')}); say which organization`,
+        'organization',
+      );
+    }
+    return named[0];
   }
 
   /** The user who owns a wallet, or null. */

@@ -25,7 +25,9 @@ export async function migrateToLatest(db: Kysely<Database>, dialect: Dialect): P
   const result = await migrator.migrateToLatest();
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error');
-    throw new Error(`migration ${failed?.migrationName ?? '?'} failed: ${(result.error as Error).message ?? result.error}`);
+    const reason = (result.error as Error).message ?? String(result.error);
+    // No failed migration means none ran: the database could not even be read (locked, unreachable).
+    throw new Error(failed ? `migration ${failed.migrationName} failed: ${reason}` : `could not migrate the database: ${reason}`);
   }
   return result;
 }

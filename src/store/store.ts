@@ -84,7 +84,7 @@ export async function openStore(options: {
   /** Where database outages are reported (one log line per change); a silent one when left out. */
   health?: BackendHealth;
 }): Promise<Store> {
-  const { db, dialect } = connectDatabase({
+  const { db, dialect } = await connectDatabase({
     databaseUrl: options.databaseUrl,
     sqlitePath: join(options.dataDir, 'keygate.sqlite'),
     onIdleError: options.onIdleError,

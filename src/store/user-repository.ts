@@ -53,6 +53,12 @@ export class UserRepository {
     return row ? this.#withWallets(row) : null;
   }
 
+  /** Users of that name in any organization (names are unique only within one). */
+  async listByName(name: string): Promise<User[]> {
+    const rows = await this.#db.selectFrom('users').selectAll().where('name', '=', name).orderBy('created_at').execute();
+    return Promise.all(rows.map((row) => this.#withWallets(row)));
+  }
+
   async listByOrganization(organizationId: string): Promise<User[]> {
     const rows = await this.#db.selectFrom('users').selectAll().where('organization_id', '=', organizationId).orderBy('created_at').execute();
     return Promise.all(rows.map((row) => this.#withWallets(row)));

@@ -106,6 +106,27 @@ describe('keygate CLI (real child processes)', () => {
     ]);
   });
 
+  it('--user finds a name used in one organization without --org, and asks for --org when several use it', async () => {
+    for (const org of ['Gamma', 'Delta', 'Epsilon']) assert.equal((await cli('org', 'create', org)).code, 0);
+    for (const [org, name] of [['Gamma', 'gia'], ['Delta', 'sam'], ['Epsilon', 'sam']]) {
+      const made = await cli('user', 'create', '--org', org, '--name', name, '--role', 'admin');
+      assert.equal(made.code, 0, made.stderr);
+    }
+    const key = await cli('keys', 'create', '--user', 'gia', '--name', 'no org given');
+    assert.equal(key.code, 0, key.stderr);
+    const list = await cli('keys', 'list', '--user', 'gia');
+    assert.equal(list.code, 0, list.stderr);
+    assert.deepEqual(JSON.parse(list.stdout).keys.map((k: { name: string }) => k.name), ['no org given']);
+    assert.equal((await cli('token', 'create', '--user', 'gia')).code, 0);
+
+    const ambiguous = await fails(/--org/, 'keys', 'list', '--user', 'sam');
+    assert.match(ambiguous.stderr, /"Delta"/);
+    assert.match(ambiguous.stderr, /"Epsilon"/);
+    await fails(/--org/, 'token', 'create', '--user', 'sam');
+    const chosen = await cli('keys', 'list', '--user', 'sam', '--org', 'Epsilon');
+    assert.equal(chosen.code, 0, chosen.stderr);
+  });
+
   it('names a bad setting from the environment or the config file', async () => {
     const badEnv = await runCli(['migrate'], { ...env, KEYGATE_FAILURES_PER_MINUTE_PER_IP: 'lots' });
     assert.notEqual(badEnv.code, 0);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -80,6 +80,12 @@ describe('npm start (keygate serve --demo) on an empty data folder', () => {
 
     const auth = await fetch(`${url}/v1/auth`, { headers: { 'x-api-key': demoKey } });
     assert.equal(auth.status, 200);
+
+    // The store holds key hashes and encrypted secrets: owner-only, whatever the umask (-wal and
+    // -shm exist while the server has the database open).
+    for (const file of ['keygate.sqlite', 'keygate.sqlite-wal', 'keygate.sqlite-shm']) {
+      assert.equal((statSync(join(dataDir, file)).mode & 0o777).toString(8), '600', file);
+    }
     await stop(running.child);
     running = null;
   });

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 /** The CLI entry point, as `npx keygate` runs it. */
@@ -13,15 +14,46 @@ export function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, KEYGATE_LOG_LEVEL: 'silent', ...extra };
 }
 
-/** Runs `node bin/keygate.js …args` to completion. */
-export function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export interface CliResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** From spawn to exit. */
+  readonly elapsedMs: number;
+  /** True when the child was still running after `killAfterMs` and was killed. */
+  readonly killed: boolean;
+}
+
+/**
+ * Runs `node bin/keygate.js …args` to completion. A child that has not exited after `killAfterMs`
+ * is killed and reported as such, so a hang fails its test instead of stalling the suite.
+ */
+export function runCli(args: string[], env: Record<string, string>, options: { nodeArgs?: string[]; killAfterMs?: number } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [KEYGATE_BIN, ...args], { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    const started = performance.now();
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), KEYGATE_BIN, ...args], { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
+    let killed = false;
+    const guard = options.killAfterMs === undefined ? undefined : setTimeout(() => ((killed = true), child.kill('SIGKILL')), options.killAfterMs);
     child.stdout.on('data', (chunk) => (stdout += chunk));
     child.stderr.on('data', (chunk) => (stderr += chunk));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.on('close', (code) => {
+      clearTimeout(guard);
+      resolve({ code, stdout, stderr, elapsedMs: performance.now() - started, killed });
+    });
+  });
+}
+
+/** A TCP port on 127.0.0.1 that nothing listens on (it was free a moment ago). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
   });
 }

@@ -96,7 +96,7 @@ describe('configuration', () => {
     const dir = mkdtempSync(join(tmpdir(), 'keygate-config-'));
     const file = join(dir, 'broken.json');
     writeFileSync(file, '{ port: 80 ');
-    assert.match(failure(() => loadConfig({ env: { KEYGATE_CONFIG: file } })), /config file .*broken\.json could not be read as JSON/);
-    assert.match(failure(() => loadConfig({ env: {}, file: join(dir, 'missing.json') })), /missing\.json could not be read/);
+    assert.match(failure(() => loadConfig({ env: { KEYGATE_CONFIG: file } })), /config file .*broken\.json is not valid JSON/);
+    assert.match(failure(() => loadConfig({ env: {}, file: join(dir, 'missing.json') })), /cannot read config file .*missing\.json \(ENOENT: no such file or directory\)/);
   });
 });
