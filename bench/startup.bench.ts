@@ -1,5 +1,5 @@
 // Start-up cost of the compiled CLI (bin/keygate.js → dist/) against the same sources run through
-// tsx (`node --import tsx src/cli/main.ts`, what bin/keygate.js did before the build), alternating
+// tsx (`node --import tsx src/runtime/main.ts`, what bin/keygate.js did before the build), alternating
 // in the same run: `keygate --help` wall time, and `keygate serve` time until it listens and its
 // RSS at that moment (SQLite, an already migrated data folder, port 0). Medians of ROUNDS rounds.
 import { spawn, spawnSync } from 'node:child_process';
@@ -12,7 +12,7 @@ import { median, printFigures } from './report.ts';
 const ROUNDS = Number(process.env.KEYGATE_BENCH_ROUNDS ?? 10);
 const root = fileURLToPath(new URL('..', import.meta.url));
 const compiled = [join(root, 'bin', 'keygate.js')];
-const throughTsx = ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts')];
+const throughTsx = ['--import', 'tsx', join(root, 'src', 'runtime', 'main.ts')];
 
 /** Wall time of one run to exit, in ms. */
 function timeToExit(entry: string[], args: string[], env: NodeJS.ProcessEnv): number {

@@ -3,7 +3,7 @@
 // at run time, so the CLI answers fast and the server starts lean.
 import { existsSync } from 'node:fs';
 
-const entry = new URL('../dist/cli/main.js', import.meta.url);
+const entry = new URL('../dist/runtime/main.js', import.meta.url);
 if (!existsSync(entry)) {
   process.stderr.write('keygate: not built yet; run npm run build\n');
   process.exit(1);

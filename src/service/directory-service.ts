@@ -139,6 +139,11 @@ export class DirectoryService {
     return named[0];
   }
 
+  /** The first admin of an organization (the CLI acts as them when given only --org), or null. */
+  async firstAdmin(organizationId: string): Promise<User | null> {
+    return (await this.#store.users.listByOrganization(organizationId)).find((user) => user.role === 'admin') ?? null;
+  }
+
   /** The user who owns a wallet, or null. */
   async userByWallet(address: string): Promise<User | null> {
     return this.#store.users.findByWallet(normaliseAddress(address));

@@ -183,6 +183,11 @@ export class KeyService {
     return key;
   }
 
+  /** A key by id in any organization, with no access check: for trusted operator tools (the CLI), never for API callers. */
+  async findForOperator(id: string): Promise<ApiKey | null> {
+    return this.#deps.store.keys.findById(id);
+  }
+
   /** The caller's live key with a given public identifier under a scheme (profiles address keys this way). */
   async getByLookup(principal: Principal, scheme: KeyScheme, lookup: string): Promise<ApiKey> {
     const key = await this.#deps.store.keys.findByLookup(scheme, lookup);

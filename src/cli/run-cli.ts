@@ -1,20 +1,15 @@
-import { realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../config/config-error.ts';
 import { BackendConnectError } from '../core/backend-connect-error.ts';
 import { KeygateError } from '../core/errors.ts';
-import type { Keygate } from '../runtime/keygate.ts';
+import type { Config } from '../config/config-schema.ts';
 import { CliError, StartupError } from './cli-error.ts';
 import { parseCommand } from './command-options.ts';
-import type { Print } from './commands.ts';
+import type { CliServices, Command } from './commands.ts';
 import { commandUsage, COMMAND_HELP, groupUsage, USAGE } from './usage.ts';
 
 // Everything beyond the usage text (settings schema, server, drivers) loads only when a command
 // runs, so --help and usage errors answer in about the time node itself takes to start.
-const loadKeygate = async () => (await import('../runtime/keygate.ts')).createKeygate;
 const loadConfig = async () => (await import('../config/load-config.ts')).loadConfig;
-
-type Command = (keygate: Keygate, args: string[], print: Print) => Promise<void>;
 
 const COMMANDS: Record<string, () => Promise<Command>> = {
   'org create': async () => (await import('./commands.ts')).orgCreate,
@@ -25,12 +20,22 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   'keys revoke': async () => (await import('./commands.ts')).keysRevoke,
 };
 
-interface Io {
+/** Where a command writes: results to `out`, errors to `err`. */
+export interface Io {
   out(line: string): void;
   err(line: string): void;
 }
 
-const processIo: Io = { out: (s) => process.stdout.write(s + '\n'), err: (s) => process.stderr.write(s + '\n') };
+/** The process's stdout and stderr. */
+export const processIo: Io = { out: (s) => process.stdout.write(s + '\n'), err: (s) => process.stderr.write(s + '\n') };
+
+/** What the composition root provides the CLI: a server to start, and the services management commands use. */
+export interface CliHost {
+  /** `keygate serve`: starts a node; resolves with the exit code once it listens (or could not start). */
+  serve(args: string[], configFile: string | null, io: Io): Promise<number>;
+  /** Opens the store-backed services for one management command (no bus); `close()` when done. */
+  openServices(config: Config): Promise<CliServices & { readonly storeDialect: string; close(): Promise<void> }>;
+}
 
 function takeConfigFlag(args: string[]): { args: string[]; file: string | null } {
   const at = args.indexOf('--config');
@@ -47,7 +52,7 @@ function wantsHelp(args: string[]): boolean {
 }
 
 /** Runs one CLI invocation; returns the exit code (0 ok, 1 refused or failed, 2 usage error). */
-export async function runCli(argv: string[], io: Io = processIo): Promise<number> {
+export async function runCli(argv: string[], host: CliHost, io: Io = processIo): Promise<number> {
   let command: string | null = null;
   try {
     const { args: all, file } = takeConfigFlag(argv);
@@ -68,18 +73,18 @@ export async function runCli(argv: string[], io: Io = processIo): Promise<number
     if (!COMMAND_HELP[name]) throw new CliError(`unknown command "${name}" (keygate --help lists the commands)`);
     command = name;
     const args = all.slice(name.split(' ').length);
-    if (name === 'serve') return await (await import('./serve.ts')).serve(args, file, io);
+    if (name === 'serve') return await host.serve(args, file, io);
     if (name === 'migrate') parseCommand(args, {});
     // Management commands need only the store: their key events reach every server through the
     // store's log (LISTEN/NOTIFY, or the SQLite file check), so they work while Redis is down.
     const config = (await loadConfig())({ file, overrides: { logLevel: process.env.KEYGATE_LOG_LEVEL ?? 'warn', redisUrl: null } });
     const run = name === 'migrate' ? null : await COMMANDS[name]();
-    const keygate = await (await loadKeygate())({ config });
+    const services = await host.openServices(config);
     try {
-      if (run) await run(keygate, args, (value) => io.out(JSON.stringify(value, null, 2)));
-      else io.out(JSON.stringify({ migrated: true, store: keygate.store.dialect }));
+      if (run) await run(services, args, (value) => io.out(JSON.stringify(value, null, 2)));
+      else io.out(JSON.stringify({ migrated: true, store: services.storeDialect }));
     } finally {
-      await keygate.close();
+      await services.close();
     }
     return 0;
   } catch (error) {
@@ -103,23 +108,3 @@ function report(error: unknown, command: string | null, io: Io): number {
   if (/^(debug|trace)$/i.test(process.env.KEYGATE_LOG_LEVEL ?? '') && error instanceof Error && error.stack) io.err(error.stack);
   return 1;
 }
-
-/** The `keygate` executable: runs the command; a failure ends the process with its code at once. */
-export async function main(argv: string[]): Promise<void> {
-  const code = await runCli(argv);
-  // A failed start can leave sockets or timers behind that would keep the process alive; a running
-  // server keeps it alive on purpose; anything else ends when its work is done.
-  if (code !== 0) process.exit(code);
-}
-
-/** True when this file is the process's entry point (`node dist/cli/main.js`, `tsx src/cli/main.ts`), not imported by bin/keygate.js. */
-function isEntryPoint(): boolean {
-  if (!process.argv[1]) return false;
-  try {
-    return realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) await main(process.argv.slice(2));

@@ -2,14 +2,12 @@ import { loadConfig } from '../config/load-config.ts';
 import { isBackendUnavailable } from '../core/backend-unavailable.ts';
 import { startDemoPublisher } from '../demo/demo-publisher.ts';
 import { seedDemo, DEMO_MEMBER_WALLET, DEMO_WALLET } from '../demo/demo-seed.ts';
-import { createKeygate } from '../runtime/keygate.ts';
-import { StartupError } from './cli-error.ts';
-import { optionalInt, parseCommand } from './command-options.ts';
+import { createKeygate } from './keygate.ts';
+import { StartupError } from '../cli/cli-error.ts';
+import { optionalInt, parseCommand } from '../cli/command-options.ts';
+import type { Io } from '../cli/run-cli.ts';
+import { maintenanceChannel } from '../core/channel-names.ts';
 
-interface Io {
-  out(line: string): void;
-  err(line: string): void;
-}
 
 /** `keygate serve`: starts a node; with --demo, seeds demo data and prints a working admin credential. */
 export async function serve(args: string[], file: string | null, io: Io): Promise<number> {
@@ -47,7 +45,7 @@ export async function serve(args: string[], file: string | null, io: Io): Promis
         'Demo data created (organization "Demo Trading", users demo-admin and demo-member).',
         `  admin token    ${seed.adminToken}`,
         `  demo API key   ${seed.demoKey}`,
-        `  demo wallet    ${DEMO_WALLET}  (channel maintenance:wallet:${DEMO_WALLET})`,
+        `  demo wallet    ${DEMO_WALLET}  (channel ${maintenanceChannel(DEMO_WALLET)})`,
         '  These secrets are shown once; they are stored only as hashes.',
         `  try: curl -H "Authorization: Bearer ${seed.adminToken}" ${base}/v1/keys`,
       );
