@@ -28,6 +28,11 @@ export async function connectDatabase(options: {
     // An idle client whose connection the server ends (restart, DROP DATABASE ... FORCE) makes the
     // pool emit 'error'; unheard, that would crash the process. The pool replaces the client itself.
     pool.on('error', (error) => options.onIdleError?.(error));
+    // pg-pool listens for errors only on idle clients. A connection that drops while checked out
+    // (mid-query, or inside a transaction) emits 'error' on the client as well as failing its query;
+    // unheard, that event would crash the process. The failed query reports the failure; the pool
+    // discards the broken client when it is released.
+    pool.on('connect', (client) => client.on('error', () => undefined));
     return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres' };
   }
   const Sqlite = (await import('better-sqlite3')).default;

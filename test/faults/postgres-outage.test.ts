@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { sql } from 'kysely';
 import { startNode, type TestNode } from '../support/harness.ts';
 import { capturedLogger } from '../support/captured-log.ts';
 import { TcpProxy } from '../support/tcp-proxy.ts';
@@ -66,5 +67,21 @@ describe('a PostgreSQL outage (through a TCP proxy that is cut and restored)', {
     const states = log.lines.filter((line) => line.backend === 'store').map((line) => line.msg);
     assert.deepEqual(states, ['PostgreSQL is unavailable; working without it until it answers again', 'PostgreSQL is back'], 'one line when it went, one when it came back');
     assert.equal(log.lines.filter((line) => line.level >= 50).length, 0, `no error lines: ${JSON.stringify(log.lines.filter((line) => line.level >= 50))}`);
+  });
+
+  it('a connection cut in the middle of a query fails that query only; the process does not crash and the pool recovers', async () => {
+    // A pooled client is checked out for the whole query: the cut reaches it while it holds no
+    // pool listener, which is when pg emits an 'error' event nobody would otherwise hear.
+    const slow = sql`select pg_sleep(5)`.execute(proxied.keygate.store.db);
+    const outcome = slow.then(() => 'finished', (error: Error) => error.message);
+    await waitFor(async () => {
+      const running = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where query like 'select pg_sleep(5)%'`.execute(direct.keygate.store.db);
+      return running.rows[0].n > 0;
+    }, 'the slow query to be running');
+    await proxy.cut();
+    assert.match(await outcome, /terminated|ECONNRESET|closed/i);
+    await proxy.restore();
+    await waitFor(async () => (await proxied.request('GET', '/readyz')).status === 200, 'the proxied node to be ready again', 5000);
+    assert.equal((await proxied.request('GET', '/v1/keys', { token: proxied.admin.token })).status, 200);
   });
 });
