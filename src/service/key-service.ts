@@ -13,6 +13,7 @@ import type { Config } from '../config/config-schema.ts';
 import type { CredentialScheme } from '../schemes/credential-scheme.ts';
 import type { Repositories, Store, StoreTransaction } from '../store/store.ts';
 import type { KeyFilter } from '../store/api-key-repository.ts';
+import { LockName } from '../store/lock-names.ts';
 import { canManage, canRevoke } from './access-policy.ts';
 import { actorOf, type AuditTrail } from './audit-trail.ts';
 import { commitKeyChange, keyChange, type KeyEventSink, type RecordKeyEvent } from './key-events.ts';
@@ -34,7 +35,11 @@ export interface CreateKeyInput {
   /** Scheme input, e.g. an uploaded public key. */
   readonly material?: Readonly<Record<string, unknown>>;
   readonly walletAddress?: string | null;
-  readonly accountIndex?: number | null;
+  /**
+   * Gives a wallet key its account index (spec 003). Runs inside the creating transaction, after the
+   * owner's cap was checked under their lock, so the index it picks is the one stored with the key.
+   */
+  readonly claimAccountIndex?: (tx: StoreTransaction, now: number) => Promise<number>;
   /** Only owners with one of these usage levels may create this key (spec 004: uploaded RSA keys). */
   readonly allowedUsageLevels?: readonly UsageLevel[];
   /** Field names to use in error messages when a profile calls its fields something else. */
@@ -144,18 +149,21 @@ export class KeyService {
       secretCiphertext: issued.secretCiphertext,
       publicKey: issued.publicKey,
       walletAddress: input.walletAddress ?? null,
-      accountIndex: input.accountIndex ?? null,
+      accountIndex: null,
       origin: input.origin ?? 'native',
     };
-    await this.#change(async (tx, record) => {
-      await tx.lock(`user-keys:${owner.id}`);
+    return this.#change(async (tx, record) => {
+      // Count and insert under the owner's lock: concurrent creates and rolls for one user queue here,
+      // so each counts the keys the others added (on SQLite the transaction itself serialises them).
+      await tx.lock(LockName.userKeys(owner.id));
       await this.#assertBelowLimit(tx, owner.id, scheme.name, now);
-      await tx.keys.insert(key);
+      const stored: ApiKey = input.claimAccountIndex ? { ...key, accountIndex: await input.claimAccountIndex(tx, now) } : key;
+      await tx.keys.insert(stored);
       await tx.audit.append(this.#deps.audit.entry(actorOf(principal), 'key.create', 'ok', key.id, { scheme: key.scheme, name, origin: key.origin, owner: owner.id }));
       // A created key can be in other nodes' unknown-key caches (a public key tried before it was registered).
-      record(keyChange('created', key));
+      record(keyChange('created', stored));
+      return { key: stored, secret: issued.secret };
     });
-    return { key, secret: issued.secret };
   }
 
   /** Keys the caller may see: their own, or the whole organization's for admins. */
@@ -202,7 +210,7 @@ export class KeyService {
 
   async #update(principal: Principal, id: string, input: UpdateKeyInput): Promise<ApiKey> {
     return this.#change(async (tx, record) => {
-      await tx.lock(`key:${id}`);
+      await tx.lock(LockName.key(id));
       return this.#updateIn(tx, record, principal, await this.#visible(tx, principal, id), input);
     });
   }
@@ -252,7 +260,7 @@ export class KeyService {
 
   async #roll(principal: Principal, id: string, graceSeconds: number): Promise<CreatedKey & { previous: ApiKey }> {
     return this.#change(async (tx, record) => {
-      await tx.lock(`key:${id}`);
+      await tx.lock(LockName.key(id));
       return this.#rollIn(tx, record, principal, await this.#visible(tx, principal, id), graceSeconds);
     });
   }
@@ -312,7 +320,7 @@ export class KeyService {
 
   async #deleteKey(principal: Principal, loaded: ApiKey, policy: 'organization' | 'owner'): Promise<ApiKey> {
     return this.#change(async (tx, record) => {
-      await tx.lock(`key:${loaded.id}`);
+      await tx.lock(LockName.key(loaded.id));
       const key = await this.#visible(tx, principal, loaded.id);
       if (!canRevoke(principal, key, policy)) {
         throw new KeygateError(ErrorCode.FORBIDDEN, 'only organization admins may delete API keys in this organization');
@@ -332,7 +340,7 @@ export class KeyService {
   async #revoke(principal: Principal, loaded: ApiKey, policy: 'organization' | 'owner'): Promise<ApiKey> {
     return this.#change(async (tx, record) => {
       // Read again under the key's lock: a concurrent revoke, roll or delete has either finished or waits.
-      await tx.lock(`key:${loaded.id}`);
+      await tx.lock(LockName.key(loaded.id));
       const key = await this.#visible(tx, principal, loaded.id);
       if (!canRevoke(principal, key, policy)) {
         throw new KeygateError(ErrorCode.FORBIDDEN, 'only organization admins can revoke API keys');
