@@ -261,7 +261,10 @@ export class KeyService {
   async #roll(principal: Principal, id: string, graceSeconds: number): Promise<CreatedKey & { previous: ApiKey }> {
     return this.#change(async (tx, record) => {
       await tx.lock(LockName.key(id));
-      return this.#rollIn(tx, record, principal, await this.#visible(tx, principal, id), graceSeconds);
+      const key = await this.#visible(tx, principal, id);
+      // The successor counts toward its owner's cap like any new key: count under the owner's lock.
+      await tx.lock(LockName.userKeys(key.userId));
+      return this.#rollIn(tx, record, principal, key, graceSeconds);
     });
   }
 
@@ -278,6 +281,13 @@ export class KeyService {
     if (!canRevoke(principal, key, 'organization')) {
       throw new KeygateError(ErrorCode.FORBIDDEN, 'only organization admins may roll (and so revoke) API keys');
     }
+    // One pending roll per key: a key whose end is scheduled was rolled already (rolled_from is unique in the store too).
+    if (key.revokedAt !== null) throw await this.#alreadyRolled(tx, key);
+    // With a grace period the old key keeps working, so old and new both count until it ends; with
+    // none the successor replaces it at once and the count stays the same, so that roll always fits.
+    if (graceSeconds > 0) {
+      await this.#assertBelowLimit(tx, key.userId, key.scheme, now, 'and a rolled key counts until its grace period ends; roll with graceSeconds 0 (the old key ends at once) or delete a key first');
+    }
     const issued = await this.#scheme(key.scheme).issue({}, { secrets: this.#deps.secrets, opaquePrefix: this.#deps.settings.opaquePrefix });
     const successor: ApiKey = {
       ...key,
@@ -288,14 +298,12 @@ export class KeyService {
       publicKey: issued.publicKey,
       createdAt: now,
       lastUsedAt: null,
-      // A key rolled during an earlier roll's grace period carries a scheduled revocation; the new secret must not.
       revokedAt: null,
       revokedBy: null,
       deletedAt: null,
     };
-    await tx.keys.insert(successor);
-    const revokeAt = Math.min(now + graceSeconds * 1000, key.revokedAt ?? Number.POSITIVE_INFINITY);
-    const previous = (await tx.keys.update(key.id, { revokedAt: revokeAt, revokedBy: principal.user.id }))!;
+    await tx.keys.insert(successor, { rolledFrom: key.id });
+    const previous = (await tx.keys.update(key.id, { revokedAt: now + graceSeconds * 1000, revokedBy: principal.user.id }))!;
     await tx.audit.append(this.#deps.audit.entry(actorOf(principal), 'key.create', 'ok', successor.id, { scheme: successor.scheme, name: successor.name, origin: successor.origin, rolledFrom: key.id }));
     await tx.audit.append(this.#deps.audit.entry(actorOf(principal), 'key.roll', 'ok', key.id, { successor: successor.id, graceSeconds }));
     record(keyChange('created', successor));
@@ -359,12 +367,24 @@ export class KeyService {
     return commitKeyChange(this.#deps.store, this.#deps.events, () => this.#deps.clock.now(), work);
   }
 
-  /** KEY_LIMIT_REACHED when the owner already holds the scheme's cap of live keys. */
-  async #assertBelowLimit(repositories: Pick<Repositories, 'keys'>, ownerId: string, scheme: KeyScheme, now: number): Promise<void> {
+  /** KEY_LIMIT_REACHED when the owner already holds the scheme's cap of live keys (`advice` replaces "delete one first"). */
+  async #assertBelowLimit(repositories: Pick<Repositories, 'keys'>, ownerId: string, scheme: KeyScheme, now: number, advice = 'delete one first'): Promise<void> {
     const limit = this.#deps.settings.maxKeysPerUser[scheme];
     if (limit !== null && (await repositories.keys.countLive(ownerId, now, scheme)) >= limit) {
-      throw new KeygateError(ErrorCode.KEY_LIMIT_REACHED, `a user can hold at most ${limit} active ${scheme} API keys; delete one first`);
+      throw new KeygateError(ErrorCode.KEY_LIMIT_REACHED, `a user can hold at most ${limit} active ${scheme} API keys; ${advice}`);
     }
+  }
+
+  /** The CONFLICT for rolling a key that was rolled already, naming its successor. */
+  async #alreadyRolled(tx: StoreTransaction, key: ApiKey): Promise<KeygateError> {
+    const ends = new Date(key.revokedAt!).toISOString();
+    const successor = await tx.keys.findSuccessor(key.id);
+    return new KeygateError(
+      ErrorCode.CONFLICT,
+      successor
+        ? `API key was already rolled: ${successor.id} replaces it, and it ends at ${ends}; roll ${successor.id} instead`
+        : `API key is scheduled to be revoked at ${ends} and cannot be rolled again`,
+    );
   }
 
   /**
