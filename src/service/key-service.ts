@@ -13,6 +13,7 @@ import type { Config } from '../config/config-schema.ts';
 import type { CredentialScheme } from '../schemes/credential-scheme.ts';
 import type { Repositories, Store, StoreTransaction } from '../store/store.ts';
 import type { KeyFilter } from '../store/api-key-repository.ts';
+import { LockName } from '../store/lock-names.ts';
 import { canManage, canRevoke } from './access-policy.ts';
 import { actorOf, type AuditTrail } from './audit-trail.ts';
 import { commitKeyChange, keyChange, type KeyEventSink, type RecordKeyEvent } from './key-events.ts';
@@ -34,7 +35,11 @@ export interface CreateKeyInput {
   /** Scheme input, e.g. an uploaded public key. */
   readonly material?: Readonly<Record<string, unknown>>;
   readonly walletAddress?: string | null;
-  readonly accountIndex?: number | null;
+  /**
+   * Gives a wallet key its account index (spec 003). Runs inside the creating transaction, after the
+   * owner's cap was checked under their lock, so the index it picks is the one stored with the key.
+   */
+  readonly claimAccountIndex?: (tx: StoreTransaction, now: number) => Promise<number>;
   /** Only owners with one of these usage levels may create this key (spec 004: uploaded RSA keys). */
   readonly allowedUsageLevels?: readonly UsageLevel[];
   /** Field names to use in error messages when a profile calls its fields something else. */
@@ -144,18 +149,21 @@ export class KeyService {
       secretCiphertext: issued.secretCiphertext,
       publicKey: issued.publicKey,
       walletAddress: input.walletAddress ?? null,
-      accountIndex: input.accountIndex ?? null,
+      accountIndex: null,
       origin: input.origin ?? 'native',
     };
-    await this.#change(async (tx, record) => {
-      await tx.lock(`user-keys:${owner.id}`);
+    return this.#change(async (tx, record) => {
+      // Count and insert under the owner's lock: concurrent creates and rolls for one user queue here,
+      // so each counts the keys the others added (on SQLite the transaction itself serialises them).
+      await tx.lock(LockName.userKeys(owner.id));
       await this.#assertBelowLimit(tx, owner.id, scheme.name, now);
-      await tx.keys.insert(key);
+      const stored: ApiKey = input.claimAccountIndex ? { ...key, accountIndex: await input.claimAccountIndex(tx, now) } : key;
+      await tx.keys.insert(stored);
       await tx.audit.append(this.#deps.audit.entry(actorOf(principal), 'key.create', 'ok', key.id, { scheme: key.scheme, name, origin: key.origin, owner: owner.id }));
       // A created key can be in other nodes' unknown-key caches (a public key tried before it was registered).
-      record(keyChange('created', key));
+      record(keyChange('created', stored));
+      return { key: stored, secret: issued.secret };
     });
-    return { key, secret: issued.secret };
   }
 
   /** Keys the caller may see: their own, or the whole organization's for admins. */
@@ -202,7 +210,7 @@ export class KeyService {
 
   async #update(principal: Principal, id: string, input: UpdateKeyInput): Promise<ApiKey> {
     return this.#change(async (tx, record) => {
-      await tx.lock(`key:${id}`);
+      await tx.lock(LockName.key(id));
       return this.#updateIn(tx, record, principal, await this.#visible(tx, principal, id), input);
     });
   }
@@ -252,8 +260,11 @@ export class KeyService {
 
   async #roll(principal: Principal, id: string, graceSeconds: number): Promise<CreatedKey & { previous: ApiKey }> {
     return this.#change(async (tx, record) => {
-      await tx.lock(`key:${id}`);
-      return this.#rollIn(tx, record, principal, await this.#visible(tx, principal, id), graceSeconds);
+      await tx.lock(LockName.key(id));
+      const key = await this.#visible(tx, principal, id);
+      // The successor counts toward its owner's cap like any new key: count under the owner's lock.
+      await tx.lock(LockName.userKeys(key.userId));
+      return this.#rollIn(tx, record, principal, key, graceSeconds);
     });
   }
 
@@ -270,6 +281,13 @@ export class KeyService {
     if (!canRevoke(principal, key, 'organization')) {
       throw new KeygateError(ErrorCode.FORBIDDEN, 'only organization admins may roll (and so revoke) API keys');
     }
+    // One pending roll per key: a key whose end is scheduled was rolled already (rolled_from is unique in the store too).
+    if (key.revokedAt !== null) throw await this.#alreadyRolled(tx, key);
+    // With a grace period the old key keeps working, so old and new both count until it ends; with
+    // none the successor replaces it at once and the count stays the same, so that roll always fits.
+    if (graceSeconds > 0) {
+      await this.#assertBelowLimit(tx, key.userId, key.scheme, now, 'and a rolled key counts until its grace period ends; roll with graceSeconds 0 (the old key ends at once) or delete a key first');
+    }
     const issued = await this.#scheme(key.scheme).issue({}, { secrets: this.#deps.secrets, opaquePrefix: this.#deps.settings.opaquePrefix });
     const successor: ApiKey = {
       ...key,
@@ -280,14 +298,12 @@ export class KeyService {
       publicKey: issued.publicKey,
       createdAt: now,
       lastUsedAt: null,
-      // A key rolled during an earlier roll's grace period carries a scheduled revocation; the new secret must not.
       revokedAt: null,
       revokedBy: null,
       deletedAt: null,
     };
-    await tx.keys.insert(successor);
-    const revokeAt = Math.min(now + graceSeconds * 1000, key.revokedAt ?? Number.POSITIVE_INFINITY);
-    const previous = (await tx.keys.update(key.id, { revokedAt: revokeAt, revokedBy: principal.user.id }))!;
+    await tx.keys.insert(successor, { rolledFrom: key.id });
+    const previous = (await tx.keys.update(key.id, { revokedAt: now + graceSeconds * 1000, revokedBy: principal.user.id }))!;
     await tx.audit.append(this.#deps.audit.entry(actorOf(principal), 'key.create', 'ok', successor.id, { scheme: successor.scheme, name: successor.name, origin: successor.origin, rolledFrom: key.id }));
     await tx.audit.append(this.#deps.audit.entry(actorOf(principal), 'key.roll', 'ok', key.id, { successor: successor.id, graceSeconds }));
     record(keyChange('created', successor));
@@ -312,7 +328,7 @@ export class KeyService {
 
   async #deleteKey(principal: Principal, loaded: ApiKey, policy: 'organization' | 'owner'): Promise<ApiKey> {
     return this.#change(async (tx, record) => {
-      await tx.lock(`key:${loaded.id}`);
+      await tx.lock(LockName.key(loaded.id));
       const key = await this.#visible(tx, principal, loaded.id);
       if (!canRevoke(principal, key, policy)) {
         throw new KeygateError(ErrorCode.FORBIDDEN, 'only organization admins may delete API keys in this organization');
@@ -332,7 +348,7 @@ export class KeyService {
   async #revoke(principal: Principal, loaded: ApiKey, policy: 'organization' | 'owner'): Promise<ApiKey> {
     return this.#change(async (tx, record) => {
       // Read again under the key's lock: a concurrent revoke, roll or delete has either finished or waits.
-      await tx.lock(`key:${loaded.id}`);
+      await tx.lock(LockName.key(loaded.id));
       const key = await this.#visible(tx, principal, loaded.id);
       if (!canRevoke(principal, key, policy)) {
         throw new KeygateError(ErrorCode.FORBIDDEN, 'only organization admins can revoke API keys');
@@ -351,12 +367,24 @@ export class KeyService {
     return commitKeyChange(this.#deps.store, this.#deps.events, () => this.#deps.clock.now(), work);
   }
 
-  /** KEY_LIMIT_REACHED when the owner already holds the scheme's cap of live keys. */
-  async #assertBelowLimit(repositories: Pick<Repositories, 'keys'>, ownerId: string, scheme: KeyScheme, now: number): Promise<void> {
+  /** KEY_LIMIT_REACHED when the owner already holds the scheme's cap of live keys (`advice` replaces "delete one first"). */
+  async #assertBelowLimit(repositories: Pick<Repositories, 'keys'>, ownerId: string, scheme: KeyScheme, now: number, advice = 'delete one first'): Promise<void> {
     const limit = this.#deps.settings.maxKeysPerUser[scheme];
     if (limit !== null && (await repositories.keys.countLive(ownerId, now, scheme)) >= limit) {
-      throw new KeygateError(ErrorCode.KEY_LIMIT_REACHED, `a user can hold at most ${limit} active ${scheme} API keys; delete one first`);
+      throw new KeygateError(ErrorCode.KEY_LIMIT_REACHED, `a user can hold at most ${limit} active ${scheme} API keys; ${advice}`);
     }
+  }
+
+  /** The CONFLICT for rolling a key that was rolled already, naming its successor. */
+  async #alreadyRolled(tx: StoreTransaction, key: ApiKey): Promise<KeygateError> {
+    const ends = new Date(key.revokedAt!).toISOString();
+    const successor = await tx.keys.findSuccessor(key.id);
+    return new KeygateError(
+      ErrorCode.CONFLICT,
+      successor
+        ? `API key was already rolled: ${successor.id} replaces it, and it ends at ${ends}; roll ${successor.id} instead`
+        : `API key is scheduled to be revoked at ${ends} and cannot be rolled again`,
+    );
   }
 
   /**

@@ -8,6 +8,8 @@ import { normaliseAddress } from '../core/wallet-address.ts';
 import { createKeyMessage, revokeKeyMessage } from '../core/wallet-key-message.ts';
 import type { Config } from '../config/config-schema.ts';
 import type { ApiKeyRepository } from '../store/api-key-repository.ts';
+import { LockName } from '../store/lock-names.ts';
+import type { StoreTransaction } from '../store/store.ts';
 import type { FailureThrottle } from '../verify/failure-throttle.ts';
 import type { AuditTrail } from './audit-trail.ts';
 import type { DirectoryService } from './directory-service.ts';
@@ -35,7 +37,7 @@ export interface WalletKeyServiceDependencies {
   readonly keys: KeyService;
   /** Counts failed wallet signatures per IP: recovering a signer is costly, so repeated failures are throttled. */
   readonly throttle: FailureThrottle;
-  readonly keyStore: Pick<ApiKeyRepository, 'findByLookup' | 'listByWallet'>;
+  readonly keyStore: Pick<ApiKeyRepository, 'findByLookup'>;
   readonly directory: DirectoryService;
   readonly audit: AuditTrail;
   readonly clock: Clock;
@@ -68,14 +70,14 @@ export class WalletKeyService {
     await this.#requireSigner(message, input, address, 'key.create', ip);
 
     // A public key registers once: otherwise a revoke signature (same message as a create without
-    // validUntil) could be replayed to bring a revoked, possibly compromised, key back.
+    // validUntil) could be replayed to bring a revoked, possibly compromised, key back. This check
+    // words the refusal; the store's unique lookup index refuses a concurrent duplicate (409 too).
     const existing = await this.#deps.keyStore.findByLookup('ed25519', publicKey);
     if (existing) {
       const state = keyStatus(existing, now) === 'active' ? 'is already registered' : 'was registered before and cannot be registered again';
       throw new KeygateError(ErrorCode.CONFLICT, `this Ed25519 public key ${state}; generate a new key pair`, 'publicKey');
     }
     const principal = await this.#principal(await this.#ownerOf(address), ip);
-    const accountIndex = await this.#freeAccountIndex(address, now);
     const created = await this.#deps.keys.create(principal, {
       name: input.apiWalletName,
       scheme: 'ed25519',
@@ -83,7 +85,7 @@ export class WalletKeyService {
       expiresAt: validUntil,
       material: { publicKey, publicKeyField: 'publicKey' },
       walletAddress: address,
-      accountIndex,
+      claimAccountIndex: (tx, at) => this.#claimAccountIndex(tx, address, at),
       origin: 'wallet',
       fieldNames: { name: 'apiWalletName' },
     });
@@ -163,12 +165,17 @@ export class WalletKeyService {
     return { user, organization: await this.#deps.directory.organization(user.organizationId), via: 'wallet', ip };
   }
 
-  /** The lowest account index no live key of this wallet holds. */
-  async #freeAccountIndex(address: string, now: number): Promise<number> {
-    const live = (await this.#deps.keyStore.listByWallet(address))
-      .filter((k) => keyStatus(k, now) === 'active')
-      .map((k) => k.accountIndex);
-    for (let index = 0; index <= MAX_ACCOUNT_INDEX; index++) if (!live.includes(index)) return index;
+  /**
+   * The lowest account index no live key of this wallet holds, claimed inside the creating
+   * transaction under the wallet's lock: concurrent registrations queue there, and the store's unique
+   * (wallet, account slot) index refuses any duplicate that got past it. Indexes of keys that ended
+   * (revoked, deleted, expired) are freed first, as expiry is a matter of time no index can express.
+   */
+  async #claimAccountIndex(tx: StoreTransaction, address: string, now: number): Promise<number> {
+    await tx.lock(LockName.walletKeys(address));
+    await tx.keys.releaseEndedAccountSlots(address, now);
+    const held = new Set(await tx.keys.heldAccountSlots(address));
+    for (let index = 0; index <= MAX_ACCOUNT_INDEX; index++) if (!held.has(index)) return index;
     throw new KeygateError(
       ErrorCode.KEY_LIMIT_REACHED,
       `address ${address} already has ${MAX_ACCOUNT_INDEX + 1} live API keys (accountIndex 0–${MAX_ACCOUNT_INDEX}); revoke one before creating another`,

@@ -72,8 +72,12 @@ export class ApiKeyRepository {
     this.#db = db;
   }
 
-  /** Inserts a new key. */
-  async insert(key: ApiKey): Promise<void> {
+  /**
+   * Inserts a new key. A key registered by a wallet holds its account index among the wallet's keys
+   * (refused with CONFLICT while another key holds it); `rolledFrom` names the key a roll replaces
+   * (refused with CONFLICT when that key was rolled already).
+   */
+  async insert(key: ApiKey, options: { readonly rolledFrom?: string } = {}): Promise<void> {
     await this.#db
       .insertInto('api_keys')
       .values({
@@ -98,6 +102,8 @@ export class ApiKeyRepository {
         secret_ciphertext: key.secretCiphertext,
         public_key: key.publicKey,
         wallet_address: key.walletAddress,
+        account_slot: key.walletAddress !== null ? key.accountIndex : null,
+        rolled_from: options.rolledFrom ?? null,
         account_index: key.accountIndex,
         origin: key.origin,
       })
@@ -120,7 +126,7 @@ export class ApiKeyRepository {
     return found;
   }
 
-  /** The newest key a credential maps to under a scheme (lookups of revoked keys may repeat). */
+  /** The key a credential maps to under a scheme (a lookup is unique per scheme, revoked keys included). */
   async findByLookup(scheme: KeyScheme, lookup: string): Promise<ApiKey | null> {
     const row = await this.#db
       .selectFrom('api_keys')
@@ -157,6 +163,38 @@ export class ApiKeyRepository {
   async listByWallet(walletAddress: string): Promise<ApiKey[]> {
     const rows = await this.#db.selectFrom('api_keys').selectAll().where('wallet_address', '=', walletAddress).orderBy('created_at', 'desc').execute();
     return rows.map(toDomain);
+  }
+
+  /**
+   * Frees the account indexes of a wallet's keys that have ended (revoked, deleted or expired by
+   * `now`), so they can be given out again. Expiry depends on the time, which no index can express:
+   * call this under the wallet's lock (LockName.walletKeys), right before `heldAccountSlots`.
+   */
+  async releaseEndedAccountSlots(walletAddress: string, now: number): Promise<void> {
+    await this.#db
+      .updateTable('api_keys')
+      .set({ account_slot: null })
+      .where('wallet_address', '=', walletAddress)
+      .where('account_slot', 'is not', null)
+      .where((eb) => eb.or([eb('deleted_at', 'is not', null), eb('revoked_at', '<=', now), eb('expires_at', '<=', now)]))
+      .execute();
+  }
+
+  /** The account indexes the wallet's keys hold (live keys, and ended ones not yet released). */
+  async heldAccountSlots(walletAddress: string): Promise<number[]> {
+    const rows = await this.#db
+      .selectFrom('api_keys')
+      .select('account_slot')
+      .where('wallet_address', '=', walletAddress)
+      .where('account_slot', 'is not', null)
+      .execute();
+    return rows.map((row) => Number(row.account_slot));
+  }
+
+  /** The key a roll of `id` created, or null when it was never rolled. */
+  async findSuccessor(id: string): Promise<ApiKey | null> {
+    const row = await this.#db.selectFrom('api_keys').selectAll().where('rolled_from', '=', id).executeTakeFirst();
+    return row ? toDomain(row) : null;
   }
 
   /** Keys of one scheme a user holds that count toward the per-user limit (not revoked, deleted or expired). */

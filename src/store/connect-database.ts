@@ -6,13 +6,15 @@ import type { Client as PgClient, ClientConfig } from 'pg';
 import { BackendConnectError, isUnreachable, STARTUP_CONNECT_ATTEMPT_MS, STARTUP_CONNECT_BUDGET_MS } from '../core/backend-connect-error.ts';
 import type { Database } from './database.ts';
 import { ImmediateSqliteDialect } from './sqlite-immediate-dialect.ts';
+import { withUniqueViolationsAsConflicts } from './unique-violation-dialect.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
 /**
  * Opens Kysely on PostgreSQL when a URL is given, else on a SQLite file (created with its folder).
  * Only the configured driver is loaded. An unreachable PostgreSQL fails with a BackendConnectError
- * within the start-up budget instead of hanging on the first query.
+ * within the start-up budget instead of hanging on the first query. On both, a write that breaks a
+ * unique index fails with a typed CONFLICT (unique-violation.ts), never a raw driver error.
  */
 export async function connectDatabase(options: {
   databaseUrl: string | null;
@@ -33,7 +35,7 @@ export async function connectDatabase(options: {
     // unheard, that event would crash the process. The failed query reports the failure; the pool
     // discards the broken client when it is released.
     pool.on('connect', (client) => client.on('error', () => undefined));
-    return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres' };
+    return { db: new Kysely<Database>({ dialect: withUniqueViolationsAsConflicts(new PostgresDialect({ pool })) }), dialect: 'postgres' };
   }
   const Sqlite = (await import('better-sqlite3')).default;
   if (options.sqlitePath !== ':memory:') {
@@ -44,7 +46,7 @@ export async function connectDatabase(options: {
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  return { db: new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) }), dialect: 'sqlite' };
+  return { db: new Kysely<Database>({ dialect: withUniqueViolationsAsConflicts(new ImmediateSqliteDialect({ database: sqlite })) }), dialect: 'sqlite' };
 }
 
 /**

@@ -58,6 +58,13 @@ export interface ApiKeysTable {
   secret_ciphertext: string | null;
   public_key: string | null;
   wallet_address: string | null;
+  /**
+   * The account index this key holds among its wallet's keys while it is live; null once freed
+   * (after the key ended) and for keys without a wallet. Unique per wallet (migration 0004).
+   */
+  account_slot: number | null;
+  /** The key this one replaced by a roll; unique, so a key is rolled at most once (migration 0004). */
+  rolled_from: string | null;
   account_index: number | null;
   origin: string;
 }

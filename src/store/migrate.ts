@@ -4,6 +4,7 @@ import type { Database } from './database.ts';
 import { initial } from './migrations/0001-initial.ts';
 import { consoleSessions } from './migrations/0002-console-sessions.ts';
 import { keyEvents } from './migrations/0003-key-events.ts';
+import { storeInvariants } from './migrations/0004-store-invariants.ts';
 
 /** Versioned migrations in order; names sort lexically, so keep the numeric prefix. */
 function migrations(dialect: Dialect): Record<string, Migration> {
@@ -11,18 +12,30 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0001-initial': initial(dialect),
     '0002-console-sessions': consoleSessions(),
     '0003-key-events': keyEvents(dialect),
+    '0004-store-invariants': storeInvariants(),
   };
 }
 
-/** Brings the schema to the newest version; throws with the failing migration's name. */
-export async function migrateToLatest(db: Kysely<Database>, dialect: Dialect): Promise<MigrationResultSet> {
-  const migrator = new Migrator({
+function migrator(db: Kysely<Database>, dialect: Dialect): Migrator {
+  return new Migrator({
     db,
     provider: { getMigrations: async () => migrations(dialect) },
     migrationTableName: 'keygate_migrations',
     migrationLockTableName: 'keygate_migrations_lock',
   });
-  const result = await migrator.migrateToLatest();
+}
+
+/** Brings the schema to the newest version; throws with the failing migration's name. */
+export async function migrateToLatest(db: Kysely<Database>, dialect: Dialect): Promise<MigrationResultSet> {
+  return checked(await migrator(db, dialect).migrateToLatest());
+}
+
+/** Brings the schema up to (and including) the named migration: how tests build a database of an older version. */
+export async function migrateUpTo(db: Kysely<Database>, dialect: Dialect, name: string): Promise<MigrationResultSet> {
+  return checked(await migrator(db, dialect).migrateTo(name));
+}
+
+function checked(result: MigrationResultSet): MigrationResultSet {
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error');
     const reason = (result.error as Error).message ?? String(result.error);

@@ -37,9 +37,10 @@ export interface Repositories {
 export interface StoreTransaction extends Repositories {
   /**
    * Serialises transactions that take the same `name` until this one ends: the tool for
-   * count-then-insert caps and read-then-write checks (e.g. `lock('user-keys:' + userId)`, then count,
-   * then insert). PostgreSQL takes a transaction-scoped advisory lock; SQLite needs none, as its
-   * transactions begin immediate and so already run one at a time.
+   * count-then-insert caps and read-then-write checks (e.g. `lock(LockName.userKeys(userId))`, then
+   * count, then insert). Names and the order to take them in: lock-names.ts; take every lock before
+   * recording key events. PostgreSQL takes a transaction-scoped advisory lock; SQLite needs none, as
+   * its transactions begin immediate and so already run one at a time.
    */
   lock(name: string): Promise<void>;
 }

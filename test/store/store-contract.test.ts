@@ -81,13 +81,13 @@ for (const dialect of dialects()) {
       assert.deepEqual((await store.keys.listByWallet(original.walletAddress!)).map((k) => k.id), [original.id]);
     });
 
-    it('finds the newest key for a repeated lookup', async () => {
+    it('keeps a lookup unique per scheme: a repeat is a CONFLICT, the same lookup under another scheme is not', async () => {
       const lookup = randomUUID();
-      const old = key({ lookup, createdAt: T0 });
-      const newer = key({ lookup, createdAt: T0 + 1 });
-      await store.keys.insert(old);
-      await store.keys.insert(newer);
-      assert.equal((await store.keys.findByLookup('opaque', lookup))?.id, newer.id);
+      const first = key({ lookup, createdAt: T0 });
+      await store.keys.insert(first);
+      await assert.rejects(store.keys.insert(key({ lookup, createdAt: T0 + 1 })), { name: 'KeygateError', code: 'CONFLICT' });
+      await store.keys.insert(key({ lookup, scheme: 'hmac' }));
+      assert.equal((await store.keys.findByLookup('opaque', lookup))?.id, first.id);
     });
 
     it('lists by organization, user, name (case-insensitive), tail and scheme, newest first, without deleted keys', async () => {
