@@ -47,7 +47,10 @@ export async function buildHttpApp(parts: HttpDependencies): Promise<FastifyInst
     // A per-request child logger (with its redaction set-up) is the costliest step of a cached
     // forward-auth check; without request logging, route logs go to the node logger directly.
     childLoggerFactory: (logger, bindings, options) => (requestLogging ? logger.child(bindings, options) : logger),
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    // allErrors stays off (every error of a hostile body is a DoS lever); verbose errors carry the schema and
+    // data, so one 400 can still name every missing required field (validation-message.ts). They hold the
+    // input, secrets included: never log error.validation.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false, verbose: true, keywords: ['x-expected'] } },
   });
   installJsonParser(app);
   installErrorHandler(app, { store: parts.storeHealth });
