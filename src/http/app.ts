@@ -5,6 +5,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { HttpDependencies } from './http-dependencies.ts';
 import { installErrorHandler } from './error-handler.ts';
 import { installManagementAuth } from './management-auth.ts';
+import { applyOptionalBodies, markOptionalBody } from './openapi-optional-body.ts';
 import { installJsonParser } from './raw-body.ts';
 import { frontofficeProfile } from './profiles/frontoffice-profile.ts';
 import { rsaKeysProfile } from './profiles/rsa-keys-profile.ts';
@@ -57,6 +58,8 @@ export async function buildHttpApp(parts: HttpDependencies): Promise<FastifyInst
   installManagementAuth(app, parts);
   await app.register(cookie);
   await app.register(swagger, {
+    transform: markOptionalBody,
+    transformObject: applyOptionalBodies,
     openapi: {
       openapi: '3.1.0',
       info: { title: 'Keygate', version: '0.1.0', description: 'API keys and real-time gateway for trading platforms' },
