@@ -29,7 +29,7 @@ if (focused.length > 0) {
 }
 // The CLI and start-up tests run the real bin/keygate.js, which runs the compiled dist/: build it
 // first (about a second when nothing changed), so `npm test` works from a fresh clone.
-const runsCompiledCli = files.some((file) => /run-cli\.ts|bin\/keygate\.js/.test(readFileSync(file, 'utf8')));
+const runsCompiledCli = files.some((file) => /run-cli\.ts|demo-server\.ts|bin\/keygate\.js/.test(readFileSync(file, 'utf8')));
 if (runsCompiledCli) {
   const build = spawnSync(process.execPath, [join(import.meta.dirname, 'build-server.mjs')], { stdio: 'inherit' });
   if (build.status !== 0) {

@@ -5,6 +5,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { HttpDependencies } from './http-dependencies.ts';
 import { installErrorHandler } from './error-handler.ts';
 import { installManagementAuth } from './management-auth.ts';
+import { applyOptionalBodies, markOptionalBody } from './openapi-optional-body.ts';
 import { installJsonParser } from './raw-body.ts';
 import { frontofficeProfile } from './profiles/frontoffice-profile.ts';
 import { rsaKeysProfile } from './profiles/rsa-keys-profile.ts';
@@ -47,13 +48,18 @@ export async function buildHttpApp(parts: HttpDependencies): Promise<FastifyInst
     // A per-request child logger (with its redaction set-up) is the costliest step of a cached
     // forward-auth check; without request logging, route logs go to the node logger directly.
     childLoggerFactory: (logger, bindings, options) => (requestLogging ? logger.child(bindings, options) : logger),
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    // allErrors stays off (every error of a hostile body is a DoS lever); verbose errors carry the schema and
+    // data, so one 400 can still name every missing required field (validation-message.ts). They hold the
+    // input, secrets included: never log error.validation.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false, verbose: true, keywords: ['x-expected'] } },
   });
   installJsonParser(app);
   installErrorHandler(app, { store: parts.storeHealth });
   installManagementAuth(app, parts);
   await app.register(cookie);
   await app.register(swagger, {
+    transform: markOptionalBody,
+    transformObject: applyOptionalBodies,
     openapi: {
       openapi: '3.1.0',
       info: { title: 'Keygate', version: '0.1.0', description: 'API keys and real-time gateway for trading platforms' },

@@ -3,6 +3,7 @@ import type { BackendHealth } from '../core/backend-health.ts';
 import { isBackendUnavailable } from '../core/backend-unavailable.ts';
 import { ErrorCode, KeygateError } from '../core/errors.ts';
 import { ERROR_STATUS } from '../core/codes.ts';
+import { validationMessage, type SchemaError } from './validation-message.ts';
 
 /** The error body every native route answers with. */
 export interface ErrorBody {
@@ -12,15 +13,6 @@ export interface ErrorBody {
 /** Builds the standard error body. */
 export function errorBody(code: string, message: string, field?: string): ErrorBody {
   return { error: field ? { code, message, field } : { code, message } };
-}
-
-function validationField(error: FastifyError): string | undefined {
-  const first = error.validation?.[0];
-  if (!first) return undefined;
-  const missing = (first.params as { missingProperty?: string; additionalProperty?: string })?.missingProperty
-    ?? (first.params as { additionalProperty?: string })?.additionalProperty;
-  const path = first.instancePath.replace(/^\//, '').replaceAll('/', '.');
-  return [path, missing].filter(Boolean).join('.') || undefined;
 }
 
 /**
@@ -36,9 +28,7 @@ export function errorReply(error: FastifyError, request: FastifyRequest, store?:
     return { status: ERROR_STATUS[ErrorCode.UNAVAILABLE], body: errorBody(ErrorCode.UNAVAILABLE, 'the store is unavailable; try again in a few seconds') };
   }
   if (error.validation) {
-    const field = validationField(error);
-    const where = error.validationContext ?? 'body';
-    const message = field ? `${where}.${field} ${error.validation[0].message ?? 'is invalid'}` : error.message;
+    const { message, field } = validationMessage(error.validation as SchemaError[], error.validationContext ?? 'body');
     return { status: 400, body: errorBody('BAD_REQUEST', message, field) };
   }
   if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {

@@ -50,7 +50,7 @@ describe('live view panel', () => {
     assert.match(html, /stat risk healthy/);
     assert.match(html, /Margin call at<\/span><span class="stat-value">1\.10</);
     assert.match(html, /Liquidation below<\/span><span class="stat-value">1\.00</);
-    assert.match(html, /\$18,000\.00/);
+    assert.match(html, /data-testid="margin-balance">\$18,<wbr\/>000\.00</, 'the balance, breakable after its thousands separator');
     assert.match(html, /<path d="M[\d.]+,[\d.]+ L[\d.]+,[\d.]+" class="risk-line"/, 'a line through both updates');
     assert.match(html, /margin call 1\.10/);
     assert.match(html, /liquidation 1\.00/);

@@ -82,6 +82,45 @@ for (const dialect of dialects()) {
       assert.deepEqual(listed.body, [], 'refused creations change nothing');
     });
 
+    it('answers a create body missing several required fields with one 400 naming all of them', async () => {
+      const user = await node.addUser();
+      const create = (body: unknown) => node.request('POST', '/frontoffice/api/key', { token: user.token, body });
+      const refused = async (body: unknown, field: string, message: string) => {
+        const response = await create(body);
+        assert.equal(response.status, 400, JSON.stringify(response.body));
+        assert.deepEqual(response.body, { error: { code: 'BAD_REQUEST', message, field } });
+      };
+      await refused({ name: 'Trading key 3' }, 'isInfo', 'missing required fields: isInfo, isTrade, IpWhiteList');
+      await refused({ isTrade: false }, 'name', 'missing required fields: name, isInfo, IpWhiteList');
+      await refused({ name: 'x', isInfo: true, isTrade: true }, 'IpWhiteList', 'IpWhiteList is required');
+      // ipWhiteList, the spelling responses use, satisfies IpWhiteList; giving both is ambiguous.
+      await refused({ name: 'x', ipWhiteList: [] }, 'isInfo', 'missing required fields: isInfo, isTrade');
+      await refused({ name: 'x', isInfo: true, isTrade: true, IpWhiteList: [], ipWhiteList: [] }, 'IpWhiteList', 'give IpWhiteList once (ipWhiteList is the same field)');
+      await refused({ name: 'x', isInfo: 'yes', isTrade: true, IpWhiteList: [] }, 'isInfo', 'isInfo must be true or false');
+      await refused({ name: 'x', isInfo: true, isTrade: true, IpWhiteList: [{}] }, 'IpWhiteList[0]', 'IpWhiteList[0] must be a text');
+      await refused({ name: 'x', isInfo: true, isTrade: true, IpWhiteList: [], note: 'hi' }, 'note', 'unknown field "note"');
+      const listed = await node.request('POST', '/frontoffice/api/key', { token: user.token });
+      assert.deepEqual(listed.body, [], 'refused creations change nothing');
+      const made = await create({ name: 'lower', isInfo: true, isTrade: false, ipWhiteList: ['10.0.0.1'] });
+      assert.equal(made.status, 200, JSON.stringify(made.body));
+      assert.deepEqual(made.body.ipWhiteList, ['10.0.0.1']);
+    });
+
+    it('documents the create body with its required fields, and a bare POST as valid', async () => {
+      const docs = await node.request('GET', '/docs/json');
+      const requestBody = docs.body.paths['/frontoffice/api/key'].post.requestBody;
+      assert.equal(requestBody.required, false, 'no body at all is the list call');
+      const alternatives = requestBody.content['application/json'].schema.anyOf;
+      assert.equal(alternatives.length, 2);
+      const [list, create] = alternatives;
+      assert.deepEqual(Object.keys(list.properties), []);
+      assert.equal(list.additionalProperties, false);
+      assert.deepEqual(create.required, ['name', 'isInfo', 'isTrade', 'IpWhiteList']);
+      assert.deepEqual(Object.keys(create.properties).sort(), ['IpWhiteList', 'ipWhiteList', 'isInfo', 'isTrade', 'name']);
+      assert.equal(create.additionalProperties, false);
+      assert.equal(docs.body.paths['/v1/keys'].post.requestBody.required, true, 'other bodies stay required');
+    });
+
     it('deletes by public key under both documented paths', async () => {
       const user = await node.addUser();
       const a = await node.request('POST', '/frontoffice/api/key', { token: user.token, body: { name: 'a', isInfo: true, isTrade: false, IpWhiteList: [] } });

@@ -14,6 +14,11 @@ export interface ChartGeometry {
   readonly y: (value: number) => number;
 }
 
+/** The chart's height for a given width: a wide, short band on a desktop, taller relative to a phone's width. */
+export function chartHeight(width: number): number {
+  return Math.round(Math.min(260, Math.max(180, width * 0.26)));
+}
+
 /**
  * Scales the history and the thresholds into one box, with some headroom, so the line and both threshold
  * lines are always visible together.

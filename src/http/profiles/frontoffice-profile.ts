@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { keyStatus, type ApiKey } from '../../core/api-key.ts';
 import { badInput } from '../../core/errors.ts';
@@ -12,19 +12,20 @@ const TRADE = 'trade';
 
 const ipList = (description: string) => Type.Array(Type.String({ maxLength: 64 }), { maxItems: 100, description });
 
-/** Create body; every field is optional in the schema because an empty POST lists keys instead. */
-const CreateOrListBody = Type.Optional(
-  Type.Object(
-    {
-      name: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'The name of the API key' })),
-      isInfo: Type.Optional(Type.Boolean({ description: 'If true, the key can retrieve market data' })),
-      isTrade: Type.Optional(Type.Boolean({ description: 'If true, the key can place orders' })),
-      IpWhiteList: Type.Optional(ipList('IP addresses in the safelist (the document spells it with a capital I)')),
-      ipWhiteList: Type.Optional(ipList('Accepted as a synonym of IpWhiteList')),
-    },
-    { additionalProperties: false },
-  ),
+/** The document's create body: all four fields are required. */
+const CreateBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 100, description: 'The name of the API key' }),
+    isInfo: Type.Boolean({ description: 'If true, the key can retrieve market data' }),
+    isTrade: Type.Boolean({ description: 'If true, the key can place orders' }),
+    IpWhiteList: ipList('IP addresses in the safelist (the document spells it with a capital I); [] allows any address'),
+    ipWhiteList: Type.Optional(ipList('Accepted in place of IpWhiteList (the spelling responses use); give one of the two')),
+  },
+  { additionalProperties: false, title: 'Create a key pair' },
 );
+/** No body (or `{}`) is the document's "obtain API keys" call. */
+const ListBody = Type.Object({}, { additionalProperties: false, title: 'List your key pairs', description: 'No body, or an empty object' });
+const CreateOrListBody = Type.Optional(Type.Union([ListBody, CreateBody]));
 
 const KeyEntry = Type.Object({
   publicKey: Type.String({ format: 'uuid' }),
@@ -54,11 +55,6 @@ function entry(key: ApiKey) {
   };
 }
 
-function required<T>(value: T | undefined, field: string): T {
-  if (value === undefined) throw badInput(field, `${field} is required`);
-  return value;
-}
-
 /** Spec 001: UUID key pairs under /frontoffice/api/key, HMAC-signed requests. */
 export async function frontofficeProfile(app: FastifyInstance, parts: Pick<HttpDependencies, 'keys' | 'clock'>): Promise<void> {
   const { keys, clock } = parts;
@@ -70,29 +66,34 @@ export async function frontofficeProfile(app: FastifyInstance, parts: Pick<HttpD
       tags,
       security,
       summary: 'No body: list your API keys. With a body: create a key pair (the private key is shown once; at most 3 per user)',
+      description:
+        'A create body needs name, isInfo, isTrade and IpWhiteList; a body missing some is refused with one 400 naming all of them. ipWhiteList (lowercase) is accepted in place of IpWhiteList.',
       body: CreateOrListBody,
       response: { 200: Type.Union([Type.Array(KeyEntry), CreatedEntry]), 400: ErrorSchema, 401: ErrorSchema, 409: ErrorSchema },
     },
-    // A POST without a body is the document's "list" call; validate it as an empty object.
+    // A POST without a body is the document's "list" call; validate it as an empty object. ipWhiteList,
+    // the spelling responses use, stands in for the required IpWhiteList (both at once is ambiguous).
     preValidation: async (request) => {
       request.body ??= {};
+      const body = request.body as Record<string, unknown>;
+      if (typeof body !== 'object' || Array.isArray(body) || body.ipWhiteList === undefined) return;
+      if (body.IpWhiteList !== undefined) throw badInput('IpWhiteList', 'give IpWhiteList once (ipWhiteList is the same field)');
+      const { ipWhiteList, ...rest } = body;
+      request.body = { ...rest, IpWhiteList: ipWhiteList };
     },
     handler: async (request) => {
       const principal = await app.requirePrincipal(request);
-      const body = request.body as NonNullable<typeof CreateOrListBody.static>;
+      const body = request.body as Static<typeof CreateOrListBody>;
       const now = clock.now();
-      if (Object.keys(body).length === 0) {
+      if (!('name' in body)) {
         const found = await keys.list(principal, { mine: true, scheme: 'hmac' });
         return found.filter((k) => keyStatus(k, now) !== 'revoked').map(entry);
       }
-      if (body.IpWhiteList !== undefined && body.ipWhiteList !== undefined) throw badInput('IpWhiteList', 'give IpWhiteList once (ipWhiteList is the same field)');
-      const isInfo = required(body.isInfo, 'isInfo');
-      const isTrade = required(body.isTrade, 'isTrade');
       const created = await keys.create(principal, {
-        name: required(body.name, 'name'),
+        name: body.name,
         scheme: 'hmac',
-        permissions: [...(isInfo ? [INFO] : []), ...(isTrade ? [TRADE] : [])],
-        ipAllowlist: required(body.IpWhiteList ?? body.ipWhiteList, 'IpWhiteList'),
+        permissions: [...(body.isInfo ? [INFO] : []), ...(body.isTrade ? [TRADE] : [])],
+        ipAllowlist: body.IpWhiteList,
         origin: 'frontoffice',
         fieldNames: { ipAllowlist: 'IpWhiteList' },
       });

@@ -3,8 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import type { HttpDependencies } from '../http-dependencies.ts';
 import { ErrorSchema } from '../error-schema.ts';
 
-const Address = Type.String({ pattern: '^(0x|0X)?[0-9a-fA-F]{40}$', description: 'Ethereum address that owns the API key', examples: ['0x742d35cc6634c0532925a3b844bc9e7595f2bd18'] });
-const PublicKey = Type.String({ minLength: 64, maxLength: 64, pattern: '^[0-9a-fA-F]{64}$', description: 'Hex-encoded Ed25519 public key; it becomes the API key' });
+const Address = Type.String({ pattern: '^(0x|0X)?[0-9a-fA-F]{40}$', 'x-expected': 'an Ethereum address: 0x followed by 40 hex digits', description: 'Ethereum address that owns the API key', examples: ['0x742d35cc6634c0532925a3b844bc9e7595f2bd18'] });
+const PublicKey = Type.String({ minLength: 64, maxLength: 64, pattern: '^[0-9a-fA-F]{64}$', 'x-expected': 'exactly 64 hex digits, no 0x', description: 'Hex-encoded Ed25519 public key; it becomes the API key' });
 const ApiWalletName = Type.String({ minLength: 1, maxLength: 64, description: 'Name of the API wallet (part of the signed message)' });
 const Signature = Type.Object(
   {

@@ -89,7 +89,7 @@ export async function consoleRoutes(
       tags,
       summary: 'Sign in with a wallet: the signed EIP-4361 message opens a console session (cookie)',
       body: Type.Object(
-        { message: Type.String({ minLength: 1, maxLength: 4000 }), signature: Type.String({ pattern: '^0x[0-9a-fA-F]+$', maxLength: 1000 }) },
+        { message: Type.String({ minLength: 1, maxLength: 4000 }), signature: Type.String({ pattern: '^0x[0-9a-fA-F]+$', 'x-expected': '0x followed by hex digits', maxLength: 1000 }) },
         { additionalProperties: false },
       ),
       response: { 200: SessionSchema, 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 429: ErrorSchema },

@@ -9,7 +9,8 @@ import { authenticatedRoute } from '../management-auth.ts';
 import { keyView, KeyViewSchema } from '../../service/key-view.ts';
 
 // Key ids are UUIDs; the pattern keeps stray bytes (NUL, spaces) away from the store.
-const Id = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9._:-]{1,100}$' }) });
+const ID_PATTERN = { pattern: '^[A-Za-z0-9._:-]{1,100}$', 'x-expected': 'a key id: 1 to 100 letters, digits or . _ : -' };
+const Id = Type.Object({ id: Type.String(ID_PATTERN) });
 const LATEST_EXPIRY_SECONDS = Math.floor(LATEST_EXPIRY / 1000);
 const StringList = Type.Array(Type.String({ maxLength: 200 }), { maxItems: 100 });
 const Tier = Type.Union(TIERS.map((t) => Type.Literal(t)));
@@ -24,7 +25,7 @@ const CreateBody = Type.Object(
     maxConnections: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })),
     expiresAt: Type.Optional(Type.Union([Type.String({ format: 'date-time' }), Type.Integer({ minimum: 0, maximum: LATEST_EXPIRY }), Type.Null()])),
     expiresInSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: LATEST_EXPIRY_SECONDS })),
-    ownerId: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._:-]{1,100}$' })),
+    ownerId: Type.Optional(Type.String({ ...ID_PATTERN, 'x-expected': 'a user id: 1 to 100 letters, digits or . _ : -' })),
   },
   { additionalProperties: false },
 );

@@ -1,19 +1,18 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { ApiError, type ApiClient, type CreatedKey, type Permission } from '../api-client.ts';
+import { checkCreateForm, formFieldOf, formMessage, localDay, type FormField as Field } from '../create-key-form.ts';
 import { EXPIRY_PRESETS, expiresAtFor, splitList, type ExpiryChoice } from '../key-expiry.ts';
 import { Dialog } from './Dialog.tsx';
 import { FieldError } from './FieldError.tsx';
 
-type Field = 'name' | 'expiresAt' | 'permissions' | 'ipAllowlist' | 'allowedExchanges';
-const FIELDS: readonly Field[] = ['name', 'expiresAt', 'permissions', 'ipAllowlist', 'allowedExchanges'];
-
-/** Maps a server field name (e.g. "ipAllowlist[1]", "expiresInSeconds") onto a form field. */
-function formFieldOf(field: string | undefined): Field | null {
-  if (!field) return null;
-  const base = field.replace(/[[.].*$/, '');
-  if (base === 'expiresInSeconds') return 'expiresAt';
-  return (FIELDS as readonly string[]).includes(base) ? (base as Field) : null;
-}
+/** The control to focus when a field is refused (an expiry preset has no date input: its radio). */
+const CONTROL: Record<Field, string> = {
+  name: '#key-name',
+  expiresAt: '#key-expiry-date, input[name="expiry"]:checked',
+  permissions: '#key-permissions',
+  ipAllowlist: '#key-ips',
+  allowedExchanges: '#key-exchanges',
+};
 
 /** The Create API Key form: name, expiry preset or custom date, permissions, optional IP allowlist and exchanges. */
 export function CreateKeyDialog(props: { api: ApiClient; onClose: () => void; onCreated: (key: CreatedKey) => void }) {
@@ -40,16 +39,27 @@ export function CreateKeyDialog(props: { api: ApiClient; onClose: () => void; on
     setGranted((current) => (current.includes(permission) ? current.filter((p) => p !== permission) : [...current, permission]));
   };
 
+  /** Shows the problems next to their fields and moves focus to the first one. */
+  const refuse = (problems: Partial<Record<Field, string>>) => {
+    setErrors(problems);
+    const first = (Object.keys(CONTROL) as Field[]).find((field) => problems[field]);
+    if (first === 'ipAllowlist' || first === 'allowedExchanges') setAdvancedOpen(true);
+    // After React has rendered the messages (and opened the advanced section).
+    if (first) setTimeout(() => document.querySelector<HTMLElement>(CONTROL[first])?.focus(), 0);
+  };
+
   const submit = async (event: FormEvent) => {
     event.preventDefault();
+    setFormError(null);
+    const problems = checkCreateForm({ name, expiry, customDate }, new Date());
+    if (Object.keys(problems).length > 0) return refuse(problems);
     setBusy(true);
     setErrors({});
-    setFormError(null);
     try {
       const ips = splitList(ipAllowlist);
       const cex = splitList(exchanges);
       const created = await props.api.createKey({
-        name,
+        name: name.trim(),
         permissions: granted,
         expiresAt: expiresAtFor(expiry, customDate, new Date()),
         ...(ips.length ? { ipAllowlist: ips } : {}),
@@ -58,8 +68,8 @@ export function CreateKeyDialog(props: { api: ApiClient; onClose: () => void; on
       props.onCreated(created);
     } catch (error) {
       const field = error instanceof ApiError ? formFieldOf(error.field) : null;
-      const message = error instanceof Error ? error.message : String(error);
-      if (field) setErrors({ [field]: message });
+      const message = error instanceof Error ? formMessage(error.message) : String(error);
+      if (field) refuse({ [field]: message });
       else setFormError(message);
     } finally {
       setBusy(false);
@@ -107,10 +117,10 @@ export function CreateKeyDialog(props: { api: ApiClient; onClose: () => void; on
               <label htmlFor="key-expiry-date" className="sub-label">
                 Expires at the end of
               </label>
-              <input id="key-expiry-date" type="date" value={customDate} onChange={(e) => {
+              <input id="key-expiry-date" type="date" value={customDate} min={localDay(new Date())} onChange={(e) => {
                   edited('expiresAt');
                   setCustomDate(e.target.value);
-                }} aria-invalid={errors.expiresAt ? true : undefined} />
+                }} aria-invalid={errors.expiresAt ? true : undefined} aria-describedby={describedBy('expiresAt')} />
             </>
           )}
           <FieldError id="expiresAt-error" message={errors.expiresAt} />
@@ -118,7 +128,7 @@ export function CreateKeyDialog(props: { api: ApiClient; onClose: () => void; on
 
         <fieldset className="field" aria-describedby={describedBy('permissions')}>
           <legend>Permissions</legend>
-          <div className="checks">
+          <div className="checks" id="key-permissions" tabIndex={-1}>
             {permissions.map((p) => (
               <label key={p.name} className="check">
                 <input type="checkbox" name="permissions" value={p.name} checked={granted.includes(p.name)} onChange={() => toggle(p.name)} />

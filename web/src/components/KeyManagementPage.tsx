@@ -60,7 +60,7 @@ export function KeyManagementPage(props: { api: ApiClient; session: ConsoleSessi
         <label htmlFor="key-search" className="visually-hidden">
           Search by name or tail
         </label>
-        <input id="key-search" type="search" className="search" placeholder="Search by name or tail (last 6 characters)" value={query} onChange={(e) => setQuery(e.target.value)} />
+        <input id="key-search" type="search" className="search" placeholder="Name or tail (last 6 characters)" value={query} onChange={(e) => setQuery(e.target.value)} />
         <span className="muted count" aria-live="polite">
           {loading ? 'Loading…' : `${keys.length} key${keys.length === 1 ? '' : 's'}`}
         </span>

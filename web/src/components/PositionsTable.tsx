@@ -2,7 +2,10 @@ import type { MaintenanceView, TokenBalance } from '../maintenance-update.ts';
 
 const money = (value: number | null, currency: string) =>
   value === null ? '—' : value.toLocaleString('en-US', { style: 'currency', currency: /^[A-Z]{3}$/.test(currency) ? currency : 'USD', maximumFractionDigits: 2 });
-const amount = (value: number | null) => (value === null ? '—' : value.toLocaleString('en-US', { maximumFractionDigits: 8 }));
+// Whole units get four decimals at most ("1,457.2763 USDC", not "1,457.27630883"); small amounts keep six
+// significant digits, so 0.00012345 BTC stays readable.
+const amount = (value: number | null) =>
+  value === null ? '—' : value.toLocaleString('en-US', Math.abs(value) >= 1 ? { maximumFractionDigits: 4 } : { maximumSignificantDigits: 6 });
 const short = (address: string) => (address.length > 14 ? `${address.slice(0, 6)}…${address.slice(-4)}` : address);
 
 function Tokens(props: { tokens: readonly TokenBalance[] }) {
@@ -42,14 +45,17 @@ export function PositionsTable(props: { view: MaintenanceView }) {
             <tbody>
               {view.marginAccounts.map((a, i) => (
                 <tr key={`${a.address}-${i}`}>
-                  <td data-label="Account">
-                    <code title={a.address}>{short(a.address)}</code>
-                    {a.chain && <span className="muted"> · {a.chain}</span>}
+                  <td data-label="Account" className="figure">
+                    {/* One element, so the phone layout's label/value row keeps address and chain together. */}
+                    <span>
+                      <code title={a.address}>{short(a.address)}</code>
+                      {a.chain && <span className="muted"> · {a.chain}</span>}
+                    </span>
                   </td>
-                  <td data-label="Loan">
+                  <td data-label="Loan" className="figure">
                     {amount(a.loanPrincipal)} {a.leverageAsset ?? ''}
                   </td>
-                  <td data-label="Accrued interest">
+                  <td data-label="Accrued interest" className="figure">
                     {amount(a.accruedInterest)} {a.leverageAsset ?? ''}
                   </td>
                   <td data-label="Tokens">
@@ -68,7 +74,7 @@ export function PositionsTable(props: { view: MaintenanceView }) {
                       </span>
                     )}
                   </td>
-                  <td data-label="Collateral">{money(a.collateralValue, view.currency)}</td>
+                  <td data-label="Collateral" className="figure">{money(a.collateralValue, view.currency)}</td>
                 </tr>
               ))}
             </tbody>
@@ -97,7 +103,7 @@ export function PositionsTable(props: { view: MaintenanceView }) {
                   <td data-label="Tokens">
                     <Tokens tokens={c.tokens} />
                   </td>
-                  <td data-label="Value">{money(c.value, view.currency)}</td>
+                  <td data-label="Value" className="figure">{money(c.value, view.currency)}</td>
                 </tr>
               ))}
             </tbody>

@@ -74,7 +74,9 @@ export function SignIn(props: { api: ApiClient; onSignedIn: (session: ConsoleSes
             value={token}
             onChange={(e) => setToken(e.target.value)}
           />
-          <p className="hint">Operators: the token `keygate token create` or `npm start` printed. It is exchanged for a session and not kept.</p>
+          <p className="hint">
+            Operators: the token <code>keygate token create</code> or <code>npm start</code> printed. It is exchanged for a session and not kept.
+          </p>
           <button type="submit" className="secondary block" disabled={busy !== null || token.trim() === ''}>
             {busy === 'token' ? 'Checking…' : 'Sign in with token'}
           </button>
