@@ -2,11 +2,16 @@ import { useEffect, useId, useRef, type ReactNode } from 'react';
 
 const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
-/** A modal dialog: labelled, traps Tab inside, closes on Escape, gives focus back to where it came from. */
-export function Dialog(props: { title: string; onClose: () => void; children: ReactNode; wide?: boolean; describedBy?: string }) {
+/**
+ * A modal dialog: labelled, traps Tab inside, gives focus back to where it came from, and closes on
+ * Escape, a backdrop click or its × — unless `dismissible` is false (e.g. until a secret shown once
+ * has been confirmed as stored), when only its own buttons close it.
+ */
+export function Dialog(props: { title: string; onClose: () => void; children: ReactNode; wide?: boolean; describedBy?: string; dismissible?: boolean }) {
   const panel = useRef<HTMLDivElement>(null);
   const titleId = useId();
   const { onClose } = props;
+  const dismissible = props.dismissible ?? true;
 
   useEffect(() => {
     const opener = document.activeElement as HTMLElement | null;
@@ -19,7 +24,7 @@ export function Dialog(props: { title: string; onClose: () => void; children: Re
     const onKey = (event: KeyboardEvent) => {
       if (event.key === 'Escape') {
         event.preventDefault();
-        onClose();
+        if (dismissible) onClose();
         return;
       }
       if (event.key !== 'Tab' || !panel.current) return;
@@ -38,16 +43,18 @@ export function Dialog(props: { title: string; onClose: () => void; children: Re
     };
     document.addEventListener('keydown', onKey);
     return () => document.removeEventListener('keydown', onKey);
-  }, [onClose]);
+  }, [onClose, dismissible]);
 
   return (
-    <div className="backdrop" onMouseDown={(event) => event.target === event.currentTarget && onClose()}>
+    <div className="backdrop" onMouseDown={(event) => dismissible && event.target === event.currentTarget && onClose()}>
       <div ref={panel} className={props.wide ? 'dialog wide' : 'dialog'} role="dialog" aria-modal="true" aria-labelledby={titleId} aria-describedby={props.describedBy}>
         <div className="dialog-head">
           <h2 id={titleId}>{props.title}</h2>
-          <button type="button" className="icon-button" aria-label="Close" onClick={onClose}>
-            ×
-          </button>
+          {dismissible && (
+            <button type="button" className="icon-button" aria-label="Close" onClick={onClose}>
+              ×
+            </button>
+          )}
         </div>
         {props.children}
       </div>

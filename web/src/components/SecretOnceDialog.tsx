@@ -13,13 +13,17 @@ async function copyText(text: string, fallback: HTMLInputElement | null): Promis
   }
 }
 
-/** Shows a new key's secret exactly once, with a copy button; closing it loses the secret for good. */
+/**
+ * Shows a new key's secret exactly once, with a copy button; closing it loses the secret for good. So
+ * it cannot be dismissed (Escape, a backdrop click, ×, Done) until the user confirms they stored it.
+ */
 export function SecretOnceDialog(props: { created: CreatedKey; onClose: () => void; onUseInLiveView: () => void }) {
   const [copied, setCopied] = useState<'yes' | 'failed' | null>(null);
+  const [stored, setStored] = useState(false);
   let input: HTMLInputElement | null = null;
 
   return (
-    <Dialog title="Your new API key" onClose={props.onClose} describedBy="secret-warning">
+    <Dialog title="Your new API key" onClose={props.onClose} describedBy="secret-warning" dismissible={stored}>
       <div className="secret-once">
         <p id="secret-warning" className="warning" role="note">
           <strong>This key is displayed only once.</strong> Copy it now and store it securely, e.g. in a password manager or secret store. Do not
@@ -47,12 +51,16 @@ export function SecretOnceDialog(props: { created: CreatedKey; onClose: () => vo
         <p className="hint" aria-live="polite">
           {copied === 'yes' ? 'Copied to the clipboard.' : copied === 'failed' ? 'Copy failed: select the key and copy it by hand.' : '\u00a0'}
         </p>
+        <label className="confirm-stored">
+          <input type="checkbox" checked={stored} onChange={(event) => setStored(event.currentTarget.checked)} /> I have copied this key and stored it
+          securely
+        </label>
         <div className="dialog-actions">
           <button type="button" className="secondary" onClick={props.onUseInLiveView}>
             Use in live view
           </button>
-          <button type="button" className="primary" onClick={props.onClose}>
-            I have stored it
+          <button type="button" className="primary" disabled={!stored} onClick={props.onClose}>
+            Done
           </button>
         </div>
       </div>
