@@ -75,13 +75,42 @@ export async function userCreate(services: CliServices, args: string[], print: P
 }
 
 export async function tokenCreate(services: CliServices, args: string[], print: Print): Promise<void> {
-  const { values } = parseCommand(args, { user: { type: 'string' }, org: { type: 'string' }, name: { type: 'string' }, 'ttl-days': { type: 'string' } });
+  const { values } = parseCommand(args, {
+    user: { type: 'string' },
+    org: { type: 'string' },
+    name: { type: 'string' },
+    'ttl-days': { type: 'string' },
+    'no-expiry': { type: 'boolean' },
+  });
   const userRef = required(values, 'user');
   const days = optionalInt(values, 'ttl-days');
+  if (days !== undefined && values['no-expiry']) throw new CliError('give --ttl-days or --no-expiry, not both');
+  if (days === 0) throw new CliError('--ttl-days must be at least 1 (--no-expiry makes a token that never expires)');
   const org = values.org ? await services.directory.findOrganization(values.org as string) : undefined;
   const user = await findUser(services, userRef, org?.id);
-  const created = await services.tokens.create(user, (values.name as string | undefined) ?? 'cli token', days === undefined ? null : days * 86_400_000);
+  // No flag: the default lifetime (tokens.defaultTtlDays).
+  const ttlMs = values['no-expiry'] ? null : days === undefined ? undefined : days * 86_400_000;
+  const created = await services.tokens.create(user, (values.name as string | undefined) ?? 'cli token', ttlMs);
   print({ token: created.token, id: created.id, user: user.name, expiresAt: created.expiresAt === null ? null : new Date(created.expiresAt).toISOString() });
+}
+
+export async function tokenList(services: CliServices, args: string[], print: Print): Promise<void> {
+  const { values } = parseCommand(args, { user: { type: 'string' }, org: { type: 'string' } });
+  const org = values.org ? await services.directory.findOrganization(values.org as string) : undefined;
+  if (values.user) {
+    const user = await findUser(services, values.user as string, org?.id);
+    print({ tokens: await services.tokens.listForOperator({ userId: user.id }) });
+    return;
+  }
+  if (!org) throw new CliError('give --user (that user\'s tokens) or --org (every token of the organization)');
+  print({ tokens: await services.tokens.listForOperator({ organizationId: org.id }) });
+}
+
+export async function tokenRevoke(services: CliServices, args: string[], print: Print): Promise<void> {
+  const { positionals } = parseCommand(args, {}, true);
+  const id = positionals[0];
+  if (!id) throw new CliError('token id is required: keygate token revoke <id> (keygate token list shows the ids)');
+  print({ token: await services.tokens.revokeForOperator(id) });
 }
 
 export async function keysCreate(services: CliServices, args: string[], print: Print): Promise<void> {

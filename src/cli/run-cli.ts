@@ -15,6 +15,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   'org create': async () => (await import('./commands.ts')).orgCreate,
   'user create': async () => (await import('./commands.ts')).userCreate,
   'token create': async () => (await import('./commands.ts')).tokenCreate,
+  'token list': async () => (await import('./commands.ts')).tokenList,
+  'token revoke': async () => (await import('./commands.ts')).tokenRevoke,
   'keys create': async () => (await import('./commands.ts')).keysCreate,
   'keys list': async () => (await import('./commands.ts')).keysList,
   'keys revoke': async () => (await import('./commands.ts')).keysRevoke,

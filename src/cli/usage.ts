@@ -49,14 +49,28 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
     ],
   },
   'token create': {
-    synopsis: ['token create --user <user> [--org <org>] [--name <label>] [--ttl-days N]'],
+    synopsis: ['token create --user <user> [--org <org>] [--name <label>] [--ttl-days N | --no-expiry]'],
     summary: 'Creates a management token (kgm_…) for the API and the console and prints it once.',
     options: [
       ['--user <user>', USER_HELP],
       ['--org <org>', 'the organization to find the user name in'],
       ['--name <label>', 'a label for the token (default "cli token")'],
-      ['--ttl-days N', 'expire the token after N days (default never)'],
+      ['--ttl-days N', 'expire the token after N days (default tokens.defaultTtlDays, 90)'],
+      ['--no-expiry', 'a token that never expires (revoke it when it is no longer needed)'],
     ],
+  },
+  'token list': {
+    synopsis: ['token list (--user <user> | --org <org>)'],
+    summary: 'Lists management tokens, newest first (id, name, tail, status, expiry; never the token itself).',
+    options: [
+      ['--user <user>', `one user's tokens: ${USER_HELP}`],
+      ['--org <org>', 'the organization (alone: every token of the organization)'],
+    ],
+  },
+  'token revoke': {
+    synopsis: ['token revoke <token id>'],
+    summary: 'Revokes a management token now; console sessions opened with it end too.',
+    options: [],
   },
   'keys create': {
     synopsis: [

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { IDENTITY_HEADER_NAMES } from '../core/identity-headers.ts';
 
 const Tier = Type.Union([Type.Literal('basic'), Type.Literal('premium'), Type.Literal('enterprise')]);
 
@@ -39,8 +40,22 @@ export const ConfigSchema = Type.Object(
     serverToken: Type.Union([Type.String({ minLength: 16 }), Type.Null()]),
     publicUrl: Type.Union([Type.String(), Type.Null()]),
     logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
-    /** Trust X-Forwarded-For from these proxies (true = any, as behind nginx on the same host). */
-    trustProxy: Type.Union([Type.Boolean(), Type.String()]),
+    /**
+     * Peers whose X-Forwarded-For / X-Real-IP are believed: addresses, CIDR ranges or loopback,
+     * linklocal, uniquelocal (a comma-separated string or a list); false for none, true for every peer.
+     * Checked and compiled by compileProxyTrust (proxy-trust.ts).
+     */
+    trustProxy: Type.Union([Type.Boolean(), Type.String(), Type.Array(Type.String())]),
+    forwardAuth: Type.Object({
+      /**
+       * Whose headers GET /v1/auth reads for the original request: nginx (X-Original-URI/-Method),
+       * traefik (X-Forwarded-Uri/-Method) or none (the request itself). /v1/auth/nginx, /v1/auth/traefik
+       * and /v1/auth/envoy/* always read their own proxy's.
+       */
+      proxy: Type.Union([Type.Literal('nginx'), Type.Literal('traefik'), Type.Literal('none')]),
+      /** Identity headers a 200 carries (fewer headers, smaller answers). */
+      identityHeaders: Type.Array(Type.Union(IDENTITY_HEADER_NAMES.map((name) => Type.Literal(name))), { uniqueItems: true }),
+    }, strict),
     keys: Type.Object({
       opaquePrefix: Type.String({ pattern: '^[A-Za-z0-9_]{1,16}$' }),
       /** Live keys one user may hold per scheme; null means no limit (spec 001 caps its UUID pairs at 3). */
@@ -103,6 +118,16 @@ export const ConfigSchema = Type.Object(
       nonceTtlSeconds: Type.Integer({ minimum: 10 }),
       /** Folder of the built console (index.html + assets); null = web/dist of this checkout. */
       distDir: Type.Union([Type.String({ minLength: 1 }), Type.Null()]),
+      /**
+       * Origins (scheme://host[:port]) users open the console at; Sign-In with Ethereum accepts messages
+       * for these only. Empty: publicUrl's origin, else the address the node listens on.
+       */
+      origins: Type.Array(Type.String({ minLength: 1 })),
+    }, strict),
+    /** Management (Bearer) tokens. */
+    tokens: Type.Object({
+      /** Lifetime of a new token unless its creator chooses one; null: tokens never expire. */
+      defaultTtlDays: Type.Union([Type.Integer({ minimum: 1, maximum: 36500 }), Type.Null()]),
     }, strict),
     demo: Type.Boolean(),
   },

@@ -1,5 +1,7 @@
+import { IDENTITY_HEADER_NAMES } from '../core/identity-headers.ts';
 import { DEFAULT_PERMISSIONS } from '../core/permissions.ts';
 import type { Config } from './config-schema.ts';
+import { DEFAULT_TRUST_PROXY } from './proxy-trust.ts';
 
 /** Settings used when neither the environment nor a config file says otherwise. */
 export function defaultConfig(): Config {
@@ -13,7 +15,12 @@ export function defaultConfig(): Config {
     serverToken: null,
     publicUrl: null,
     logLevel: 'info',
-    trustProxy: true,
+    // Proxies on this machine only: a client that reaches Keygate directly cannot choose its address.
+    trustProxy: DEFAULT_TRUST_PROXY,
+    forwardAuth: {
+      proxy: 'nginx',
+      identityHeaders: [...IDENTITY_HEADER_NAMES],
+    },
     keys: {
       opaquePrefix: 'dsk_',
       maxKeysPerUser: { opaque: null, hmac: 3, rsa: null, ed25519: null },
@@ -61,6 +68,10 @@ export function defaultConfig(): Config {
       sessionTtlSeconds: 8 * 3600,
       nonceTtlSeconds: 300,
       distDir: null,
+      origins: [],
+    },
+    tokens: {
+      defaultTtlDays: 90,
     },
     demo: false,
   };

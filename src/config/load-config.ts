@@ -3,7 +3,9 @@ import { Value } from '@sinclair/typebox/value';
 import { hidePassword } from '../core/backend-connect-error.ts';
 import { ConfigError } from './config-error.ts';
 import { ConfigSchema, type Config } from './config-schema.ts';
+import { configuredConsoleOrigins } from './console-origins.ts';
 import { defaultConfig } from './defaults.ts';
+import { compileProxyTrust } from './proxy-trust.ts';
 
 export { ConfigError };
 
@@ -15,8 +17,10 @@ const SECRET_SETTINGS: Readonly<Record<string, string>> = {
   serverToken: 'must be at least 16 characters',
 };
 
+type EnvKind = 'string' | 'int' | 'bool' | 'json' | 'list';
+
 /** Environment variables and the config path each one sets. */
-const ENV_SETTINGS: ReadonlyArray<[env: string, path: string, kind: 'string' | 'int' | 'bool' | 'json']> = [
+const ENV_SETTINGS: ReadonlyArray<[env: string, path: string, kind: EnvKind]> = [
   ['KEYGATE_HOST', 'host', 'string'],
   // PORT (what most hosts set) first, so an explicit KEYGATE_PORT wins when both are present.
   ['PORT', 'port', 'int'],
@@ -48,6 +52,10 @@ const ENV_SETTINGS: ReadonlyArray<[env: string, path: string, kind: 'string' | '
   ['KEYGATE_HISTORY_TTL_SECONDS', 'realtime.historyTtlSeconds', 'int'],
   ['KEYGATE_CONSOLE_SESSION_TTL_SECONDS', 'console.sessionTtlSeconds', 'int'],
   ['KEYGATE_CONSOLE_DIST_DIR', 'console.distDir', 'string'],
+  ['KEYGATE_CONSOLE_ORIGINS', 'console.origins', 'list'],
+  ['KEYGATE_FORWARD_AUTH_PROXY', 'forwardAuth.proxy', 'string'],
+  ['KEYGATE_FORWARD_AUTH_IDENTITY_HEADERS', 'forwardAuth.identityHeaders', 'list'],
+  ['KEYGATE_TOKEN_TTL_DAYS', 'tokens.defaultTtlDays', 'json'],
   ['KEYGATE_DEMO', 'demo', 'bool'],
 ];
 
@@ -69,7 +77,7 @@ function deepMerge(base: unknown, override: unknown): unknown {
   return merged;
 }
 
-function parseEnvValue(env: string, raw: string, kind: 'string' | 'int' | 'bool' | 'json'): unknown {
+function parseEnvValue(env: string, raw: string, kind: EnvKind): unknown {
   switch (kind) {
     case 'string':
       return raw;
@@ -85,7 +93,23 @@ function parseEnvValue(env: string, raw: string, kind: 'string' | 'int' | 'bool'
       } catch {
         return raw;
       }
+    case 'list':
+      // A JSON array, or the friendlier comma-separated form.
+      if (raw.trim().startsWith('[')) {
+        try {
+          return JSON.parse(raw);
+        } catch {
+          throw new ConfigError(`${env} must be a JSON array or a comma-separated list, got ${JSON.stringify(raw)}`);
+        }
+      }
+      return raw.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
   }
+}
+
+/** Checks that need more than the schema: settings that must parse into something (proxies, origins). */
+function checkSettings(config: Config): void {
+  compileProxyTrust(config.trustProxy);
+  configuredConsoleOrigins(config);
 }
 
 /** Builds the configuration: defaults ← config file (KEYGATE_CONFIG or `file`) ← environment ← overrides. */
@@ -125,5 +149,6 @@ export function loadConfig(options: { env?: Env; file?: string | null; overrides
     const shown = typeof first.value === 'string' && /Url$/.test(setting) ? hidePassword(first.value) : first.value;
     throw new ConfigError(`invalid setting ${setting}: ${first.message} (got ${JSON.stringify(shown)})`);
   }
+  checkSettings(merged as Config);
   return merged as Config;
 }

@@ -14,7 +14,8 @@ export function validateExchanges(entries: readonly unknown[], field = 'allowedE
   const result = entries.map((entry, index) => {
     const value = typeof entry === 'string' ? entry.trim().toLowerCase() : entry;
     if (value === '*' || (typeof value === 'string' && isExchangeName(value))) return value;
-    throw badInput(field, `${field}[${index}] must be "*" or an exchange name (letters, digits, . _ -), got ${JSON.stringify(entry)}`);
+    const problem = `${field}[${index}] must be "*" or an exchange name (letters, digits, . _ -)`;
+    throw badInput(field, `${problem}, got ${JSON.stringify(entry)}`, problem);
   });
   return [...new Set(result)];
 }

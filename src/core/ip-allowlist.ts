@@ -38,7 +38,8 @@ export function validateAllowlist(entries: readonly unknown[], field = 'ipAllowl
   return entries.map((entry, index) => {
     const parsed = typeof entry === 'string' ? parseAllowlistEntry(entry) : null;
     if (!parsed) {
-      throw badInput(field, `${field}[${index}] is not an IPv4/IPv6 address or CIDR range: ${JSON.stringify(entry)}`);
+      const problem = `${field}[${index}] is not an IPv4/IPv6 address or CIDR range`;
+      throw badInput(field, `${problem}: ${JSON.stringify(entry)}`, problem);
     }
     return parsed.prefix === null ? parsed.address : `${parsed.address}/${parsed.prefix}`;
   });

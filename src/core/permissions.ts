@@ -26,9 +26,11 @@ export function validatePermissions(
   const known = new Set(catalog.map((p) => p.name));
   for (const [index, permission] of requested.entries()) {
     if (typeof permission !== 'string' || !known.has(permission)) {
+      const expected = `expected one of: ${[...known].join(', ')}`;
       throw badInput(
         field,
-        `${field}[${index}] ${JSON.stringify(permission)} is not a known permission; expected one of: ${[...known].join(', ')}`,
+        `${field}[${index}] ${JSON.stringify(permission)} is not a known permission; ${expected}`,
+        `${field}[${index}] is not a known permission; ${expected}`,
       );
     }
   }

@@ -34,4 +34,6 @@ export interface Principal {
   /** How the caller authenticated (token, session, wallet, cli), for the audit log. */
   readonly via: string;
   readonly ip: string | null;
+  /** The management token the caller presented, when it authenticated with one. */
+  readonly tokenId?: string;
 }

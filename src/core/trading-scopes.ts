@@ -11,7 +11,8 @@ export function validateTradingScopes(requested: readonly unknown[] | undefined,
   if (requested.length === 0) throw badInput(field, `${field} must name at least one scope (${TRADING_SCOPES.join(', ')}) or be left out for ["read","write"]`);
   for (const [index, scope] of requested.entries()) {
     if (typeof scope !== 'string' || !(TRADING_SCOPES as readonly string[]).includes(scope)) {
-      throw badInput(field, `${field}[${index}] ${JSON.stringify(scope)} is not a scope; expected one of: ${TRADING_SCOPES.join(', ')}`);
+      const expected = `expected one of: ${TRADING_SCOPES.join(', ')}`;
+      throw badInput(field, `${field}[${index}] ${JSON.stringify(scope)} is not a scope; ${expected}`, `${field}[${index}] is not a scope; ${expected}`);
     }
   }
   const scopes = new Set(requested as string[]);

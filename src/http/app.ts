@@ -17,24 +17,30 @@ import { forwardAuthRoutes } from './routes/forward-auth-routes.ts';
 import { keysRoutes } from './routes/keys-routes.ts';
 import { readinessRoutes } from './routes/readiness-routes.ts';
 import { realtimeRoutes } from './routes/realtime-api-routes.ts';
+import { tokensRoutes } from './routes/tokens-routes.ts';
 import { verifyRoutes } from './routes/verify-routes.ts';
 
 /** A group of routes; every native route file and every spec profile is one, taking the dependencies it names. */
 export type RouteModule = (app: FastifyInstance, deps: HttpDependencies) => Promise<void>;
 
-/** Route modules in registration order: the native API, then the spec profiles; the console's pages last. */
-export const ROUTE_MODULES: readonly RouteModule[] = [
+/**
+ * Routes machines call on every request (forward-auth, the verify and server APIs, readiness) and the
+ * console's static files: no cookie parsing and no console session hook runs for them.
+ */
+export const LEAN_ROUTE_MODULES: readonly RouteModule[] = [readinessRoutes, verifyRoutes, forwardAuthRoutes, realtimeRoutes];
+
+/**
+ * Routes of people and their tools, in one encapsulated scope with cookies and management
+ * authentication (Bearer tokens, console sessions): the native API, then the spec profiles.
+ */
+export const MANAGEMENT_ROUTE_MODULES: readonly RouteModule[] = [
   accountRoutes,
-  readinessRoutes,
   keysRoutes,
-  verifyRoutes,
-  forwardAuthRoutes,
+  tokensRoutes,
   frontofficeProfile,
   rsaKeysProfile,
   walletKeysProfile,
-  realtimeRoutes,
   consoleRoutes,
-  consoleStaticRoutes,
 ];
 
 /** Builds the Fastify app: JSON parsing, errors, auth, OpenAPI at /docs, and every route module. */
@@ -43,7 +49,8 @@ export async function buildHttpApp(parts: HttpDependencies): Promise<FastifyInst
   const requestLogging = parts.config.logLevel === 'debug' || parts.config.logLevel === 'trace';
   const app: FastifyInstance = Fastify({
     loggerInstance: parts.logger as FastifyBaseLogger,
-    trustProxy: parts.config.trustProxy,
+    // The compiled setting, so request.ip walks X-Forwarded-For exactly as WebSocket handshakes do.
+    trustProxy: parts.proxyTrust,
     logController: new LogController({ disableRequestLogging: !requestLogging }),
     // A per-request child logger (with its redaction set-up) is the costliest step of a cached
     // forward-auth check; without request logging, route logs go to the node logger directly.
@@ -55,8 +62,6 @@ export async function buildHttpApp(parts: HttpDependencies): Promise<FastifyInst
   });
   installJsonParser(app);
   installErrorHandler(app, { store: parts.storeHealth });
-  installManagementAuth(app, parts);
-  await app.register(cookie);
   await app.register(swagger, {
     transform: markOptionalBody,
     transformObject: applyOptionalBodies,
@@ -72,6 +77,13 @@ export async function buildHttpApp(parts: HttpDependencies): Promise<FastifyInst
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
-  for (const routes of ROUTE_MODULES) await routes(app, parts);
+  for (const routes of LEAN_ROUTE_MODULES) await routes(app, parts);
+  await app.register(async (management) => {
+    await management.register(cookie);
+    installManagementAuth(management, parts);
+    for (const routes of MANAGEMENT_ROUTE_MODULES) await routes(management, parts);
+  });
+  // Last: its catch-all GET answers the console page for any path no other route took.
+  await consoleStaticRoutes(app, parts);
   return app;
 }

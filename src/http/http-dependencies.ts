@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { StreamPosition, StreamState } from '../bus/broker.ts';
 import type { DisconnectFilter } from '../bus/topics.ts';
 import type { Config } from '../config/config-schema.ts';
+import type { ProxyTrust } from '../config/proxy-trust.ts';
 import type { BackendHealth } from '../core/backend-health.ts';
 import type { Clock } from '../core/clock.ts';
 import type { AuditTrail } from '../service/audit-trail.ts';
@@ -12,6 +13,7 @@ import type { Readiness } from '../service/readiness.ts';
 import type { SiweSignIn } from '../service/siwe-sign-in.ts';
 import type { TokenService } from '../service/token-service.ts';
 import type { WalletKeyService } from '../service/wallet-key-service.ts';
+import type { ServerCredential } from './server-auth.ts';
 import type { FailureThrottle } from '../verify/failure-throttle.ts';
 import type { Verifier } from '../verify/verifier.ts';
 
@@ -34,8 +36,10 @@ export interface HttpDependencies {
   readonly config: Config;
   readonly logger: Logger;
   readonly clock: Clock;
-  /** Credential of the verify API and the server API. */
-  readonly serverToken: string;
+  /** Which peers may report the client address: the compiled `trustProxy`, the one WebSocket handshakes use too. */
+  readonly proxyTrust: ProxyTrust;
+  /** Checks the credential of the verify API and the server API (throttled and audited failures). */
+  readonly serverCredential: ServerCredential;
   readonly verifier: Pick<Verifier, 'verify'>;
   /** Per-IP budget of failed credential attempts, shared by every sign-in surface. */
   readonly throttle: FailureThrottle;

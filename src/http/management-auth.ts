@@ -16,6 +16,9 @@ declare module 'fastify' {
 }
 
 
+/** The per-IP budget that management sign-ins (tokens, console sessions, wallets, SIWE nonces) share. */
+export const SIGN_IN_SCOPE = 'mgmt-fail';
+
 /** Reads `Authorization: Bearer <token>`. */
 export function bearerToken(request: FastifyRequest): string | undefined {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
@@ -60,13 +63,13 @@ export function guardSignIn<T>(
   failureCodes: readonly ErrorCode[],
   attempt: () => Promise<T>,
 ): Promise<T> {
-  return parts.throttle.guard('mgmt-fail', request.ip, attempt, {
+  return parts.throttle.guard(SIGN_IN_SCOPE, request.ip, attempt, {
     message: 'too many failed sign-in attempts from this address; try again in a minute',
     failureCodes,
     onFailure: (error) =>
       parts.audit.record({ userId: null, label: 'anonymous', organizationId: null, ip: request.ip }, action, 'denied', null, {
         route: request.routeOptions.url,
-        reason: error.message,
+        reason: error.reason,
       }),
   });
 }

@@ -5,6 +5,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Broker, StreamMessage, StreamPosition, StreamState } from '../bus/broker.ts';
 import { PUBLICATIONS_TOPIC, REALTIME_CONTROL_TOPIC, type DisconnectFilter } from '../bus/topics.ts';
 import type { Config } from '../config/config-schema.ts';
+import type { ProxyTrust } from '../config/proxy-trust.ts';
 import type { Clock } from '../core/clock.ts';
 import { HANDSHAKE_RETRY } from '../core/codes.ts';
 import { badInput } from '../core/errors.ts';
@@ -21,7 +22,7 @@ import { Hub } from './hub.ts';
 import { KeyWatch } from './key-watch.ts';
 import { historyWindow } from './recovery.ts';
 import type { RealtimeContext, RealtimeSettings } from './realtime-context.ts';
-import { compileProxyTrust, handshakeFacts, refuseUpgrade, routeUpgrade } from './websocket-upgrade.ts';
+import { handshakeFacts, refuseUpgrade, routeUpgrade } from './websocket-upgrade.ts';
 
 /** The parts of a node the gateway uses. */
 export interface GatewayDependencies {
@@ -32,6 +33,8 @@ export interface GatewayDependencies {
   readonly clock: Clock;
   readonly ids: IdSource;
   readonly logger: Logger;
+  /** Which peers may report the client address (the compiled `trustProxy`, shared with HTTP). */
+  readonly proxyTrust: ProxyTrust;
 }
 
 /** Most publications a client's history call returns, whatever the history keeps. */
@@ -68,13 +71,13 @@ export class RealtimeGateway {
   /** Sockets that have not authenticated yet, per client address and in total. */
   readonly #pending: PendingConnections;
   readonly #unsubscribes: Array<() => Promise<void>> = [];
-  readonly #proxyTrust: ReturnType<typeof compileProxyTrust>;
+  readonly #proxyTrust: ProxyTrust;
   #pingTimer: NodeJS.Timeout | null = null;
   #server: Server | null = null;
   readonly #onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => this.#upgrade(request, socket, head);
 
   private constructor(deps: GatewayDependencies) {
-    this.#proxyTrust = compileProxyTrust(deps.config.trustProxy);
+    this.#proxyTrust = deps.proxyTrust;
     this.#deps = deps;
     const settings = realtimeSettings(deps.config);
     this.#pending = new PendingConnections({ perAddress: settings.maxPendingPerAddress, total: settings.maxPending });

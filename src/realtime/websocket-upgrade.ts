@@ -1,6 +1,7 @@
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import proxyaddr from 'proxy-addr';
+import type { ProxyTrust } from '../config/proxy-trust.ts';
 import type { RequestFacts } from '../core/request-facts.ts';
 
 /** Which protocol a WebSocket path speaks. */
@@ -17,18 +18,10 @@ export function routeUpgrade(url: string | undefined): UpgradeRoute {
   return null;
 }
 
-/** Which peers may speak for the client in X-Forwarded-For: the `trustProxy` setting, as Fastify reads it for HTTP. */
-export type ProxyTrust = (address: string, hop: number) => boolean;
-
-/** Compiles the `trustProxy` setting (true, false, or a comma-separated list of addresses and CIDR ranges). */
-export function compileProxyTrust(trustProxy: boolean | string): ProxyTrust {
-  if (typeof trustProxy === 'boolean') return () => trustProxy;
-  return proxyaddr.compile(trustProxy.split(',').map((entry) => entry.trim()));
-}
-
 /**
- * The transport-neutral view of a handshake request. The client address walks X-Forwarded-For only
- * through trusted proxies, exactly as HTTP requests do, so an allowlist cannot be claimed from outside.
+ * The transport-neutral view of a handshake request. The client address walks X-Forwarded-For from
+ * the right only through trusted proxies, with the same compiled `trustProxy` as HTTP requests, so
+ * an allowlist cannot be claimed from outside.
  */
 export function handshakeFacts(request: IncomingMessage, trust: ProxyTrust): RequestFacts {
   const ip = request.socket.remoteAddress ? proxyaddr(request, trust) : undefined;

@@ -1,16 +1,22 @@
+import type { AddressInfo } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Broker } from '../bus/broker.ts';
 import { openBroker } from '../bus/open-broker.ts';
 import type { Config } from '../config/config-schema.ts';
+import { configuredConsoleOrigins } from '../config/console-origins.ts';
+import { compileProxyTrust, type ProxyTrust } from '../config/proxy-trust.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { BackendHealth } from '../core/backend-health.ts';
 import { randomIds, type IdSource } from '../core/ids.ts';
 import { SecretBox } from '../core/secret-box.ts';
 import { buildHttpApp } from '../http/app.ts';
+import { ServerCredential } from '../http/server-auth.ts';
 import { registeredSchemes } from '../schemes/registry.ts';
 import type { CredentialScheme } from '../schemes/credential-scheme.ts';
 import { AuditTrail } from '../service/audit-trail.ts';
+import { ConsoleOrigins } from '../service/console-origins.ts';
 import { ConsoleSessionService } from '../service/console-sessions.ts';
 import { DirectoryService } from '../service/directory-service.ts';
 import { KeyEventFollower } from '../service/key-event-follower.ts';
@@ -40,6 +46,8 @@ export interface Keygate {
   readonly broker: Broker;
   readonly secrets: SecretBox;
   readonly serverToken: string;
+  /** Which peers may report the client address (the compiled `trustProxy` setting). */
+  readonly proxyTrust: ProxyTrust;
   readonly schemes: readonly CredentialScheme[];
   readonly verifier: Verifier;
   /** Per-IP budget of failed credential attempts, shared by every sign-in surface. */
@@ -54,6 +62,8 @@ export interface Keygate {
   readonly audit: AuditTrail;
   /** Web console sign-ins (cookie sessions) and Sign-In with Ethereum. */
   readonly consoleSessions: ConsoleSessionService;
+  /** Where the console is served: the only domains Sign-In with Ethereum accepts (configured, or the listening address). */
+  readonly consoleOrigins: ConsoleOrigins;
   readonly siwe: SiweSignIn;
   readonly http: FastifyInstance;
   /** The real-time gateway: Centrifuge and feed WebSockets, hub, history, key watch. */
@@ -88,6 +98,8 @@ export async function createKeygate(options: CreateKeygateOptions): Promise<Keyg
   const clock = options.clock ?? systemClock;
   const ids = options.ids ?? randomIds;
   const logger = options.logger ?? createLogger(config.logLevel);
+  // Compiled once: HTTP routes, forward-auth and WebSocket handshakes read client addresses the same way.
+  const proxyTrust = compileProxyTrust(config.trustProxy);
   const { masterKey, serverToken } = bootstrapSecrets({ dataDir: config.dataDir, masterKey: config.masterKey, serverToken: config.serverToken, logger });
   const secrets = new SecretBox(masterKey);
   // One health per backend, shared by everything that talks to it: one log line per outage and recovery.
@@ -129,7 +141,7 @@ export async function createKeygate(options: CreateKeygateOptions): Promise<Keyg
     settings: config.verify,
     tiers: config.keys.tiers,
   });
-  const realtime = await RealtimeGateway.start({ config, broker, verifier, secrets, clock, ids, logger });
+  const realtime = await RealtimeGateway.start({ config, broker, verifier, secrets, clock, ids, logger, proxyTrust });
   const { keyWatch } = realtime.context;
   const keySweep = new KeySweep({ keyWatch, verifier, keys: store.keys, health: storeHealth, clock, logger });
   // One subscriber per node for key events, in a fixed order: drop the verifier's cached copy, then
@@ -152,7 +164,8 @@ export async function createKeygate(options: CreateKeygateOptions): Promise<Keyg
   keySweep.start();
   const keys = new KeyService({ store, events: keyEvents, clock, ids, secrets, audit, schemes, settings: config.keys });
   const directory = new DirectoryService(store, clock, ids, { tier: config.keys.defaultTier }, keyEvents);
-  const tokens = new TokenService(store, clock, ids);
+  const ttlDays = config.tokens.defaultTtlDays;
+  const tokens = new TokenService({ store, clock, ids, audit, defaultTtlMs: ttlDays === null ? null : ttlDays * 86_400_000 });
   const walletKeys = new WalletKeyService({
     keys,
     keyStore: store.keys,
@@ -163,15 +176,17 @@ export async function createKeygate(options: CreateKeygateOptions): Promise<Keyg
     settings: config.wallets,
   });
   const consoleSessions = new ConsoleSessionService(store.consoleSessions, clock, config.console.sessionTtlSeconds * 1000);
-  const siwe = new SiweSignIn({ nonces: store.consoleNonces, directory, clock, nonceTtlMs: config.console.nonceTtlSeconds * 1000 });
+  const consoleOrigins = new ConsoleOrigins(configuredConsoleOrigins(config));
+  const siwe = new SiweSignIn({ nonces: store.consoleNonces, directory, clock, nonceTtlMs: config.console.nonceTtlSeconds * 1000, origins: consoleOrigins });
   const onClose: Array<() => Promise<void> | void> = [];
 
   const readiness = new Readiness(store, broker);
+  const serverCredential = new ServerCredential({ token: serverToken, throttle, audit, clock });
   const publish = async (channel: string, data: unknown) => void (await realtime.publish(channel, data));
   onClose.push(() => realtime.close());
   const partial = {
-    config, logger, clock, ids, store, broker, secrets, serverToken, schemes, verifier, throttle, lastUsed, keys, directory, tokens, walletKeys, audit,
-    consoleSessions, siwe, onClose, realtime, publish, keyEvents, keySweep, readiness, storeHealth,
+    config, logger, clock, ids, store, broker, secrets, serverToken, serverCredential, proxyTrust, schemes, verifier, throttle, lastUsed, keys, directory, tokens, walletKeys, audit,
+    consoleSessions, consoleOrigins, siwe, onClose, realtime, publish, keyEvents, keySweep, readiness, storeHealth,
   };
   const http = await buildHttpApp(partial);
   realtime.attach(http.server);
@@ -181,6 +196,8 @@ export async function createKeygate(options: CreateKeygateOptions): Promise<Keyg
     http,
     async listen() {
       const address = await http.listen({ host: config.host, port: config.port });
+      // Without configured console origins, wallet sign-in accepts the address actually bound (port 0 resolved).
+      consoleOrigins.useBoundAddress(http.server.address() as AddressInfo, networkInterfaces());
       return address.replace('[::1]', 'localhost');
     },
     async close() {

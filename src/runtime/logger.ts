@@ -16,11 +16,36 @@ export const REDACTED_PATHS = [
   ...SECRET_FIELDS.flatMap((field) => [field, `*.${field}`, `*.*.${field}`]),
 ];
 
-const SECRET_IN_URL = /([?&](?:api_key|token|apikey|key)=)[^&#\s]*/gi;
+/** Query parameter names whose values are credentials, compared after decoding and in lowercase. */
+const SECRET_PARAMETERS = new Set(['api_key', 'apikey', 'token', 'key', 'access_token']);
 
-/** Masks credentials that ride in a URL's query string (spec 002 allows `api_key=`). */
+/** A query parameter's name as a server reads it: percent-decoded, `+` as a space; the raw text if it does not decode. */
+function decodedName(name: string): string {
+  try {
+    return decodeURIComponent(name.replace(/\+/g, ' ')).trim().toLowerCase();
+  } catch {
+    return name.toLowerCase();
+  }
+}
+
+/**
+ * Masks credentials that ride in a URL's query string (spec 002 allows `api_key=`). Names are
+ * compared after percent-decoding, as the verifier reads them: `?api%5Fkey=dsk_…` is a key too.
+ */
 export function redactUrl(url: string): string {
-  return url.replace(SECRET_IN_URL, '$1[REDACTED]');
+  const queryAt = url.indexOf('?');
+  if (queryAt === -1) return url;
+  const hashAt = url.indexOf('#', queryAt);
+  const query = url.slice(queryAt + 1, hashAt === -1 ? undefined : hashAt);
+  const masked = query
+    .split(/([&;])/)
+    .map((part) => {
+      const equals = part.indexOf('=');
+      if (equals === -1) return part;
+      return SECRET_PARAMETERS.has(decodedName(part.slice(0, equals))) ? `${part.slice(0, equals)}=[REDACTED]` : part;
+    })
+    .join('');
+  return url.slice(0, queryAt + 1) + masked + (hashAt === -1 ? '' : url.slice(hashAt));
 }
 
 /** The process logger: JSON lines, secrets redacted. */

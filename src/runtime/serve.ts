@@ -1,4 +1,5 @@
 import { loadConfig } from '../config/load-config.ts';
+import { describeProxyTrust } from '../config/proxy-trust.ts';
 import { isBackendUnavailable } from '../core/backend-unavailable.ts';
 import { startDemoPublisher } from '../demo/demo-publisher.ts';
 import { seedDemo, DEMO_MEMBER_WALLET, DEMO_WALLET } from '../demo/demo-seed.ts';
@@ -35,7 +36,12 @@ export async function serve(args: string[], file: string | null, io: Io): Promis
     `  API docs       ${base}/docs`,
     `  Centrifuge WS  ${base.replace(/^http/, 'ws')}/connection/websocket  (also /e/v1/ws)`,
     `  listing feed   ${base.replace(/^http/, 'ws')}/  (X-API-Key header; spec 002 feed)`,
-    `  forward-auth   ${base}/v1/auth`,
+    `  forward-auth   ${base}/v1/auth  (nginx: /v1/auth/nginx, Traefik: /v1/auth/traefik, Envoy: /v1/auth/envoy)`,
+    // Where wallet sign-in is accepted, and whose forwarded addresses are believed: both safe by default, both worth knowing.
+    keygate.consoleOrigins.configured
+      ? `  console sign-in ${keygate.consoleOrigins.origins.join(', ')}`
+      : `  console sign-in ${keygate.consoleOrigins.origins.join(', ')}  (from the listening address; set console.origins or KEYGATE_CONSOLE_ORIGINS to the address users open)`,
+    `  trusted proxies ${describeProxyTrust(config.trustProxy)}  (trustProxy, KEYGATE_TRUST_PROXY)`,
   ];
   if (config.demo) {
     const seed = await seedDemo(keygate);

@@ -29,20 +29,31 @@ export class ConsoleSessionService {
     this.#ttlMs = ttlMs;
   }
 
-  /** Opens a session for a user who just proved who they are (`via`: siwe or token). */
-  async open(userId: string, via: string): Promise<OpenedSession> {
+  /**
+   * Opens a session for a user who just proved who they are (`via`: siwe or token). A session opened
+   * with a management token lives no longer than that token: revoking it ends the session.
+   */
+  async open(userId: string, via: string, tokenId: string | null = null): Promise<OpenedSession> {
     const id = randomBytes(32).toString('base64url');
     const now = this.#clock.now();
     const expiresAt = now + this.#ttlMs;
     await this.#repo.deleteEndedBefore(now);
-    await this.#repo.insert({ idHash: sha256Hex(id), userId, via, createdAt: now, expiresAt, revokedAt: null });
+    await this.#repo.insert({ idHash: sha256Hex(id), userId, via, createdAt: now, expiresAt, revokedAt: null, tokenId });
     return { id, csrfToken: this.csrfTokenFor(id), expiresAt };
   }
 
-  /** The live session with this id, or null when unknown, expired or signed out. */
+  /**
+   * The live session with this id, or null when unknown, expired, signed out, or opened with a
+   * management token that has since been revoked or expired (checked on every use, on every node).
+   */
   async find(id: string): Promise<ActiveSession | null> {
     const record = await this.#repo.findByHash(sha256Hex(id));
-    if (!record || record.revokedAt !== null || record.expiresAt <= this.#clock.now()) return null;
+    const now = this.#clock.now();
+    if (!record || record.revokedAt !== null || record.expiresAt <= now) return null;
+    if (record.tokenId !== null) {
+      const token = record.token;
+      if (token === null || token.revokedAt !== null || (token.expiresAt !== null && token.expiresAt <= now)) return null;
+    }
     return { userId: record.userId, via: record.via, expiresAt: record.expiresAt };
   }
 

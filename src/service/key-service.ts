@@ -187,7 +187,7 @@ export class KeyService {
 
   async #visible(repositories: Pick<Repositories, 'keys'>, principal: Principal, id: string): Promise<ApiKey> {
     const key = await repositories.keys.findById(id);
-    if (!key || key.deletedAt !== null || !canManage(principal, key)) throw new KeygateError(ErrorCode.NOT_FOUND, `no API key with id ${id}`);
+    if (!key || key.deletedAt !== null || !canManage(principal, key)) throw new KeygateError(ErrorCode.NOT_FOUND, `no API key with id ${id}`, undefined, 'no API key with that id');
     return key;
   }
 
@@ -199,7 +199,7 @@ export class KeyService {
   /** The caller's live key with a given public identifier under a scheme (profiles address keys this way). */
   async getByLookup(principal: Principal, scheme: KeyScheme, lookup: string): Promise<ApiKey> {
     const key = await this.#deps.store.keys.findByLookup(scheme, lookup);
-    if (!key || key.deletedAt !== null || !canManage(principal, key)) throw new KeygateError(ErrorCode.NOT_FOUND, `no API key ${lookup}`);
+    if (!key || key.deletedAt !== null || !canManage(principal, key)) throw new KeygateError(ErrorCode.NOT_FOUND, `no API key ${lookup}`, undefined, 'no API key with that identifier');
     return key;
   }
 
@@ -388,8 +388,9 @@ export class KeyService {
   }
 
   /**
-   * Runs a management action so that every refused or failed attempt lands in the audit log
-   * (who, which key, from where, when, and the refusal's message as the reason), once.
+   * Runs a management action so that every refused or failed attempt lands in the audit log, once:
+   * who, which key, from where, when, the field and the reason — never the refused value (the
+   * error's value-free `reason`, not its message; no key id when the id named no key).
    */
   async #attempt<T>(principal: Principal, action: string, keyId: string | null, run: () => Promise<T>): Promise<T> {
     try {
@@ -397,7 +398,8 @@ export class KeyService {
     } catch (error) {
       if (error instanceof KeygateError) {
         const outcome = error.code === ErrorCode.FORBIDDEN || error.code === ErrorCode.KEY_LIMIT_REACHED ? 'denied' : 'failed';
-        await this.#deps.audit.record(actorOf(principal), action, outcome, keyId, { code: error.code, reason: error.message, ...(error.field ? { field: error.field } : {}) });
+        const knownKey = error.code === ErrorCode.NOT_FOUND ? null : keyId;
+        await this.#deps.audit.record(actorOf(principal), action, outcome, knownKey, { code: error.code, reason: error.reason, ...(error.field ? { field: error.field } : {}) });
       }
       throw error;
     }
@@ -408,13 +410,14 @@ export class KeyService {
     if (ownerId === undefined || ownerId === principal.user.id) return principal.user;
     if (principal.user.role !== 'admin') throw new KeygateError(ErrorCode.FORBIDDEN, 'only organization admins may create keys for other users', 'ownerId');
     const owner = await this.#deps.store.users.findById(ownerId);
-    if (!owner || owner.organizationId !== principal.organization.id) throw badInput('ownerId', `no user ${ownerId} in this organization`);
+    if (!owner || owner.organizationId !== principal.organization.id) throw badInput('ownerId', `no user ${ownerId} in this organization`, 'no such user in this organization');
     return owner;
   }
 
   #scheme(name: KeyScheme): CredentialScheme {
     const scheme = this.#deps.schemes.find((s) => s.name === name);
-    if (!scheme) throw badInput('scheme', `unknown key scheme ${JSON.stringify(name)}; expected one of ${this.#deps.schemes.map((s) => s.name).join(', ')}`);
+    const expected = `expected one of ${this.#deps.schemes.map((s) => s.name).join(', ')}`;
+    if (!scheme) throw badInput('scheme', `unknown key scheme ${JSON.stringify(name)}; ${expected}`, `unknown key scheme; ${expected}`);
     return scheme;
   }
 }

@@ -6,19 +6,22 @@ import { ErrorCode, KeygateError } from '../core/errors.ts';
 import type { User } from '../core/principal.ts';
 import { checksumAddress } from '../core/wallet-address.ts';
 import type { ConsoleNonceRepository } from '../store/console-nonce-repository.ts';
+import type { ConsoleOrigins } from './console-origins.ts';
 import type { DirectoryService } from './directory-service.ts';
 
 /** A nonce the browser must put into the EIP-4361 message it asks the wallet to sign. */
 export interface IssuedNonce {
   readonly nonce: string;
   readonly expiresAt: number;
+  /** The domain (host[:port]) a message should name: the preferred console origin's. */
+  readonly domain: string;
+  /** Every domain a message may name (the accepted console origins). */
+  readonly domains: readonly string[];
 }
 
 export interface SiweProof {
   readonly message: string;
   readonly signature: string;
-  /** The authority (host[:port]) the console is served from; the message must name exactly this. */
-  readonly domain: string;
 }
 
 const refused = (message: string) => new KeygateError(ErrorCode.UNAUTHENTICATED, message);
@@ -29,12 +32,14 @@ export class SiweSignIn {
   readonly #directory: DirectoryService;
   readonly #clock: Clock;
   readonly #nonceTtlMs: number;
+  readonly #origins: ConsoleOrigins;
 
-  constructor(options: { nonces: ConsoleNonceRepository; directory: DirectoryService; clock: Clock; nonceTtlMs: number }) {
+  constructor(options: { nonces: ConsoleNonceRepository; directory: DirectoryService; clock: Clock; nonceTtlMs: number; origins: ConsoleOrigins }) {
     this.#nonces = options.nonces;
     this.#directory = options.directory;
     this.#clock = options.clock;
     this.#nonceTtlMs = options.nonceTtlMs;
+    this.#origins = options.origins;
   }
 
   /** Hands out a fresh single-use nonce (stored, so any node can check it). */
@@ -45,7 +50,8 @@ export class SiweSignIn {
     const expiresAt = now + this.#nonceTtlMs;
     await this.#nonces.deleteExpired(now);
     await this.#nonces.insert(nonce, expiresAt);
-    return { nonce, expiresAt };
+    const domains = this.#origins.domains;
+    return { nonce, expiresAt, domain: domains[0] ?? '', domains };
   }
 
   /** Checks a signed EIP-4361 message and returns the user who owns the signing wallet; consumes the nonce. */
@@ -54,9 +60,14 @@ export class SiweSignIn {
     if (!parsed.address || !parsed.nonce || !parsed.domain || parsed.version !== '1') {
       throw refused('not a Sign-In with Ethereum (EIP-4361) message');
     }
-    if (parsed.domain !== proof.domain) throw refused(`the message is for ${parsed.domain}, but this console is ${proof.domain}`);
+    // Only configured (or listening) origins count, never the request's Host: a site that relays a
+    // signature its visitor made for that site must fail. The refused domain is not echoed back.
+    if (!this.#origins.accepts(parsed.domain, parsed.uri)) {
+      const expected = this.#origins.origins.join(', ') || 'none yet';
+      throw refused(`the message is for another site than this console; its domain and uri must name one of: ${expected}`);
+    }
     const now = new Date(this.#clock.now());
-    if (!validateSiweMessage({ message: parsed, domain: proof.domain, time: now })) {
+    if (!validateSiweMessage({ message: parsed, domain: parsed.domain, time: now })) {
       throw refused('the sign-in message has expired or is not valid yet; sign in again');
     }
     let signed = false;
@@ -65,13 +76,18 @@ export class SiweSignIn {
     } catch {
       signed = false;
     }
-    if (!signed) throw refused(`the signature was not made by ${parsed.address}`);
+    if (!signed) throw refused('the signature was not made by the address in the message');
     if (!(await this.#nonces.consume(parsed.nonce, now.getTime()))) {
       throw refused('the nonce is unknown, expired or already used; request a new one and sign again');
     }
     const user = await this.#directory.userByWallet(parsed.address);
     if (!user) {
-      throw new KeygateError(ErrorCode.FORBIDDEN, `wallet ${checksumAddress(parsed.address)} is not linked to any Keygate user; ask your organization admin to add it`);
+      throw new KeygateError(
+        ErrorCode.FORBIDDEN,
+        `wallet ${checksumAddress(parsed.address)} is not linked to any Keygate user; ask your organization admin to add it`,
+        undefined,
+        'the signing wallet is not linked to any Keygate user',
+      );
     }
     return user;
   }

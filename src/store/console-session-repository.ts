@@ -9,6 +9,13 @@ export interface ConsoleSessionRecord {
   readonly createdAt: number;
   readonly expiresAt: number;
   readonly revokedAt: number | null;
+  /** The management token that opened it; null for a wallet sign-in. */
+  readonly tokenId: string | null;
+}
+
+/** A stored session with the state of the token that opened it (null when none did, or it is gone). */
+export interface ConsoleSessionWithToken extends ConsoleSessionRecord {
+  readonly token: { readonly revokedAt: number | null; readonly expiresAt: number | null } | null;
 }
 
 /** Persistence of web console sessions, shared by every node on the same database. */
@@ -28,20 +35,31 @@ export class ConsoleSessionRepository {
         created_at: session.createdAt,
         expires_at: session.expiresAt,
         revoked_at: session.revokedAt,
+        token_id: session.tokenId,
       })
       .execute();
   }
 
-  async findByHash(idHash: string): Promise<ConsoleSessionRecord | null> {
-    const row = await this.#db.selectFrom('console_sessions').selectAll().where('id_hash', '=', idHash).executeTakeFirst();
+  /** A session by the hash of its id, with its token's state read in the same query. */
+  async findByHash(idHash: string): Promise<ConsoleSessionWithToken | null> {
+    const row = await this.#db
+      .selectFrom('console_sessions')
+      .leftJoin('management_tokens', 'management_tokens.id', 'console_sessions.token_id')
+      .selectAll('console_sessions')
+      .select(['management_tokens.id as token_row', 'management_tokens.revoked_at as token_revoked_at', 'management_tokens.expires_at as token_expires_at'])
+      .where('console_sessions.id_hash', '=', idHash)
+      .executeTakeFirst();
     if (!row) return null;
+    const optional = (value: number | string | null) => (value === null ? null : Number(value));
     return {
       idHash: row.id_hash,
       userId: row.user_id,
       via: row.via,
       createdAt: Number(row.created_at),
       expiresAt: Number(row.expires_at),
-      revokedAt: row.revoked_at === null ? null : Number(row.revoked_at),
+      revokedAt: optional(row.revoked_at),
+      tokenId: row.token_id,
+      token: row.token_row === null ? null : { revokedAt: optional(row.token_revoked_at), expiresAt: optional(row.token_expires_at) },
     };
   }
 

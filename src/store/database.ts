@@ -91,6 +91,8 @@ export interface ConsoleSessionsTable {
   created_at: number;
   expires_at: number;
   revoked_at: number | null;
+  /** The management token that opened the session (migration 0005); null for wallet sign-ins. */
+  token_id: string | null;
 }
 
 export interface ConsoleNoncesTable {

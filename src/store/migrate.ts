@@ -5,6 +5,7 @@ import { initial } from './migrations/0001-initial.ts';
 import { consoleSessions } from './migrations/0002-console-sessions.ts';
 import { keyEvents } from './migrations/0003-key-events.ts';
 import { storeInvariants } from './migrations/0004-store-invariants.ts';
+import { sessionTokens } from './migrations/0005-session-tokens.ts';
 
 /** Versioned migrations in order; names sort lexically, so keep the numeric prefix. */
 function migrations(dialect: Dialect): Record<string, Migration> {
@@ -13,6 +14,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0002-console-sessions': consoleSessions(),
     '0003-key-events': keyEvents(dialect),
     '0004-store-invariants': storeInvariants(),
+    '0005-session-tokens': sessionTokens(),
   };
 }
 

@@ -68,6 +68,30 @@ describe('keygate CLI (real child processes)', () => {
     await fails(/already revoked/, 'keys', 'revoke', made.id);
   });
 
+  it('token create (90 days by default, --ttl-days, --no-expiry), token list and token revoke', async () => {
+    const fixed = JSON.parse((await cli('token', 'create', '--user', 'ada', '--name', 'ci')).stdout);
+    const days = (Date.parse(fixed.expiresAt) - Date.now()) / 86_400_000;
+    assert.ok(days > 89.9 && days <= 90, `a token lasts tokens.defaultTtlDays (90) unless told otherwise, got ${days}`);
+    const forever = JSON.parse((await cli('token', 'create', '--user', 'ada', '--name', 'forever', '--no-expiry')).stdout);
+    assert.equal(forever.expiresAt, null);
+    await fails(/--ttl-days or --no-expiry, not both/, 'token', 'create', '--user', 'ada', '--ttl-days', '3', '--no-expiry');
+
+    const listed = await cli('token', 'list', '--user', 'ada');
+    assert.equal(listed.code, 0, listed.stderr);
+    const tokens = JSON.parse(listed.stdout).tokens as Array<{ id: string; name: string; tail: string; status: string }>;
+    assert.deepEqual(tokens.slice(0, 2).map((t) => t.name), ['forever', 'ci'], 'newest first');
+    assert.equal(tokens.find((t) => t.id === fixed.id)?.tail, fixed.token.slice(-6));
+    assert.equal(listed.stdout.includes(fixed.token), false, 'listing never prints a token');
+    assert.equal(JSON.parse((await cli('token', 'list', '--org', 'Acme Trading')).stdout).tokens.length, tokens.length);
+
+    const revoked = await cli('token', 'revoke', fixed.id);
+    assert.equal(revoked.code, 0, revoked.stderr);
+    assert.equal(JSON.parse(revoked.stdout).token.status, 'revoked');
+    await fails(/already revoked/, 'token', 'revoke', fixed.id);
+    await fails(/no management token with that id/, 'token', 'revoke', 'no-such-token');
+    await fails(/token id is required/, 'token', 'revoke');
+  });
+
   /** Runs checks a few at a time: enough to overlap start-up, not so many that a shared machine chokes. */
   const inBatches = async (checks: Array<() => Promise<unknown>>) => {
     for (let i = 0; i < checks.length; i += 3) await Promise.all(checks.slice(i, i + 3).map((check) => check()));

@@ -44,7 +44,7 @@ describe('keygate --help (real child processes)', () => {
     const commands = readmeCommands();
     assert.deepEqual(
       commands.map((c) => c.command),
-      ['serve', 'migrate', 'org create', 'user create', 'token create', 'keys create', 'keys list', 'keys revoke'],
+      ['serve', 'migrate', 'org create', 'user create', 'token create', 'token list', 'token revoke', 'keys create', 'keys list', 'keys revoke'],
     );
     await inBatches(commands, async ({ command, flags }) => {
       for (const help of ['--help', '-h']) {

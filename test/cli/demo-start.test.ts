@@ -66,6 +66,9 @@ describe('npm start (keygate serve --demo) on an empty data folder', () => {
     assert.doesNotMatch(url, /:0$/, 'port 0 prints the real port');
     assert.match(output, new RegExp(`API docs\\s+${url}/docs`));
     assert.match(output, new RegExp(`forward-auth\\s+${url}/v1/auth`));
+    // Start-up says where wallet sign-in is accepted (derived from the listening address here) and whom it trusts for client addresses.
+    assert.match(output, new RegExp(`console sign-in ${url}, http://localhost:\\d+, http://\\[::1\\]:\\d+  \\(from the listening address; set console\\.origins`));
+    assert.match(output, /trusted proxies loopback/);
     const token = /admin token\s+(kgm_[0-9a-f]{64})/.exec(output)?.[1];
     const demoKey = /demo API key\s+(dsk_[0-9a-f]{64})/.exec(output)?.[1];
     assert.ok(token, `an admin token is printed:\n${output}`);

@@ -165,6 +165,17 @@ describe('start-up errors through the compiled CLI (one line, non-zero exit)', (
     failsWithOneLine(await runCli(['migrate'], { ...env, KEYGATE_CONFIG: broken }), /broken\.json is not valid JSON/);
   });
 
+  it('a bad KEYGATE_TRUST_PROXY (or console origin) is one line naming the setting', async () => {
+    const [proxy, range, origin] = await Promise.all([
+      runCli(['serve', '--port', '0'], { ...env, KEYGATE_TRUST_PROXY: 'my-proxy.internal' }, { killAfterMs: HUNG_AFTER_MS }),
+      runCli(['migrate'], { ...env, KEYGATE_TRUST_PROXY: '10.0.0.0/40' }, { killAfterMs: HUNG_AFTER_MS }),
+      runCli(['serve', '--port', '0'], { ...env, KEYGATE_CONSOLE_ORIGINS: 'https://keys.example.com/console' }, { killAfterMs: HUNG_AFTER_MS }),
+    ]);
+    failsWithOneLine(proxy, /^keygate: invalid setting trustProxy: "my-proxy\.internal" is not an IP address.*KEYGATE_TRUST_PROXY/);
+    failsWithOneLine(range, /^keygate: invalid setting trustProxy: "10\.0\.0\.0\/40" has a bad prefix length/);
+    failsWithOneLine(origin, /^keygate: invalid setting console\.origins\[0\]: .* must be an origin only/);
+  });
+
   it('an unexpected error is one line with a hint; KEYGATE_LOG_LEVEL=debug adds the stack trace', async () => {
     const corrupt = join(dataDir, 'corrupt');
     mkdirSync(corrupt);

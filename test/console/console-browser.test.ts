@@ -145,6 +145,15 @@ for (const dialect of dialects()) {
       await secretDialog.getByRole('button', { name: 'Copied' }).waitFor();
       assert.equal(await page.evaluate(() => navigator.clipboard.readText()), secret, 'the copy button puts the key on the clipboard');
       await shot(page, 'key-shown-once');
+      // Not dismissible by Escape, a click on the backdrop or Done until the user confirms the key is stored.
+      await page.keyboard.press('Escape');
+      await page.mouse.click(4, 4);
+      await page.waitForTimeout(200);
+      assert.equal(await secretDialog.count(), 1, 'Escape and a backdrop click leave the key on screen');
+      assert.equal(await secretDialog.getByRole('button', { name: 'Close' }).count(), 0, 'no × before confirming');
+      assert.equal(await secretDialog.getByRole('button', { name: 'Done' }).isDisabled(), true);
+      await secretDialog.getByRole('checkbox', { name: /I have copied this key and stored it/ }).check();
+      assert.equal(await secretDialog.getByRole('button', { name: 'Done' }).isDisabled(), false);
       await page.keyboard.press('Escape');
       await secretDialog.waitFor({ state: 'detached' });
       assert.equal((await page.content()).includes(secret), false, 'once the dialog is gone the secret is gone from the page');
@@ -204,7 +213,7 @@ for (const dialect of dialects()) {
       assert.ok(await page.getByRole('button', { name: 'Sign in with Ethereum' }).isDisabled(), 'no wallet: wallet sign-in is unavailable');
       await page.getByLabel('Management token').fill('kgm_' + '0'.repeat(64));
       await page.getByRole('button', { name: 'Sign in with token' }).click();
-      assert.match((await page.getByRole('alert').textContent()) ?? '', /invalid or expired/);
+      assert.match((await page.getByRole('alert').textContent()) ?? '', /invalid, expired or revoked/);
       await page.getByLabel('Management token').fill(node.admin.token);
       await page.getByRole('button', { name: 'Sign in with token' }).click();
       await page.getByRole('heading', { name: 'API Key Management' }).waitFor();

@@ -114,7 +114,7 @@ for (const dialect of dialects()) {
       const headers = { ...signed.headers, 'x-original-uri': '/trade-api/v2/portfolio/orders?dry=1', 'x-original-method': 'POST' };
       const denied = await fetch(`${node.url}/v1/auth?permission=write`, { headers });
       assert.equal(denied.status, 403);
-      assert.equal((await denied.json()).error.code, 'INSUFFICIENT_PERMISSIONS');
+      assert.equal(denied.headers.get('x-keygate-code'), 'INSUFFICIENT_PERMISSIONS');
       const again = signRsa(created.body.api_key_id, pair.privateKey, 'POST', '/trade-api/v2/portfolio/orders');
       const ok = await fetch(`${node.url}/v1/auth?permission=read`, { headers: { ...again.headers, 'x-original-uri': '/trade-api/v2/portfolio/orders', 'x-original-method': 'POST' } });
       assert.equal(ok.status, 200);

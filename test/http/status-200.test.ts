@@ -145,22 +145,26 @@ for (const dialect of dialects()) {
 
     it('GET /v1/auth answers 200 with identity headers for X-API-Key, Bearer and api_key', async () => {
       const key = await seedKey(node, node.member.token, { permissions: ['read', 'trade'], allowedExchanges: ['binance'] });
-      for (const [headers, query] of [
-        [{ 'x-api-key': key.key }, ''],
-        [{ authorization: `Bearer ${key.key}` }, ''],
-        [{}, `?api_key=${key.key}`],
-        [{ 'x-original-uri': `/feed?api_key=${key.key}` }, ''],
-        [{ 'x-forwarded-uri': `/feed?api_key=${key.key}`, 'x-forwarded-method': 'GET' }, ''],
+      for (const [headers, query, path] of [
+        [{ 'x-api-key': key.key }, '', '/v1/auth'],
+        [{ authorization: `Bearer ${key.key}` }, '', '/v1/auth'],
+        [{}, `?api_key=${key.key}`, '/v1/auth'],
+        [{ 'x-original-uri': `/feed?api_key=${key.key}` }, '', '/v1/auth'],
+        [{ 'x-original-uri': `/feed?api_key=${key.key}` }, '', '/v1/auth/nginx'],
+        [{ 'x-forwarded-uri': `/feed?api_key=${key.key}`, 'x-forwarded-method': 'GET' }, '', '/v1/auth/traefik'],
       ] as const) {
-        const res = await forwardAuth(node, headers, query);
+        const res = await forwardAuth(node, headers, query, path);
         assert.equal(res.status, 200, JSON.stringify(headers) + query);
         assert.equal(res.headers.get('x-keygate-key-id'), key.id);
         assert.equal(res.headers.get('x-keygate-user-id'), node.member.user.id);
         assert.equal(res.headers.get('x-keygate-organization-id'), node.organizationId);
+        assert.equal(res.headers.get('x-keygate-scheme'), 'opaque');
         assert.equal(res.headers.get('x-keygate-permissions'), 'read,trade');
         assert.equal(res.headers.get('x-keygate-tier'), 'basic');
         assert.equal(res.headers.get('x-keygate-allowed-exchanges'), 'binance');
-        assert.deepEqual(res.body, { valid: true, code: 'VALID', keyId: key.id });
+        assert.equal(res.headers.get('x-keygate-code'), 'VALID');
+        assert.equal(res.text, '', 'no body, so a proxy can keep the connection');
+        assert.equal(res.headers.get('content-length'), '0');
       }
       const permitted = await forwardAuth(node, { 'x-api-key': key.key }, '?permission=trade');
       assert.equal(permitted.status, 200);
@@ -168,10 +172,22 @@ for (const dialect of dialects()) {
       assert.equal(viaHeader.status, 200);
     });
 
-    it('GET /v1/auth/* (Envoy ext_authz path prefix) and other methods answer too', async () => {
+    it('GET /v1/auth?body=json (or X-Keygate-Body: json) adds the JSON body for callers whose clients read it', async () => {
       const key = await seedKey(node, node.member.token);
-      const envoy = await fetch(`${node.url}/v1/auth/orders/123`, { method: 'POST', headers: { 'x-api-key': key.key } });
-      assert.equal(envoy.status, 200);
+      const allowed = await fetch(`${node.url}/v1/auth/traefik?body=json`, { headers: { 'x-api-key': key.key } });
+      assert.equal(allowed.status, 200);
+      assert.deepEqual(await allowed.json(), { valid: true, code: 'VALID', keyId: key.id });
+      const refused = await fetch(`${node.url}/v1/auth/envoy/orders`, { headers: { 'x-api-key': 'dsk_' + '0'.repeat(64), 'x-keygate-body': 'json' } });
+      assert.equal(refused.status, 401);
+      assert.equal((await refused.json()).error.code, 'NOT_FOUND');
+    });
+
+    it('GET /v1/auth/envoy/* (Envoy ext_authz path prefix), the older /v1/auth/* and other methods answer too', async () => {
+      const key = await seedKey(node, node.member.token);
+      for (const path of ['/v1/auth/envoy/orders/123', '/v1/auth/envoy', '/v1/auth/orders/123']) {
+        const envoy = await fetch(`${node.url}${path}`, { method: 'POST', headers: { 'x-api-key': key.key, 'content-type': 'text/plain' }, body: 'anything' });
+        assert.equal(envoy.status, 200, path);
+      }
       const head = await fetch(`${node.url}/v1/auth`, { method: 'HEAD', headers: { 'x-api-key': key.key } });
       assert.equal(head.status, 200);
     });

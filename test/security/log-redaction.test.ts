@@ -26,6 +26,14 @@ describe('log redaction', () => {
     assert.equal(redactUrl('/plain/path'), '/plain/path');
   });
 
+  it('masks a credential parameter whose name is percent-encoded, as the verifier decodes it', () => {
+    assert.equal(redactUrl('/v1/auth?api%5Fkey=dsk_abc'), '/v1/auth?api%5Fkey=[REDACTED]');
+    assert.equal(redactUrl('/feed?cex=okx&API%5fKEY=dsk_abc&x=%20'), '/feed?cex=okx&API%5fKEY=[REDACTED]&x=%20');
+    assert.equal(redactUrl('/ws?%74oken=kgm_abc#f'), '/ws?%74oken=[REDACTED]#f');
+    assert.equal(redactUrl('/x?a=1;api_key=dsk_abc'), '/x?a=1;api_key=[REDACTED]');
+    assert.equal(redactUrl('/x?%zz=1&keep=2'), '/x?%zz=1&keep=2', 'a name that does not decode is kept as it is');
+  });
+
   it('masks secret-bearing fields of logged objects', () => {
     const { stream, lines } = capture();
     const logger = createLogger('info', stream);
@@ -64,6 +72,10 @@ describe('log redaction', () => {
       await fetch(`${url}/v1/auth`, { headers: { 'x-api-key': key } });
       await fetch(`${url}/v1/auth`, { headers: { authorization: `Bearer ${key}` } });
       await fetch(`${url}/v1/auth?api_key=${key}`);
+      // The key is accepted after URL decoding, so it must be masked after decoding too.
+      const encoded = await fetch(`${url}/v1/auth?api%5Fkey=${key}`);
+      assert.equal(encoded.status, 200, 'the verifier reads api%5Fkey as api_key');
+      await fetch(`${url}/v1/auth/envoy/feed?API%5fKEY=${key}`);
       await fetch(`${url}/v1/auth`, { headers: { 'x-original-uri': `/feed?api_key=${key}` } });
       await fetch(`${url}/v1/auth?api_key=${key.slice(0, -1)}x`);
       await fetch(`${url}/v1/keys/verify`, { method: 'POST', headers: { authorization: `Bearer ${keygate.serverToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ key }) });

@@ -16,11 +16,22 @@ export async function seedKey(node: TestNode, token: string, body: Record<string
   return created.body as SeededKey;
 }
 
-/** Calls forward-auth with the given headers (and optional query). */
-export async function forwardAuth(node: TestNode, headers: Record<string, string>, query = ''): Promise<{ status: number; body: any; headers: Headers }> {
-  const response = await fetch(`${node.url}/v1/auth${query}`, { headers });
+/**
+ * Calls forward-auth (GET /v1/auth, or `path`) with the given headers and query. Its answers have no
+ * body: `body` is rebuilt from X-Keygate-Code and X-Keygate-Reason in the standard error shape, so
+ * assertError reads them as any other refusal.
+ */
+export async function forwardAuth(node: TestNode, headers: Record<string, string>, query = '', path = '/v1/auth'): Promise<{ status: number; body: any; headers: Headers; text: string }> {
+  const response = await fetch(`${node.url}${path}${query}`, { headers });
+  return forwardAuthResult(response);
+}
+
+/** Reads a forward-auth answer: its code and reason headers as `body` (see forwardAuth), and the raw body text. */
+export async function forwardAuthResult(response: Response): Promise<{ status: number; body: any; headers: Headers; text: string }> {
   const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : null, headers: response.headers };
+  const code = response.headers.get('x-keygate-code');
+  const body = response.status === 200 ? { code } : { error: { code, message: response.headers.get('x-keygate-reason') } };
+  return { status: response.status, body, headers: response.headers, text };
 }
 
 /** Calls the verify API with the node's server credential. */

@@ -7,7 +7,7 @@ import type { HttpDependencies } from '../http-dependencies.ts';
 import { actorOf } from '../../service/audit-trail.ts';
 import { clearSessionCookie, consoleSessionResolver, requireCsrf, sessionIdOf, setSessionCookie } from '../console-session-auth.ts';
 import { ErrorSchema } from '../error-schema.ts';
-import { bearerToken, guardSignIn } from '../management-auth.ts';
+import { bearerToken, guardSignIn, SIGN_IN_SCOPE } from '../management-auth.ts';
 
 
 const SessionSchema = Type.Object({
@@ -46,23 +46,18 @@ const sessionView = (principal: Principal, via: string, csrfToken: string, expir
  */
 export async function consoleRoutes(
   app: FastifyInstance,
-  parts: Pick<HttpDependencies, 'clock' | 'config' | 'audit' | 'tokens' | 'siwe' | 'consoleSessions' | 'throttle'>,
+  parts: Pick<HttpDependencies, 'clock' | 'audit' | 'tokens' | 'siwe' | 'consoleSessions' | 'throttle'>,
 ): Promise<void> {
-  const { clock, config, audit, tokens, siwe, consoleSessions: sessions } = parts;
+  const { clock, audit, tokens, siwe, throttle, consoleSessions: sessions } = parts;
   app.principalResolvers.push(consoleSessionResolver(sessions, tokens));
   const tags = ['console'];
-
-  // The domain a SIWE message must name: the configured public URL's host, else the Host header the
-  // browser sent. Never X-Forwarded-Host: any client can set that, and a message signed for another
-  // site would then pass.
-  const publicHost = config.publicUrl ? new URL(config.publicUrl).host : null;
-  const consoleDomain = (request: FastifyRequest): string => publicHost ?? request.headers.host ?? request.hostname;
 
   /** Opens a session for a proven user, ending the one this browser already had, and sets its cookie. */
   const signIn = async (request: FastifyRequest, reply: FastifyReply, principal: Principal, via: 'siwe' | 'token') => {
     const previous = sessionIdOf(request);
     if (previous) await sessions.close(previous);
-    const opened = await sessions.open(principal.user.id, via);
+    // A session opened with a token ends when that token is revoked (checked on every use).
+    const opened = await sessions.open(principal.user.id, via, principal.tokenId ?? null);
     setSessionCookie(request, reply, opened.id, opened.expiresAt, clock.now());
     await audit.record(actorOf(principal), 'console.sign_in', 'ok', null, { via });
     return sessionView(principal, via, opened.csrfToken, opened.expiresAt);
@@ -76,11 +71,23 @@ export async function consoleRoutes(
     schema: {
       tags,
       summary: 'A single-use nonce for a Sign-In with Ethereum (EIP-4361) message',
-      response: { 200: Type.Object({ nonce: Type.String(), domain: Type.String(), expiresAt: Type.String({ format: 'date-time' }) }) },
+      description: 'The domain comes from the configured console origins (console.origins, publicUrl) or the listening address, never from request headers.',
+      response: {
+        200: Type.Object({
+          nonce: Type.String(),
+          domain: Type.String({ description: 'The domain (host[:port]) the message should name' }),
+          domains: Type.Array(Type.String(), { description: 'Every domain a message may name' }),
+          expiresAt: Type.String({ format: 'date-time' }),
+        }),
+        429: ErrorSchema,
+      },
     },
     handler: async (request) => {
+      // Each nonce is a stored row: issuing one spends the address's sign-in budget like a failure.
+      await throttle.assertAllowed(SIGN_IN_SCOPE, request.ip, 'too many sign-in attempts from this address; try again in a minute');
+      await throttle.recordFailure(SIGN_IN_SCOPE, request.ip);
       const issued = await siwe.issueNonce();
-      return { nonce: issued.nonce, domain: consoleDomain(request), expiresAt: new Date(issued.expiresAt).toISOString() };
+      return { nonce: issued.nonce, domain: issued.domain, domains: [...issued.domains], expiresAt: new Date(issued.expiresAt).toISOString() };
     },
   });
 
@@ -96,7 +103,7 @@ export async function consoleRoutes(
     },
     handler: async (request, reply) => {
       const body = request.body as { message: string; signature: string };
-      const user = await guardFailures(request, () => siwe.verify({ message: body.message, signature: body.signature, domain: consoleDomain(request) }));
+      const user = await guardFailures(request, () => siwe.verify({ message: body.message, signature: body.signature }));
       return signIn(request, reply, await tokens.principalFor(user.id, 'console:siwe', request.ip), 'siwe');
     },
   });

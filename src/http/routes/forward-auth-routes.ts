@@ -1,89 +1,76 @@
-import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ApiKey } from '../../core/api-key.ts';
-import type { HttpDependencies } from '../http-dependencies.ts';
+import { ErrorCode } from '../../core/errors.ts';
+import { refuse, type Verdict } from '../../core/verdict.ts';
+import { hasPermission } from '../../core/permissions.ts';
 import { findOpaqueKey } from '../../schemes/opaque-scheme.ts';
-import type { RequestFacts } from '../../core/request-facts.ts';
-import { VERDICT_STATUS } from '../../core/codes.ts';
+import type { HttpDependencies } from '../http-dependencies.ts';
 import { errorBody } from '../error-handler.ts';
-import { ErrorSchema } from '../error-schema.ts';
+import { forwardAuthAnswer } from '../forward-auth/forward-auth-answer.ts';
+import { carriesOtherProxyHeaders, forwardedRequest, requiredPermissions, type ForwardAuthProxy } from '../forward-auth/forwarded-request.ts';
 
-function first(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
-}
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+const ENVOY_PREFIX = '/v1/auth/envoy';
+/** Bodies a proxy may pass along (Envoy's with_request_body); kept as text for schemes that sign them. */
+const BODY_LIMIT = 1024 * 1024;
+
+/** A query string that names the API key parameter, plainly or percent-encoded (`api%5Fkey`). */
+const API_KEY_QUERY = /[?&]api(?:_|%5f)key=/i;
+
+const description = [
+  'Answers 200 with X-Keygate-* identity headers, 401 (missing, malformed or unknown key), 403 (revoked, expired,',
+  'address or permission refused) or 429 (throttled). No body: the verdict is in X-Keygate-Code and, on refusals,',
+  'X-Keygate-Reason; add ?body=json (or the header X-Keygate-Body: json) for a JSON body.',
+].join(' ');
 
 /**
- * Rebuilds the original request from the headers nginx, Traefik and Envoy send. X-Real-IP is only
- * believed when the node trusts its proxy (trustProxy), like X-Forwarded-For, so a client talking to
- * Keygate directly cannot claim an allowlisted address.
+ * Forward-auth for reverse proxies: GET /v1/auth/nginx, /v1/auth/traefik, /v1/auth/envoy/* each read
+ * their own proxy's headers; GET /v1/auth reads those of `forwardAuth.proxy`. Registered in their own
+ * scope: any content type is accepted as raw text and no cookie or console hook runs.
  */
-export function originalRequest(request: FastifyRequest, envoyPath: string | null, trustProxyHeaders = true): RequestFacts {
-  const h = request.headers;
-  const method = first(h['x-original-method']) ?? first(h['x-forwarded-method']) ?? request.method;
-  // Called directly (no proxy headers), the request itself is the original: its api_key query counts.
-  const url = first(h['x-original-uri']) ?? first(h['x-forwarded-uri']) ?? envoyPath ?? request.url;
-  const ip = (trustProxyHeaders ? first(h['x-real-ip'])?.trim() : undefined) || request.ip;
-  return { method: method.toUpperCase(), url, headers: h as Record<string, string | undefined>, body: request.rawBody, ip };
-}
+export async function forwardAuthRoutes(app: FastifyInstance, parts: Pick<HttpDependencies, 'config' | 'verifier' | 'proxyTrust'>): Promise<void> {
+  const answer = forwardAuthAnswer(parts.config.forwardAuth.identityHeaders);
+  const { proxyTrust } = parts;
 
-/** What forward-auth answers for a key: built once per loaded key, since cached keys are the same object. */
-interface Allowance {
-  readonly headers: Readonly<Record<string, string>>;
-  /** The 200 body, already serialised. */
-  readonly body: string;
-}
-
-const allowances = new WeakMap<ApiKey, Allowance>();
-function allowanceOf(key: ApiKey): Allowance {
-  let allowance = allowances.get(key);
-  if (!allowance) {
-    allowance = {
-      headers: {
-        'x-keygate-key-id': key.id,
-        'x-keygate-user-id': key.userId,
-        'x-keygate-organization-id': key.organizationId,
-        'x-keygate-scheme': key.scheme,
-        'x-keygate-permissions': key.permissions.join(','),
-        'x-keygate-tier': key.tier,
-        'x-keygate-allowed-exchanges': key.allowedExchanges.join(','),
-        'content-type': 'application/json; charset=utf-8',
-      },
-      body: JSON.stringify({ valid: true, code: 'VALID', keyId: key.id }),
-    };
-    allowances.set(key, allowance);
-  }
-  return allowance;
-}
-
-const Allowed = Type.Object({ valid: Type.Literal(true), code: Type.Literal('VALID'), keyId: Type.String() });
-
-/** GET /v1/auth: forward-auth for nginx auth_request, Traefik ForwardAuth and Envoy ext_authz. */
-export async function forwardAuthRoutes(app: FastifyInstance, parts: Pick<HttpDependencies, 'config' | 'verifier'>): Promise<void> {
-  // With a list of trusted proxies Fastify checks X-Forwarded-For hop by hop; X-Real-IP carries no
-  // such chain, so it is believed only when every peer is trusted (trustProxy: true).
-  const trustProxyHeaders = parts.config.trustProxy === true;
-  const handler = async (request: FastifyRequest, reply: FastifyReply) => {
-    const wildcard = (request.params as { '*'?: string })['*'];
-    const facts = originalRequest(request, wildcard === undefined ? null : '/' + wildcard, trustProxyHeaders);
-    const query = request.query as { permission?: string };
-    const permission = query.permission ?? first(request.headers['x-keygate-permission']);
-    const verdict = await parts.verifier.verify(facts, { permission });
-    if (facts.url.includes('api_key=') && findOpaqueKey(facts)?.source === 'query') {
+  const check = (proxy: ForwardAuthProxy, options: { generic?: boolean; envoyPrefix?: string } = {}) => async (request: FastifyRequest, reply: FastifyReply) => {
+    const json = wantsJson(request, proxy);
+    if (options.generic && carriesOtherProxyHeaders(proxy, request)) {
+      const message = `this request carries another proxy's original-request headers, but /v1/auth reads ${proxy}'s (forwardAuth.proxy); call /v1/auth/traefik, /v1/auth/nginx or /v1/auth/envoy instead`;
+      reply.status(400).header('x-keygate-code', ErrorCode.BAD_REQUEST).header('x-keygate-reason', 'forward-auth proxy headers do not match forwardAuth.proxy');
+      return json ? reply.send(errorBody(ErrorCode.BAD_REQUEST, message)) : reply.send();
+    }
+    const facts = forwardedRequest(proxy, request, proxyTrust, options.envoyPrefix);
+    const [first, ...more] = requiredPermissions(proxy, request);
+    let verdict: Verdict = await parts.verifier.verify(facts, { permission: first });
+    // The verifier checks one permission; a proxy may ask for several (query and header): each must hold.
+    const missing = verdict.valid ? more.find((permission) => !hasPermission(verdict.key!.permissions, permission)) : undefined;
+    if (missing !== undefined && verdict.key) verdict = refuse('INSUFFICIENT_PERMISSIONS', `API key lacks the "${missing}" permission`, verdict.key);
+    if (API_KEY_QUERY.test(facts.url) && findOpaqueKey(facts)?.source === 'query') {
       request.log.warn({ keyId: verdict.key?.id }, 'API key sent in the api_key query parameter; the X-API-Key header keeps it out of logs');
     }
-    if (!verdict.valid) {
-      if (VERDICT_STATUS[verdict.code] === 401) reply.header('www-authenticate', 'ApiKey realm="keygate"');
-      return reply.status(VERDICT_STATUS[verdict.code]).send(errorBody(verdict.code, verdict.message));
-    }
-    const allowance = allowanceOf(verdict.key);
-    return reply.status(200).headers(allowance.headers).send(allowance.body);
+    return answer(reply, verdict, json);
   };
-  const schema = {
-    tags: ['verify'],
-    summary: 'Forward-auth: 200 with X-Keygate-* identity headers, 401/403/429 otherwise',
-    response: { 200: Allowed, 401: ErrorSchema, 403: ErrorSchema, 429: ErrorSchema },
-  };
-  app.route({ method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'], url: '/v1/auth', schema, handler });
-  // Envoy's ext_authz appends the original path to the configured prefix.
-  app.route({ method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'], url: '/v1/auth/*', schema: { ...schema, hide: true }, handler });
+
+  await app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (request, body, done) => {
+      request.rawBody = body as string;
+      done(null, undefined);
+    });
+    const schema = (summary: string, hide = false) => ({ tags: ['verify'], summary, description, hide });
+    scope.route({ method: METHODS, url: '/v1/auth', schema: schema(`Forward-auth reading the headers of forwardAuth.proxy (${parts.config.forwardAuth.proxy})`), handler: check(parts.config.forwardAuth.proxy, { generic: true }) });
+    scope.route({ method: METHODS, url: '/v1/auth/nginx', schema: schema('Forward-auth for nginx auth_request: X-Original-URI, X-Original-Method, X-Real-IP'), handler: check('nginx') });
+    scope.route({ method: METHODS, url: '/v1/auth/traefik', schema: schema('Forward-auth for Traefik ForwardAuth: X-Forwarded-Uri, X-Forwarded-Method, X-Forwarded-For'), handler: check('traefik') });
+    // Envoy's ext_authz appends the original path and query to its path_prefix.
+    const envoy = check('envoy', { envoyPrefix: ENVOY_PREFIX });
+    scope.route({ method: METHODS, url: ENVOY_PREFIX, schema: schema('Forward-auth for Envoy ext_authz (path_prefix /v1/auth/envoy)'), handler: envoy });
+    scope.route({ method: METHODS, url: `${ENVOY_PREFIX}/*`, schema: schema('Envoy ext_authz, original path appended', true), handler: envoy });
+    // Before per-proxy paths, Envoy was pointed at path_prefix /v1/auth: such calls keep Envoy's rules.
+    scope.route({ method: METHODS, url: '/v1/auth/*', schema: schema('Envoy ext_authz with the older path_prefix /v1/auth', true), handler: check('envoy', { envoyPrefix: '/v1/auth' }) });
+  });
+
+  /** The JSON body is an opt-in of the address (`?body=json`) or, for Envoy, of a header its config adds. */
+  function wantsJson(request: FastifyRequest, proxy: ForwardAuthProxy): boolean {
+    if (request.headers['x-keygate-body'] === 'json') return true;
+    return proxy !== 'envoy' && (request.query as { body?: unknown } | undefined)?.body === 'json';
+  }
 }

@@ -3,7 +3,6 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { errorBody } from '../error-handler.ts';
 import { replyError, VERDICT_STATUS } from '../../core/codes.ts';
 import { requestFacts } from '../request-facts.ts';
-import { requireServerCredential } from '../server-auth.ts';
 import type { HttpDependencies } from '../http-dependencies.ts';
 import { keyEndsAt } from '../../core/api-key.ts';
 import { isBackendUnavailable } from '../../core/backend-unavailable.ts';
@@ -34,18 +33,18 @@ const security = [{ serverToken: [] }];
  * disconnect, history, presence; and POST /v1/realtime/token, which mints a connection token for a
  * key whose requests are signed, authenticated by that signed request.
  */
-export async function realtimeRoutes(app: FastifyInstance, parts: Pick<HttpDependencies, 'realtime' | 'serverToken' | 'verifier' | 'config' | 'clock' | 'logger'>): Promise<void> {
+export async function realtimeRoutes(app: FastifyInstance, parts: Pick<HttpDependencies, 'realtime' | 'serverCredential' | 'verifier' | 'config' | 'clock' | 'logger'>): Promise<void> {
   const { realtime } = parts;
-  const server = (request: FastifyRequest) => requireServerCredential(request, parts.serverToken);
+  const server = (request: FastifyRequest) => parts.serverCredential.check(request);
 
   app.post('/api/publish', { schema: { tags, security, summary: 'Publish into a channel', body: Publish } }, async (request) => {
-    server(request);
+    await server(request);
     const body = request.body as Static<typeof Publish>;
     return { result: await realtime.publish(body.channel, body.data) };
   });
 
   app.post('/api/broadcast', { schema: { tags, security, summary: 'Publish the same data into several channels', body: Broadcast } }, async (request) => {
-    server(request);
+    await server(request);
     const body = request.body as Static<typeof Broadcast>;
     const responses = [];
     for (const channel of body.channels) {
@@ -67,7 +66,7 @@ export async function realtimeRoutes(app: FastifyInstance, parts: Pick<HttpDepen
   });
 
   app.post('/api/disconnect', { schema: { tags, security, summary: 'End sessions of a user, a key or a client on every node', body: Disconnect } }, async (request) => {
-    server(request);
+    await server(request);
     const body = request.body as Static<typeof Disconnect>;
     if (body.user === undefined && body.key === undefined && body.client === undefined) throw badInput('user', 'give user, key or client');
     await realtime.disconnect({ user: body.user, key: body.key, client: body.client });
@@ -75,18 +74,18 @@ export async function realtimeRoutes(app: FastifyInstance, parts: Pick<HttpDepen
   });
 
   app.post('/api/history', { schema: { tags, security, summary: 'Publications a channel keeps', body: History } }, async (request) => {
-    server(request);
+    await server(request);
     const body = request.body as Static<typeof History>;
     return { result: await realtime.history(body.channel, body) };
   });
 
   app.post('/api/presence', { schema: { tags, security, summary: 'Clients subscribed to a channel', body: Channel } }, async (request) => {
-    server(request);
+    await server(request);
     return { result: await realtime.presence((request.body as Static<typeof Channel>).channel) };
   });
 
   app.post('/api/presence_stats', { schema: { tags, security, summary: 'Client and user counts in a channel', body: Channel } }, async (request) => {
-    server(request);
+    await server(request);
     return { result: await realtime.presenceStats((request.body as Static<typeof Channel>).channel) };
   });
 

@@ -4,7 +4,6 @@ import type { ApiKey } from '../../core/api-key.ts';
 import type { HttpDependencies } from '../http-dependencies.ts';
 import type { RequestFacts } from '../../core/request-facts.ts';
 import { ErrorSchema } from '../error-schema.ts';
-import { requireServerCredential } from '../server-auth.ts';
 
 /** The identity a verified key carries, as the verify API and forward-auth report it. */
 export function keyIdentity(key: ApiKey) {
@@ -60,7 +59,7 @@ const VerifyBody = Type.Object(
 );
 
 /** POST /v1/keys/verify: services ask whether a key (or a signed request) may proceed. */
-export async function verifyRoutes(app: FastifyInstance, parts: Pick<HttpDependencies, 'verifier' | 'serverToken'>): Promise<void> {
+export async function verifyRoutes(app: FastifyInstance, parts: Pick<HttpDependencies, 'verifier' | 'serverCredential'>): Promise<void> {
   app.post('/v1/keys/verify', {
     schema: {
       tags: ['verify'],
@@ -71,10 +70,11 @@ export async function verifyRoutes(app: FastifyInstance, parts: Pick<HttpDepende
         200: Type.Object({ valid: Type.Boolean(), code: Type.String(), message: Type.String(), key: Type.Optional(Identity) }),
         400: ErrorSchema,
         401: ErrorSchema,
+        429: ErrorSchema,
       },
     },
     handler: async (request) => {
-      requireServerCredential(request, parts.serverToken);
+      await parts.serverCredential.check(request);
       const body = request.body as typeof VerifyBody.static;
       let facts: RequestFacts;
       if (body.request) {

@@ -1,0 +1,29 @@
+import type { ApiKey } from './api-key.ts';
+
+/**
+ * The headers forward-auth adds to a 200 so the protected API knows who is calling, in the order they
+ * are sent, with how each is read from the key. A proxy must set or clear every one of them toward the
+ * API, so a client can never supply its own (see the README's proxy snippets).
+ */
+export const IDENTITY_HEADERS = {
+  'X-Keygate-Key-Id': (key: ApiKey) => key.id,
+  'X-Keygate-User-Id': (key: ApiKey) => key.userId,
+  'X-Keygate-Organization-Id': (key: ApiKey) => key.organizationId,
+  'X-Keygate-Scheme': (key: ApiKey) => key.scheme,
+  'X-Keygate-Permissions': (key: ApiKey) => key.permissions.join(','),
+  'X-Keygate-Tier': (key: ApiKey) => key.tier,
+  'X-Keygate-Allowed-Exchanges': (key: ApiKey) => key.allowedExchanges.join(','),
+} as const satisfies Record<string, (key: ApiKey) => string>;
+
+/** The name of one identity header, as the `forwardAuth.identityHeaders` setting lists it. */
+export type IdentityHeader = keyof typeof IDENTITY_HEADERS;
+
+/** Every identity header, the default set. */
+export const IDENTITY_HEADER_NAMES = Object.keys(IDENTITY_HEADERS) as IdentityHeader[];
+
+/** The chosen identity headers of a key, lowercase names (what Node writes fastest). */
+export function identityHeadersOf(key: ApiKey, names: readonly IdentityHeader[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const name of names) headers[name.toLowerCase()] = IDENTITY_HEADERS[name](key);
+  return headers;
+}

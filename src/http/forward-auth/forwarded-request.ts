@@ -1,0 +1,89 @@
+import { isIP } from 'node:net';
+import type { FastifyRequest } from 'fastify';
+import type { ProxyTrust } from '../../config/proxy-trust.ts';
+import type { RequestFacts } from '../../core/request-facts.ts';
+
+/**
+ * Which proxy asks: that decides which headers carry the original request, never a guess from the
+ * headers present (a client can add any header, and nginx and Traefik pass them on to Keygate).
+ * - nginx: X-Original-URI / X-Original-Method (the README's `proxy_set_header`s); the client address
+ *   from X-Real-IP when the peer is a trusted proxy.
+ * - traefik: X-Forwarded-Uri / X-Forwarded-Method, which Traefik writes itself; the address from
+ *   X-Forwarded-For, walked from the right through trusted proxies.
+ * - envoy: ext_authz appends the original path and query to the address; the method is the request's.
+ * - none: the request is the original (a client or script asking about itself).
+ */
+export type ForwardAuthProxy = 'nginx' | 'traefik' | 'envoy' | 'none';
+
+/** Headers that carry the original request for one proxy and never for the others. */
+const ORIGINAL_HEADERS: Record<'nginx' | 'traefik', { uri: string; method: string }> = {
+  nginx: { uri: 'x-original-uri', method: 'x-original-method' },
+  traefik: { uri: 'x-forwarded-uri', method: 'x-forwarded-method' },
+};
+
+function single(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * The client address a proxy reported: X-Real-IP only when the socket's peer is a trusted proxy (and
+ * it is one plain address), otherwise what the trusted X-Forwarded-For walk gave Fastify.
+ */
+function clientAddress(request: FastifyRequest, trust: ProxyTrust, believeRealIp: boolean): string {
+  if (believeRealIp) {
+    const realIp = single(request.headers['x-real-ip'])?.trim();
+    const peer = request.socket.remoteAddress;
+    if (realIp && isIP(realIp) !== 0 && peer !== undefined && trust(peer, 0)) return realIp;
+  }
+  return request.ip;
+}
+
+/**
+ * The request a proxy is about to forward, as that proxy reports it. `envoyPrefix` is the route's
+ * prefix that Envoy's path is appended to: the rest of the raw URL is the original path and query
+ * exactly as sent (no percent-decoding), which is what a signature covers.
+ */
+export function forwardedRequest(proxy: ForwardAuthProxy, request: FastifyRequest, trust: ProxyTrust, envoyPrefix = ''): RequestFacts {
+  const headers = request.headers as Record<string, string | undefined>;
+  let method = request.method;
+  let url = request.url;
+  if (proxy === 'nginx' || proxy === 'traefik') {
+    const names = ORIGINAL_HEADERS[proxy];
+    method = single(headers[names.method])?.trim().toUpperCase() || method;
+    url = single(headers[names.uri]) ?? url;
+  } else if (proxy === 'envoy') {
+    const raw = request.raw.url ?? '/';
+    const rest = raw.startsWith(envoyPrefix) ? raw.slice(envoyPrefix.length) : raw;
+    url = rest === '' || rest.startsWith('?') ? `/${rest}` : rest;
+  }
+  return { method, url, headers, body: request.rawBody, ip: clientAddress(request, trust, proxy === 'nginx') };
+}
+
+/**
+ * True when a request to the generic /v1/auth carries the other proxy's original-request headers:
+ * e.g. Traefik's X-Forwarded-Uri where nginx's are read. Refused, so that a Traefik still pointed at
+ * /v1/auth after an upgrade fails closed instead of believing a client's X-Original-URI.
+ */
+export function carriesOtherProxyHeaders(proxy: ForwardAuthProxy, request: FastifyRequest): boolean {
+  if (proxy !== 'nginx' && proxy !== 'traefik') return false;
+  const other = ORIGINAL_HEADERS[proxy === 'nginx' ? 'traefik' : 'nginx'];
+  return request.headers[other.uri] !== undefined || request.headers[other.method] !== undefined;
+}
+
+/**
+ * The permissions the operator requires, each non-empty value counted: `?permission=` of the
+ * address the proxy calls and the X-Keygate-Permission header. For Envoy the query belongs to the
+ * client's own URL, so only the header (set with ext_authz `headers_to_add`) counts. An empty value
+ * never cancels another.
+ */
+export function requiredPermissions(proxy: ForwardAuthProxy, request: FastifyRequest): string[] {
+  const values: string[] = [];
+  if (proxy !== 'envoy') {
+    const fromQuery = (request.query as { permission?: string | string[] } | undefined)?.permission;
+    values.push(...(Array.isArray(fromQuery) ? fromQuery : fromQuery === undefined ? [] : [fromQuery]));
+  }
+  const fromHeader = request.headers['x-keygate-permission'];
+  values.push(...(Array.isArray(fromHeader) ? fromHeader : fromHeader === undefined ? [] : [fromHeader]));
+  const wanted = values.flatMap((value) => value.split(',')).map((value) => value.trim()).filter((value) => value !== '');
+  return [...new Set(wanted)];
+}
