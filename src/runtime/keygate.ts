@@ -18,12 +18,12 @@ import type { CredentialScheme } from '../schemes/credential-scheme.ts';
 import { AuditTrail } from '../service/audit-trail.ts';
 import { ConsoleOrigins } from '../service/console-origins.ts';
 import { ConsoleSessionService } from '../service/console-sessions.ts';
-import { DirectoryService } from '../service/directory-service.ts';
+import type { DirectoryService } from '../service/directory-service.ts';
 import { KeyEventFollower } from '../service/key-event-follower.ts';
-import { KeyService } from '../service/key-service.ts';
+import type { KeyService } from '../service/key-service.ts';
 import { Readiness } from '../service/readiness.ts';
 import { SiweSignIn } from '../service/siwe-sign-in.ts';
-import { TokenService } from '../service/token-service.ts';
+import type { TokenService } from '../service/token-service.ts';
 import { WalletKeyService } from '../service/wallet-key-service.ts';
 import { openStore, type Store } from '../store/store.ts';
 import { KeySweep } from '../realtime/key-sweep.ts';
@@ -34,6 +34,7 @@ import { FailureThrottle } from '../verify/failure-throttle.ts';
 import { Verifier } from '../verify/verifier.ts';
 import { WindowCounters } from '../verify/window-counters.ts';
 import { bootstrapSecrets } from './bootstrap-secrets.ts';
+import { createManagementServices } from './management-services.ts';
 import { createLogger } from './logger.ts';
 
 /** Everything a running Keygate node is made of; adapters receive this. */
@@ -162,10 +163,7 @@ export async function createKeygate(options: CreateKeygateOptions): Promise<Keyg
     },
   });
   keySweep.start();
-  const keys = new KeyService({ store, events: keyEvents, clock, ids, secrets, audit, schemes, settings: config.keys });
-  const directory = new DirectoryService(store, clock, ids, { tier: config.keys.defaultTier }, keyEvents);
-  const ttlDays = config.tokens.defaultTtlDays;
-  const tokens = new TokenService({ store, clock, ids, audit, defaultTtlMs: ttlDays === null ? null : ttlDays * 86_400_000 });
+  const { keys, directory, tokens } = createManagementServices({ config, store, events: keyEvents, clock, ids, secrets, schemes, audit });
   const walletKeys = new WalletKeyService({
     keys,
     keyStore: store.keys,

@@ -4,14 +4,13 @@ import { runCli, type CliHost } from '../cli/run-cli.ts';
 
 /**
  * The CLI's composition root: `serve` starts a whole node; management commands get the store-backed
- * services of a node built without a bus. Both load lazily, so `--help` and usage errors stay instant.
+ * services alone (no HTTP app, real-time gateway or bus). Both load lazily, so `--help` and usage errors stay instant.
  */
 const host: CliHost = {
   serve: async (args, configFile, io) => (await import('./serve.ts')).serve(args, configFile, io),
   async openServices(config) {
-    const keygate = await (await import('./keygate.ts')).createKeygate({ config });
-    const { directory, tokens, keys, clock } = keygate;
-    return { directory, tokens, keys, clock, storeDialect: keygate.store.dialect, close: () => keygate.close() };
+    const { directory, tokens, keys, clock, store } = await (await import('./management-services.ts')).openManagementServices(config);
+    return { directory, tokens, keys, clock, storeDialect: store.dialect, close: () => store.close() };
   },
 };
 
