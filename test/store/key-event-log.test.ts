@@ -6,6 +6,7 @@ import type { KeyEvent } from '../../src/core/key-event.ts';
 import { openStore, type Store } from '../../src/store/store.ts';
 import { createTestDatabase, dialects, type TestDatabase } from '../support/databases.ts';
 import { withTimeout } from '../support/wait-for.ts';
+import { apiKeyRecord } from '../support/api-key-record.ts';
 
 const T0 = Date.UTC(2026, 0, 1);
 
@@ -16,32 +17,7 @@ for (const dialect of dialects()) {
     let orgId: string;
     let userId: string;
 
-    const key = (overrides: Partial<ApiKey> = {}): ApiKey => ({
-      id: randomUUID(),
-      organizationId: orgId,
-      userId,
-      name: 'a key',
-      scheme: 'opaque',
-      lookup: randomUUID().replaceAll('-', ''),
-      tail: 'abcdef',
-      permissions: ['read'],
-      ipAllowlist: [],
-      allowedExchanges: ['*'],
-      tier: 'basic',
-      maxConnections: 2,
-      expiresAt: null,
-      createdAt: T0,
-      lastUsedAt: null,
-      revokedAt: null,
-      revokedBy: null,
-      deletedAt: null,
-      secretCiphertext: null,
-      publicKey: null,
-      walletAddress: null,
-      accountIndex: null,
-      origin: 'native',
-      ...overrides,
-    });
+    const key = (overrides: Partial<ApiKey> = {}): ApiKey => apiKeyRecord({ organizationId: orgId, userId }, { createdAt: T0, tail: 'abcdef', ...overrides });
     const change = (k: ApiKey) => ({ type: 'revoked' as const, keyId: k.id, userId: k.userId, scheme: k.scheme, lookup: k.lookup, reason: 'key_revoked' });
 
     before(async () => {

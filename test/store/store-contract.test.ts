@@ -5,6 +5,7 @@ import type { ApiKey } from '../../src/core/api-key.ts';
 import { migrateToLatest } from '../../src/store/migrate.ts';
 import { openStore, type Store } from '../../src/store/store.ts';
 import { createTestDatabase, dialects, type TestDatabase } from '../support/databases.ts';
+import { apiKeyRecord } from '../support/api-key-record.ts';
 
 const T0 = Date.UTC(2026, 0, 1);
 
@@ -15,32 +16,7 @@ for (const dialect of dialects()) {
     let orgId: string;
     let userId: string;
 
-    const key = (overrides: Partial<ApiKey> = {}): ApiKey => ({
-      id: randomUUID(),
-      organizationId: orgId,
-      userId,
-      name: 'a key',
-      scheme: 'opaque',
-      lookup: randomUUID().replaceAll('-', ''),
-      tail: randomUUID().slice(-6),
-      permissions: ['read'],
-      ipAllowlist: [],
-      allowedExchanges: ['*'],
-      tier: 'basic',
-      maxConnections: 2,
-      expiresAt: null,
-      createdAt: T0,
-      lastUsedAt: null,
-      revokedAt: null,
-      revokedBy: null,
-      deletedAt: null,
-      secretCiphertext: null,
-      publicKey: null,
-      walletAddress: null,
-      accountIndex: null,
-      origin: 'native',
-      ...overrides,
-    });
+    const key = (overrides: Partial<ApiKey> = {}): ApiKey => apiKeyRecord({ organizationId: orgId, userId }, { createdAt: T0, ...overrides });
 
     before(async () => {
       database = await createTestDatabase(dialect);

@@ -5,6 +5,7 @@ import type { ApiKey } from '../../src/core/api-key.ts';
 import { KeygateError } from '../../src/core/errors.ts';
 import { openStore, type Store } from '../../src/store/store.ts';
 import { createTestDatabase, dialects, type TestDatabase } from '../support/databases.ts';
+import { apiKeyRecord } from '../support/api-key-record.ts';
 
 const T0 = Date.UTC(2026, 0, 1);
 const DAY = 86_400_000;
@@ -29,32 +30,7 @@ for (const dialect of dialects()) {
     let orgId: string;
     let userId: string;
 
-    const key = (overrides: Partial<ApiKey> = {}): ApiKey => ({
-      id: randomUUID(),
-      organizationId: orgId,
-      userId,
-      name: 'a key',
-      scheme: 'ed25519',
-      lookup: randomUUID().replaceAll('-', ''),
-      tail: 'abcdef',
-      permissions: ['read'],
-      ipAllowlist: [],
-      allowedExchanges: ['*'],
-      tier: 'basic',
-      maxConnections: 2,
-      expiresAt: T0 + 14 * DAY,
-      createdAt: T0,
-      lastUsedAt: null,
-      revokedAt: null,
-      revokedBy: null,
-      deletedAt: null,
-      secretCiphertext: null,
-      publicKey: null,
-      walletAddress: null,
-      accountIndex: null,
-      origin: 'wallet',
-      ...overrides,
-    });
+    const key = (overrides: Partial<ApiKey> = {}): ApiKey => apiKeyRecord({ organizationId: orgId, userId }, { scheme: 'ed25519', tail: 'abcdef', expiresAt: T0 + 14 * DAY, createdAt: T0, origin: 'wallet', ...overrides });
     const user = (name: string, wallets: string[] = [], organizationId = orgId) => ({
       id: randomUUID(),
       organizationId,
