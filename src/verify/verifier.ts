@@ -38,7 +38,7 @@ export interface VerifierDependencies {
 
 /**
  * The one verifier every surface uses. Order: format → unknown cache → known cache →
- * throttle → store → proof → revoked → expired → IP → permission → limits. Expected refusals are verdicts, never throws.
+ * throttle → store → proof → revoked → expired → suspended → IP → permission → limits. Expected refusals are verdicts, never throws.
  */
 export class Verifier {
   readonly #deps: VerifierDependencies;
@@ -114,6 +114,7 @@ export class Verifier {
     const status = keyStatus(key, now);
     if (status === 'revoked') return refuse('REVOKED', 'API key was revoked', key);
     if (status === 'expired') return refuse('EXPIRED', 'API key has expired', key);
+    if (!key.enabled) return refuse('DISABLED', 'API key is suspended; an admin can resume it', key);
     if (!allowlist.allows(ip)) return refuse('IP_NOT_ALLOWED', `requests from ${ip ?? 'an unknown address'} are not allowed for this key`, key);
     if (permission && !hasPermission(key.permissions, permission)) {
       return refuse('INSUFFICIENT_PERMISSIONS', `API key lacks the "${permission}" permission`, key);

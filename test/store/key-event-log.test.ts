@@ -34,7 +34,7 @@ for (const dialect of dialects()) {
       lastUsedAt: null,
       revokedAt: null,
       revokedBy: null,
-      deletedAt: null,
+      deletedAt: null, enabled: true,
       secretCiphertext: null,
       publicKey: null,
       walletAddress: null,
