@@ -35,6 +35,7 @@ import { Verifier } from '../verify/verifier.ts';
 import { WindowCounters } from '../verify/window-counters.ts';
 import { bootstrapSecrets } from './bootstrap-secrets.ts';
 import { createLogger } from './logger.ts';
+import { PrometheusMetrics } from './prometheus-metrics.ts';
 
 /** Everything a running Keygate node is made of; adapters receive this. */
 export interface Keygate {
@@ -74,6 +75,8 @@ export interface Keygate {
   readonly keySweep: KeySweep;
   /** Whether the store and the bus answer (GET /readyz). */
   readonly readiness: Readiness;
+  /** This node's Prometheus metrics (GET /metrics). */
+  readonly metrics: PrometheusMetrics;
   /** Publishes into a real-time channel on every node (the demo publisher and back ends use it). */
   publish(channel: string, data: unknown): Promise<void>;
   /** Hooks other parts register to run at shutdown (realtime hub, demo publisher). */
@@ -117,6 +120,7 @@ export async function createKeygate(options: CreateKeygateOptions): Promise<Keyg
     throw error;
   });
   const schemes = registeredSchemes(config);
+  const metrics = new PrometheusMetrics();
   const audit = new AuditTrail(store.audit, clock, ids);
   const lastUsed = new LastUsedRecorder({
     write: (entries) => store.keys.touchLastUsed(entries),
@@ -140,8 +144,9 @@ export async function createKeygate(options: CreateKeygateOptions): Promise<Keyg
     throttle,
     settings: config.verify,
     tiers: config.keys.tiers,
+    metrics,
   });
-  const realtime = await RealtimeGateway.start({ config, broker, verifier, secrets, clock, ids, logger, proxyTrust });
+  const realtime = await RealtimeGateway.start({ config, broker, verifier, secrets, clock, ids, logger, proxyTrust, metrics });
   const { keyWatch } = realtime.context;
   const keySweep = new KeySweep({ keyWatch, verifier, keys: store.keys, health: storeHealth, clock, logger });
   // One subscriber per node for key events, in a fixed order: drop the verifier's cached copy, then
@@ -162,6 +167,15 @@ export async function createKeygate(options: CreateKeygateOptions): Promise<Keyg
     },
   });
   keySweep.start();
+  metrics.observe({
+    liveSessions: () => {
+      const live = { centrifuge: 0, feed: 0 };
+      for (const session of realtime.context.hub.sessions()) live[session.protocol] += 1;
+      return live;
+    },
+    keyEvents: () => keyEvents.position(),
+    backends: [storeHealth, busHealth],
+  });
   const keys = new KeyService({ store, events: keyEvents, clock, ids, secrets, audit, schemes, settings: config.keys });
   const directory = new DirectoryService(store, clock, ids, { tier: config.keys.defaultTier }, keyEvents);
   const ttlDays = config.tokens.defaultTtlDays;
@@ -186,7 +200,7 @@ export async function createKeygate(options: CreateKeygateOptions): Promise<Keyg
   onClose.push(() => realtime.close());
   const partial = {
     config, logger, clock, ids, store, broker, secrets, serverToken, serverCredential, proxyTrust, schemes, verifier, throttle, lastUsed, keys, directory, tokens, walletKeys, audit,
-    consoleSessions, consoleOrigins, siwe, onClose, realtime, publish, keyEvents, keySweep, readiness, storeHealth,
+    consoleSessions, consoleOrigins, siwe, onClose, realtime, publish, keyEvents, keySweep, readiness, storeHealth, metrics,
   };
   const http = await buildHttpApp(partial);
   realtime.attach(http.server);

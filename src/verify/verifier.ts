@@ -12,6 +12,7 @@ import type { FailureThrottle } from './failure-throttle.ts';
 import { cacheEntry, cacheKey, type CachedKey, type VerifierCaches } from './caches.ts';
 import type { LastUsedRecorder } from './last-used-recorder.ts';
 import { refuse, type Verdict } from '../core/verdict.ts';
+import type { Metrics } from '../core/metrics.ts';
 
 export interface VerifyOptions {
   /** Permission the request needs, if any. */
@@ -34,6 +35,8 @@ export interface VerifierDependencies {
   readonly throttle: FailureThrottle;
   readonly settings: Pick<Config['verify'], 'signatureWindowMs'>;
   readonly tiers: Config['keys']['tiers'];
+  /** Observer of verifications and cache lookups (GET /metrics); none by default. */
+  readonly metrics?: Pick<Metrics, 'verified' | 'cacheLookup'>;
 }
 
 /**
@@ -49,6 +52,15 @@ export class Verifier {
 
   /** Verifies the credential a request carries. */
   async verify(facts: RequestFacts, options: VerifyOptions = {}): Promise<Verdict> {
+    const metrics = this.#deps.metrics;
+    if (!metrics) return this.#verify(facts, options);
+    const started = performance.now();
+    const verdict = await this.#verify(facts, options);
+    metrics.verified(verdict.key?.scheme ?? 'unknown', verdict.code, (performance.now() - started) / 1000);
+    return verdict;
+  }
+
+  async #verify(facts: RequestFacts, options: VerifyOptions): Promise<Verdict> {
     const found = this.#extract(facts);
     if (found.kind === 'absent') return refuse('MISSING', 'no API key was presented');
     if (found.kind === 'malformed') return refuse('MALFORMED', found.message);
@@ -153,8 +165,9 @@ export class Verifier {
     const { caches, clock } = this.#deps;
     const id = cacheKey(scheme.name, lookup);
     const now = clock.now();
-    if (caches.unknown.get(id, now)) return 'unknown';
-    return caches.known.get(id, now);
+    const found = caches.unknown.get(id, now) ? 'unknown' : caches.known.get(id, now);
+    this.#deps.metrics?.cacheLookup(found !== undefined);
+    return found;
   }
 
   #isThrottled(ip: string | undefined): boolean {
