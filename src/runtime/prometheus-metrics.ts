@@ -35,6 +35,10 @@ export class PrometheusMetrics implements Metrics, MetricsScrape {
   readonly #publications: Counter;
   readonly #deliveries: Counter;
   readonly #backendErrors: Counter<'backend'>;
+  /** Labelled children of the hot-path series, made once per label set: prom-client hashes labels on every call otherwise. */
+  readonly #verifyChildren = new Map<string, { count: Counter.Internal; seconds: Histogram.Internal<'scheme'> }>();
+  readonly #cacheHit: Counter.Internal;
+  readonly #cacheMiss: Counter.Internal;
   #sources: MetricsSources | null = null;
 
   constructor() {
@@ -48,7 +52,10 @@ export class PrometheusMetrics implements Metrics, MetricsScrape {
     this.#publications = new Counter({ name: 'keygate_publications_total', help: 'Publications made through this node', registers });
     this.#deliveries = new Counter({ name: 'keygate_deliveries_total', help: 'Publication frames handed to sessions on this node', registers });
     this.#backendErrors = new Counter({ name: 'keygate_backend_errors_total', help: 'Failed operations of the store or the bus', labelNames: ['backend'], registers });
-    for (const label of ['hit', 'miss']) this.#cache.inc({ result: label }, 0);
+    this.#cacheHit = this.#cache.labels({ result: 'hit' });
+    this.#cacheMiss = this.#cache.labels({ result: 'miss' });
+    this.#cacheHit.inc(0);
+    this.#cacheMiss.inc(0);
     this.#stateGauges(registers);
   }
 
@@ -62,12 +69,19 @@ export class PrometheusMetrics implements Metrics, MetricsScrape {
   }
 
   verified(scheme: string, code: string, seconds: number): void {
-    this.#verifications.inc({ scheme, code });
-    this.#verifySeconds.observe({ scheme }, seconds);
+    const id = `${scheme} ${code}`;
+    let children = this.#verifyChildren.get(id);
+    if (!children) {
+      // Schemes and codes are fixed sets, so this map stays small.
+      children = { count: this.#verifications.labels({ scheme, code }), seconds: this.#verifySeconds.labels({ scheme }) };
+      this.#verifyChildren.set(id, children);
+    }
+    children.count.inc();
+    children.seconds.observe(seconds);
   }
 
   cacheLookup(hit: boolean): void {
-    this.#cache.inc({ result: hit ? 'hit' : 'miss' });
+    (hit ? this.#cacheHit : this.#cacheMiss).inc();
   }
 
   sessionEnded(protocol: string, reason: string): void {
