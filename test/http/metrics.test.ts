@@ -5,25 +5,10 @@ import { startNode, type TestNode, type TestUser } from '../support/harness.ts';
 import { withTimeout, waitFor } from '../support/wait-for.ts';
 import { createKey, nextEvent, officialClient, WALLET } from '../realtime/realtime-fixtures.ts';
 import { authStatus, mustOpenFeed } from '../faults/fault-fixtures.ts';
+import { sampleValue, scrapeMetrics } from '../support/metrics-scrape.ts';
 
-/** One scrape: each sample's value by its series (`name{label="value",…}` as printed). */
-type Scrape = Map<string, number>;
-
-async function scrape(node: TestNode, headers: Record<string, string> = {}): Promise<Scrape> {
-  const response = await fetch(`${node.url}/metrics`, { headers });
-  assert.equal(response.status, 200, await response.clone().text());
-  assert.match(response.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
-  const samples: Scrape = new Map();
-  for (const line of (await response.text()).split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const at = line.lastIndexOf(' ');
-    samples.set(line.slice(0, at), Number(line.slice(at + 1)));
-  }
-  return samples;
-}
-
-/** A sample's value (0 when the series is absent). */
-const value = (samples: Scrape, series: string) => samples.get(series) ?? 0;
+const scrape = scrapeMetrics;
+const value = sampleValue;
 
 describe('GET /metrics (Prometheus text format)', () => {
   let node: TestNode;
