@@ -61,7 +61,8 @@ describe('a revoke or suspension made by the CLI on the default set-up (SQLite, 
     clients.push(client);
     client.connect();
     await nextEvent(client, 'connected');
-    const disconnected = nextEvent<{ code: number; reason: string }>(client, 'disconnected');
+    // Listened for before the CLI starts; waited for (with its own bound) once it has run.
+    const disconnected = new Promise<{ code: number; reason: string }>((resolve) => client.once('disconnected', resolve));
     const env = { KEYGATE_DATA_DIR: node.database.dataDir, REDIS_URL: 'redis://127.0.0.1:1' };
 
     const suspended = await runCli(['keys', 'suspend', id], env);
