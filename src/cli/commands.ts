@@ -151,13 +151,29 @@ export async function keysList(services: CliServices, args: string[], print: Pri
   print({ keys: keys.map((k) => keyView(k, services.clock.now())) });
 }
 
-export async function keysRevoke(services: CliServices, args: string[], print: Print): Promise<void> {
+/** The key a positional id names and an admin of its organization to act as (--user, or the organization's first admin). */
+async function keyAndAdmin(services: CliServices, args: string[], command: string): Promise<{ id: string; principal: Principal }> {
   const { values, positionals } = parseCommand(args, { user: { type: 'string' }, org: { type: 'string' } }, true);
   const id = positionals[0];
-  if (!id) throw new CliError('key id is required: keygate keys revoke <id> --org <organization>');
+  if (!id) throw new CliError(`key id is required: keygate keys ${command} <id> --org <organization>`);
   const key = await services.keys.findForOperator(id);
   if (!key) throw new CliError(`no API key with id ${id}`);
   const principal = await actingPrincipal(services, values.user as string | undefined, (values.org as string | undefined) ?? key.organizationId);
+  return { id, principal };
+}
+
+export async function keysRevoke(services: CliServices, args: string[], print: Print): Promise<void> {
+  const { id, principal } = await keyAndAdmin(services, args, 'revoke');
   const revoked = await services.keys.revoke(principal, id);
   print(keyView(revoked, services.clock.now()));
+}
+
+export async function keysSuspend(services: CliServices, args: string[], print: Print): Promise<void> {
+  const { id, principal } = await keyAndAdmin(services, args, 'suspend');
+  print(keyView(await services.keys.setEnabled(principal, id, false), services.clock.now()));
+}
+
+export async function keysResume(services: CliServices, args: string[], print: Print): Promise<void> {
+  const { id, principal } = await keyAndAdmin(services, args, 'resume');
+  print(keyView(await services.keys.setEnabled(principal, id, true), services.clock.now()));
 }

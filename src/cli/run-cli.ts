@@ -20,6 +20,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   'keys create': async () => (await import('./commands.ts')).keysCreate,
   'keys list': async () => (await import('./commands.ts')).keysList,
   'keys revoke': async () => (await import('./commands.ts')).keysRevoke,
+  'keys suspend': async () => (await import('./commands.ts')).keysSuspend,
+  'keys resume': async () => (await import('./commands.ts')).keysResume,
 };
 
 /** Where a command writes: results to `out`, errors to `err`. */

@@ -108,6 +108,22 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
       ['--user <admin>', 'act as this admin (default the organization\'s first admin)'],
     ],
   },
+  'keys suspend': {
+    synopsis: ['keys suspend <key id> [--org <org>] [--user <admin>]'],
+    summary: 'Suspends a key: it is refused (403 DISABLED) and every session using it ends, until keys resume.',
+    options: [
+      ['--org <org>', 'the key\'s organization (default: found from the key)'],
+      ['--user <admin>', 'act as this admin (default the organization\'s first admin)'],
+    ],
+  },
+  'keys resume': {
+    synopsis: ['keys resume <key id> [--org <org>] [--user <admin>]'],
+    summary: 'Resumes a suspended key: it verifies again.',
+    options: [
+      ['--org <org>', 'the key\'s organization (default: found from the key)'],
+      ['--user <admin>', 'act as this admin (default the organization\'s first admin)'],
+    ],
+  },
 };
 
 /** What `keygate --help` prints. */

@@ -129,6 +129,11 @@ export const ConfigSchema = Type.Object(
       /** Lifetime of a new token unless its creator chooses one; null: tokens never expire. */
       defaultTtlDays: Type.Union([Type.Integer({ minimum: 1, maximum: 36500 }), Type.Null()]),
     }, strict),
+    /** GET /metrics (Prometheus). */
+    metrics: Type.Object({
+      /** When set, a scrape must send `Authorization: Bearer <token>`; null: /metrics is open (keep it off the public network). */
+      token: Type.Union([Type.String({ minLength: 16 }), Type.Null()]),
+    }, strict),
     demo: Type.Boolean(),
   },
   { additionalProperties: false },

@@ -73,6 +73,9 @@ export function defaultConfig(): Config {
     tokens: {
       defaultTtlDays: 90,
     },
+    metrics: {
+      token: null,
+    },
     demo: false,
   };
 }

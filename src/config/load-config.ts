@@ -15,6 +15,7 @@ type Env = Record<string, string | undefined>;
 const SECRET_SETTINGS: Readonly<Record<string, string>> = {
   masterKey: 'must be 32 bytes as 64 hex characters or base64',
   serverToken: 'must be at least 16 characters',
+  'metrics.token': 'must be at least 16 characters',
 };
 
 type EnvKind = 'string' | 'int' | 'bool' | 'json' | 'list';
@@ -56,6 +57,7 @@ const ENV_SETTINGS: ReadonlyArray<[env: string, path: string, kind: EnvKind]> = 
   ['KEYGATE_FORWARD_AUTH_PROXY', 'forwardAuth.proxy', 'string'],
   ['KEYGATE_FORWARD_AUTH_IDENTITY_HEADERS', 'forwardAuth.identityHeaders', 'list'],
   ['KEYGATE_TOKEN_TTL_DAYS', 'tokens.defaultTtlDays', 'json'],
+  ['KEYGATE_METRICS_TOKEN', 'metrics.token', 'string'],
   ['KEYGATE_DEMO', 'demo', 'bool'],
 ];
 

@@ -40,6 +40,8 @@ export interface ApiKey {
   readonly accountIndex: number | null;
   /** Which surface created it (native, console, frontoffice, rsa, wallet...). */
   readonly origin: string;
+  /** False while an admin has suspended the key: it is refused (DISABLED) until resumed, and nothing else about it changes. */
+  readonly enabled: boolean;
 }
 
 /** Lifecycle state at `now`: revoked and expired are final. */

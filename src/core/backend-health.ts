@@ -17,6 +17,7 @@ export class BackendHealth {
   readonly label: string;
   readonly #log: HealthLog;
   readonly #listeners = new Set<(up: boolean) => void>();
+  readonly #failureListeners = new Set<() => void>();
   #up = true;
   #since = Date.now();
 
@@ -33,6 +34,7 @@ export class BackendHealth {
 
   /** Reports a failure that means the backend cannot be reached (not a refusal or a bug). */
   failed(error: unknown): void {
+    for (const listener of this.#failureListeners) listener();
     if (!this.#up) return;
     this.#up = false;
     this.#since = Date.now();
@@ -54,6 +56,12 @@ export class BackendHealth {
   onChange(listener: (up: boolean) => void): () => void {
     this.#listeners.add(listener);
     return () => void this.#listeners.delete(listener);
+  }
+
+  /** Calls `listener` on every reported failure, also while already down (metrics count errors, the log counts outages). */
+  onFailure(listener: () => void): () => void {
+    this.#failureListeners.add(listener);
+    return () => void this.#failureListeners.delete(listener);
   }
 
   #emit(up: boolean): void {

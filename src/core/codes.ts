@@ -11,7 +11,9 @@ import type { VerdictCode } from './verdict.ts';
  * Centrifuge close codes / disconnect pushes:
  *   3000–3499 the client reconnects; 3500–3999 the client stops (reason non-empty, not JSON);
  *   4000–4499 application codes after which the client reconnects; 4500–4999 application codes after
- *   which it stops. Keygate's own session endings sit in 4500–4509.
+ *   which it stops. Keygate's own session endings sit in 4500–4509 (4501 revoked, 4502 expired,
+ *   4503 invalidated, 4504 suspended). They are application codes, so 4500–4999, not Centrifugo's
+ *   own terminal 3500–3999 range: both stop the official client.
  * Centrifuge unsubscribe pushes: below 2500 the subscription ends; 2500 and up it resubscribes.
  * Spec 002 feed: sessions end with WebSocket close 1000 and a reason word; refusals happen on the
  *   handshake as HTTP statuses (feedHandshakeStatus).
@@ -51,6 +53,7 @@ export type EndReason =
   | 'key_revoked'
   | 'key_expired'
   | 'key_invalidated'
+  | 'key_disabled'
   | 'force_disconnect'
   | 'force_reconnect'
   | 'no_pong'
@@ -75,6 +78,7 @@ export const CENTRIFUGE_CLOSE: Record<EndReason, number> = {
   key_revoked: 4501,
   key_expired: 4502,
   key_invalidated: 4503,
+  key_disabled: 4504, // suspended by an admin: terminal, like the other key endings (a resumed key connects again)
 };
 
 /** Close code for spec 002 feed sessions ended because of their key: a normal closure, the reason word says why. */
@@ -88,7 +92,7 @@ export const FEED_GOING_AWAY = 1001;
  * client should reconnect and be checked again).
  */
 export function feedCloseCode(reason: EndReason): number {
-  const terminal = reason === 'key_revoked' || reason === 'key_expired' || reason === 'key_invalidated' || reason === 'force_disconnect';
+  const terminal = reason === 'key_revoked' || reason === 'key_expired' || reason === 'key_invalidated' || reason === 'key_disabled' || reason === 'force_disconnect';
   return terminal ? FEED_CLOSE_CODE : FEED_GOING_AWAY;
 }
 
@@ -134,6 +138,7 @@ export function replyErrorFor(code: ErrorCode, message: string): ReplyError {
 export function endReasonFor(code: Exclude<VerdictCode, 'VALID'>): EndReason {
   if (code === 'REVOKED' || code === 'NOT_FOUND') return 'key_revoked';
   if (code === 'EXPIRED') return 'key_expired';
+  if (code === 'DISABLED') return 'key_disabled';
   return 'key_invalidated';
 }
 
@@ -187,6 +192,7 @@ export const VERDICT_STATUS: Record<VerdictCode, number> = {
   REPLAYED: 401,
   REVOKED: 403,
   EXPIRED: 403,
+  DISABLED: 403,
   IP_NOT_ALLOWED: 403,
   INSUFFICIENT_PERMISSIONS: 403,
   RATE_LIMITED: 429,

@@ -15,6 +15,7 @@ import { consoleRoutes } from './routes/console-routes.ts';
 import { consoleStaticRoutes } from './routes/console-static-routes.ts';
 import { forwardAuthRoutes } from './routes/forward-auth-routes.ts';
 import { keysRoutes } from './routes/keys-routes.ts';
+import { metricsRoutes } from './routes/metrics-routes.ts';
 import { readinessRoutes } from './routes/readiness-routes.ts';
 import { realtimeRoutes } from './routes/realtime-api-routes.ts';
 import { tokensRoutes } from './routes/tokens-routes.ts';
@@ -27,7 +28,7 @@ export type RouteModule = (app: FastifyInstance, deps: HttpDependencies) => Prom
  * Routes machines call on every request (forward-auth, the verify and server APIs, readiness) and the
  * console's static files: no cookie parsing and no console session hook runs for them.
  */
-export const LEAN_ROUTE_MODULES: readonly RouteModule[] = [readinessRoutes, verifyRoutes, forwardAuthRoutes, realtimeRoutes];
+export const LEAN_ROUTE_MODULES: readonly RouteModule[] = [readinessRoutes, metricsRoutes, verifyRoutes, forwardAuthRoutes, realtimeRoutes];
 
 /**
  * Routes of people and their tools, in one encapsulated scope with cookies and management
@@ -72,6 +73,7 @@ export async function buildHttpApp(parts: HttpDependencies): Promise<FastifyInst
         securitySchemes: {
           bearerAuth: { type: 'http', scheme: 'bearer', description: 'Management token (kgm_…)' },
           serverToken: { type: 'http', scheme: 'bearer', description: 'Server credential (kgs_…)' },
+          metricsToken: { type: 'http', scheme: 'bearer', description: 'metrics.token, when the node sets one (GET /metrics)' },
         },
       },
     },

@@ -5,6 +5,7 @@ import type { Config } from '../config/config-schema.ts';
 import type { ProxyTrust } from '../config/proxy-trust.ts';
 import type { BackendHealth } from '../core/backend-health.ts';
 import type { Clock } from '../core/clock.ts';
+import type { MetricsScrape } from '../core/metrics.ts';
 import type { AuditTrail } from '../service/audit-trail.ts';
 import type { ConsoleSessionService } from '../service/console-sessions.ts';
 import type { DirectoryService } from '../service/directory-service.ts';
@@ -55,4 +56,6 @@ export interface HttpDependencies {
   readonly readiness: Pick<Readiness, 'check'>;
   /** Where a route's store failures are reported (one log line per outage). */
   readonly storeHealth: BackendHealth;
+  /** GET /metrics: the node's metrics in the Prometheus text format. */
+  readonly metrics: MetricsScrape;
 }

@@ -1,4 +1,5 @@
 import type { StreamMessage } from '../bus/broker.ts';
+import { noMetrics, type Metrics } from '../core/metrics.ts';
 import { publicationPush } from './centrifuge-frames.ts';
 import { exchangeOf } from '../core/channel-names.ts';
 import { announcementFrame } from './feed-messages.ts';
@@ -16,6 +17,11 @@ export class Hub {
   readonly #allExchanges = new Set<AnnouncementListener>();
   readonly #byKey = new Map<string, Set<LiveSession>>();
   readonly #sessions = new Set<LiveSession>();
+  readonly #metrics: Pick<Metrics, 'delivered'>;
+
+  constructor(metrics: Pick<Metrics, 'delivered'> = noMetrics) {
+    this.#metrics = metrics;
+  }
 
   /** Adds a session under its key. */
   addSession(session: LiveSession): void {
@@ -85,6 +91,7 @@ export class Hub {
     if (listeners && listeners.size > 0) {
       const frame = prepareTextFrame(publicationPush(message.channel, message.data, message.offset));
       for (const listener of listeners) listener.deliver(frame, message.offset, message.epoch);
+      this.#metrics.delivered(listeners.size);
     }
     const exchange = exchangeOf(message.channel);
     if (exchange === null) return;
@@ -93,5 +100,6 @@ export class Hub {
     const frame = prepareTextFrame(announcementFrame(exchange, message.data));
     for (const listener of this.#allExchanges) listener.announce(frame);
     if (wanted) for (const listener of wanted) listener.announce(frame);
+    this.#metrics.delivered(this.#allExchanges.size + (wanted?.size ?? 0));
   }
 }

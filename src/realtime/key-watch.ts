@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { keyEndsAt, type ApiKey } from '../core/api-key.ts';
 import type { KeyEvent } from '../core/key-event.ts';
 import type { Clock } from '../core/clock.ts';
+import { noMetrics, type Metrics } from '../core/metrics.ts';
 import type { Verifier } from '../verify/verifier.ts';
 import { endReasonFor, type EndReason } from '../core/codes.ts';
 import type { Hub } from './hub.ts';
@@ -20,15 +21,17 @@ export class KeyWatch {
   readonly #verifier: Verifier;
   readonly #clock: Clock;
   readonly #logger: Logger;
+  readonly #metrics: Pick<Metrics, 'eventToClose'>;
   readonly #timers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
   /** When each key last had an event, so a session that was being set up meanwhile is re-checked. */
   readonly #lastEvent = new Map<string, number>();
 
-  constructor(hub: Hub, verifier: Verifier, clock: Clock, logger: Logger) {
+  constructor(hub: Hub, verifier: Verifier, clock: Clock, logger: Logger, metrics: Pick<Metrics, 'eventToClose'> = noMetrics) {
     this.#hub = hub;
     this.#verifier = verifier;
     this.#clock = clock;
     this.#logger = logger;
+    this.#metrics = metrics;
   }
 
   /** Starts watching a key a new session uses (schedules its end timer if it has none yet). */
@@ -73,7 +76,7 @@ export class KeyWatch {
     const keyIds = event.type === 'user_changed' ? this.#keysOfUser(event.userId) : [event.keyId];
     for (const keyId of keyIds) {
       this.#remember(keyId);
-      if (this.#hub.hasSessions(keyId)) void this.recheck(keyId);
+      if (this.#hub.hasSessions(keyId)) void this.recheck(keyId, event.at);
     }
   }
 
@@ -91,13 +94,15 @@ export class KeyWatch {
   /**
    * Re-checks a key for each of its sessions (the first load is cached for the rest) and ends those
    * it no longer allows; if the re-check throws, every session of the key ends. Never rejects.
+   * `eventAt` is when the key event that caused the re-check was written (event-to-close metrics).
    */
-  async recheck(keyId: string): Promise<void> {
+  async recheck(keyId: string, eventAt?: number): Promise<void> {
     let latest: ApiKey | null = null;
     const ended = new Map<EndReason, number>();
     const end = (session: LiveSession, reason: EndReason) => {
       session.end(reason);
       ended.set(reason, (ended.get(reason) ?? 0) + 1);
+      if (eventAt !== undefined && reason !== 'key_check_failed') this.#metrics.eventToClose(reason, Math.max(0, this.#clock.now() - eventAt) / 1000);
     };
     try {
       for (const session of this.#hub.sessionsOf(keyId)) {
@@ -143,7 +148,7 @@ export class KeyWatch {
     const delay = Math.min(Math.max(0, at - this.#clock.now()), MAX_TIMER_MS);
     const timer = setTimeout(() => {
       this.#timers.delete(key.id);
-      void this.recheck(key.id);
+      void this.recheck(key.id, at);
     }, delay);
     timer.unref();
     this.#timers.set(key.id, { at, timer });

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Broker, StreamOptions, StreamPosition } from '../bus/broker.ts';
 import type { Clock } from '../core/clock.ts';
 import type { IdSource } from '../core/ids.ts';
+import type { Metrics } from '../core/metrics.ts';
 import type { Verifier } from '../verify/verifier.ts';
 import type { ChannelSettings } from './channel-rules.ts';
 import type { ConnectionSlots } from './connection-slots.ts';
@@ -42,6 +43,7 @@ export interface RealtimeContext {
   readonly clock: Clock;
   readonly ids: IdSource;
   readonly logger: Logger;
+  readonly metrics: Pick<Metrics, 'sessionEnded'>;
   readonly settings: RealtimeSettings;
   /** Publishes into a channel's stream and to every node's subscribers. */
   publish(channel: string, data: unknown): Promise<StreamPosition>;

@@ -10,6 +10,7 @@ import type { Clock } from '../core/clock.ts';
 import { HANDSHAKE_RETRY } from '../core/codes.ts';
 import { badInput } from '../core/errors.ts';
 import type { IdSource } from '../core/ids.ts';
+import type { Metrics } from '../core/metrics.ts';
 import type { SecretBox } from '../core/secret-box.ts';
 import type { Verifier } from '../verify/verifier.ts';
 import { CentrifugeSession } from './centrifuge-session.ts';
@@ -35,6 +36,8 @@ export interface GatewayDependencies {
   readonly logger: Logger;
   /** Which peers may report the client address (the compiled `trustProxy`, shared with HTTP). */
   readonly proxyTrust: ProxyTrust;
+  /** Sessions ended, event-to-close times, publications and deliveries (GET /metrics). */
+  readonly metrics: Metrics;
 }
 
 /** Most publications a client's history call returns, whatever the history keeps. */
@@ -81,9 +84,9 @@ export class RealtimeGateway {
     this.#deps = deps;
     const settings = realtimeSettings(deps.config);
     this.#pending = new PendingConnections({ perAddress: settings.maxPendingPerAddress, total: settings.maxPending });
-    const hub = new Hub();
+    const hub = new Hub(deps.metrics);
     const slots = new ConnectionSlots(deps.broker, deps.config.realtime.presenceTtlSeconds * 1000);
-    const keyWatch = new KeyWatch(hub, deps.verifier, deps.clock, deps.logger);
+    const keyWatch = new KeyWatch(hub, deps.verifier, deps.clock, deps.logger, deps.metrics);
     const tokens = new ConnectionTokens(deps.secrets.derive('realtime-connection-token'));
     this.context = {
       nodeId: deps.ids.uuid(),
@@ -96,6 +99,7 @@ export class RealtimeGateway {
       clock: deps.clock,
       ids: deps.ids,
       logger: deps.logger,
+      metrics: deps.metrics,
       settings,
       publish: (channel, data) => this.publish(channel, data),
     };
@@ -123,7 +127,9 @@ export class RealtimeGateway {
   async publish(channel: string, data: unknown): Promise<StreamPosition> {
     const canonical = canonicalChannel(channel);
     if (canonical === null) throw badInput('channel', `unknown channel "${channel}": use maintenance:wallet:{address} or listings:{exchange}`);
-    return this.#deps.broker.publishToStream(PUBLICATIONS_TOPIC, canonical, data, this.context.settings.stream);
+    const position = await this.#deps.broker.publishToStream(PUBLICATIONS_TOPIC, canonical, data, this.context.settings.stream);
+    this.#deps.metrics.published();
+    return position;
   }
 
   /** Who is subscribed to a channel on every node (server API). */

@@ -41,8 +41,8 @@ export abstract class WebSocketSession implements LiveSession {
     this.#ws = ws;
     this.id = id;
     this.context = context;
-    ws.on('close', () => this.#cleanUp());
-    ws.on('error', () => this.#cleanUp());
+    ws.on('close', () => this.#cleanUp('peer_closed'));
+    ws.on('error', () => this.#cleanUp('peer_closed'));
   }
 
   abstract readonly protocol: LiveSession['protocol'];
@@ -136,7 +136,7 @@ export abstract class WebSocketSession implements LiveSession {
   /** Ends the session (idempotent): clean-up now, then the protocol's close frame; a silent peer is cut off after a timeout. */
   end(reason: EndReason, message?: string): void {
     if (this.#closed) return;
-    this.#cleanUp();
+    this.#cleanUp(reason);
     const frame = this.closeFrame(reason, message);
     this.#ws.close(frame.code, truncateUtf8(frame.reason, 123));
     const timer = setTimeout(() => this.#ws.terminate(), CLOSE_TIMEOUT_MS);
@@ -150,13 +150,15 @@ export abstract class WebSocketSession implements LiveSession {
     return false;
   }
 
-  #cleanUp(): void {
+  /** `reason` is the ending (`peer_closed` when the client went away or the socket failed). */
+  #cleanUp(reason: EndReason | 'peer_closed'): void {
     if (this.#closed) return;
     this.#closed = true;
     this.releaseOwn();
     const key = this.#started;
     if (key === null) return;
-    const { hub, keyWatch, slots, logger } = this.context;
+    const { hub, keyWatch, slots, logger, metrics } = this.context;
+    metrics.sessionEnded(this.protocol, reason);
     hub.removeSession(this);
     keyWatch.unwatch(key.id);
     slots.releaseConnection(key.id, this.id).catch((error: unknown) => logger.warn({ err: error, keyId: key.id }, 'could not release a connection slot'));

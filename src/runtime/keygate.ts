@@ -36,6 +36,7 @@ import { WindowCounters } from '../verify/window-counters.ts';
 import { bootstrapSecrets } from './bootstrap-secrets.ts';
 import { createManagementServices } from './management-services.ts';
 import { createLogger } from './logger.ts';
+import { PrometheusMetrics } from './prometheus-metrics.ts';
 
 /** Everything a running Keygate node is made of; adapters receive this. */
 export interface Keygate {
@@ -75,6 +76,8 @@ export interface Keygate {
   readonly keySweep: KeySweep;
   /** Whether the store and the bus answer (GET /readyz). */
   readonly readiness: Readiness;
+  /** This node's Prometheus metrics (GET /metrics). */
+  readonly metrics: PrometheusMetrics;
   /** Publishes into a real-time channel on every node (the demo publisher and back ends use it). */
   publish(channel: string, data: unknown): Promise<void>;
   /** Hooks other parts register to run at shutdown (realtime hub, demo publisher). */
@@ -118,6 +121,7 @@ export async function createKeygate(options: CreateKeygateOptions): Promise<Keyg
     throw error;
   });
   const schemes = registeredSchemes(config);
+  const metrics = new PrometheusMetrics();
   const audit = new AuditTrail(store.audit, clock, ids);
   const lastUsed = new LastUsedRecorder({
     write: (entries) => store.keys.touchLastUsed(entries),
@@ -141,8 +145,9 @@ export async function createKeygate(options: CreateKeygateOptions): Promise<Keyg
     throttle,
     settings: config.verify,
     tiers: config.keys.tiers,
+    metrics,
   });
-  const realtime = await RealtimeGateway.start({ config, broker, verifier, secrets, clock, ids, logger, proxyTrust });
+  const realtime = await RealtimeGateway.start({ config, broker, verifier, secrets, clock, ids, logger, proxyTrust, metrics });
   const { keyWatch } = realtime.context;
   const keySweep = new KeySweep({ keyWatch, verifier, keys: store.keys, health: storeHealth, clock, logger });
   // One subscriber per node for key events, in a fixed order: drop the verifier's cached copy, then
@@ -163,6 +168,15 @@ export async function createKeygate(options: CreateKeygateOptions): Promise<Keyg
     },
   });
   keySweep.start();
+  metrics.observe({
+    liveSessions: () => {
+      const live = { centrifuge: 0, feed: 0 };
+      for (const session of realtime.context.hub.sessions()) live[session.protocol] += 1;
+      return live;
+    },
+    keyEvents: () => keyEvents.position(),
+    backends: [storeHealth, busHealth],
+  });
   const { keys, directory, tokens } = createManagementServices({ config, store, events: keyEvents, clock, ids, secrets, schemes, audit });
   const walletKeys = new WalletKeyService({
     keys,
@@ -184,7 +198,7 @@ export async function createKeygate(options: CreateKeygateOptions): Promise<Keyg
   onClose.push(() => realtime.close());
   const partial = {
     config, logger, clock, ids, store, broker, secrets, serverToken, serverCredential, proxyTrust, schemes, verifier, throttle, lastUsed, keys, directory, tokens, walletKeys, audit,
-    consoleSessions, consoleOrigins, siwe, onClose, realtime, publish, keyEvents, keySweep, readiness, storeHealth,
+    consoleSessions, consoleOrigins, siwe, onClose, realtime, publish, keyEvents, keySweep, readiness, storeHealth, metrics,
   };
   const http = await buildHttpApp(partial);
   realtime.attach(http.server);

@@ -59,6 +59,8 @@ export interface UpdateKeyInput {
   readonly allowedExchanges?: readonly unknown[];
   readonly tier?: Tier;
   readonly maxConnections?: number;
+  /** false suspends the key, true resumes it (admins only). */
+  readonly enabled?: boolean;
 }
 
 export interface ListKeysInput {
@@ -151,6 +153,7 @@ export class KeyService {
       walletAddress: input.walletAddress ?? null,
       accountIndex: null,
       origin: input.origin ?? 'native',
+      enabled: true,
     };
     return this.#change(async (tx, record) => {
       // Count and insert under the owner's lock: concurrent creates and rolls for one user queue here,
@@ -203,9 +206,14 @@ export class KeyService {
     return key;
   }
 
-  /** Changes a key's name, permissions, allowlist or exchanges (tier and limits: admins only). */
+  /** Changes a key's name, permissions, allowlist or exchanges (tier, limits and suspension: admins only). */
   async update(principal: Principal, id: string, input: UpdateKeyInput): Promise<ApiKey> {
-    return this.#attempt(principal, 'key.update', id, () => this.#update(principal, id, input));
+    return this.#attempt(principal, updateAction(input), id, () => this.#update(principal, id, input));
+  }
+
+  /** Suspends (`false`) or resumes (`true`) a key: admins only; a suspended key's live sessions end on every node. */
+  async setEnabled(principal: Principal, id: string, enabled: boolean): Promise<ApiKey> {
+    return this.update(principal, id, { enabled });
   }
 
   async #update(principal: Principal, id: string, input: UpdateKeyInput): Promise<ApiKey> {
@@ -222,6 +230,11 @@ export class KeyService {
     if ((input.tier !== undefined || input.maxConnections !== undefined) && principal.user.role !== 'admin') {
       throw new KeygateError(ErrorCode.FORBIDDEN, 'only organization admins may change a key tier or connection limit');
     }
+    // Suspension is an operator's brake (like revoking under the default policy): owners cannot lift it.
+    if (input.enabled !== undefined && principal.user.role !== 'admin') {
+      throw new KeygateError(ErrorCode.FORBIDDEN, 'only organization admins may suspend or resume API keys');
+    }
+    if (input.enabled !== undefined && typeof input.enabled !== 'boolean') throw badInput('enabled', 'enabled must be true or false');
     const patch = {
       name: input.name === undefined ? undefined : validateKeyName(input.name),
       permissions: input.permissions === undefined ? undefined : validatePermissions(input.permissions, this.#deps.settings.permissions),
@@ -229,14 +242,16 @@ export class KeyService {
       allowedExchanges: input.allowedExchanges === undefined ? undefined : validateExchanges(input.allowedExchanges),
       tier: input.tier,
       maxConnections: input.maxConnections,
+      enabled: input.enabled,
     };
     if (patch.tier !== undefined && !TIERS.includes(patch.tier)) throw badInput('tier', `tier must be one of ${TIERS.join(', ')}`);
     if (patch.maxConnections !== undefined && (!Number.isInteger(patch.maxConnections) || patch.maxConnections < 1)) {
       throw badInput('maxConnections', 'maxConnections must be a whole number of at least 1');
     }
     const updated = (await tx.keys.update(id, patch))!;
-    await tx.audit.append(this.#deps.audit.entry(actorOf(principal), 'key.update', 'ok', id, { fields: Object.keys(input) }));
-    record(keyChange('updated', updated, 'key_invalidated'));
+    await tx.audit.append(this.#deps.audit.entry(actorOf(principal), updateAction(input), 'ok', id, { fields: Object.keys(input) }));
+    // Sessions of a suspended key end with key_disabled (the verifier refuses it DISABLED on re-check).
+    record(keyChange('updated', updated, updated.enabled ? 'key_invalidated' : 'key_disabled'));
     return updated;
   }
 
@@ -420,4 +435,11 @@ export class KeyService {
     if (!scheme) throw badInput('scheme', `unknown key scheme ${JSON.stringify(name)}; ${expected}`, `unknown key scheme; ${expected}`);
     return scheme;
   }
+}
+
+/** The audit action of a patch: suspending and resuming are named, anything else is an update. */
+function updateAction(input: UpdateKeyInput): string {
+  const onlyEnabled = input.enabled !== undefined && Object.keys(input).every((field) => field === 'enabled');
+  if (!onlyEnabled) return 'key.update';
+  return input.enabled ? 'key.resume' : 'key.suspend';
 }

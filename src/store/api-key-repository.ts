@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely, Selectable, Updateable } from 'kysely';
 import type { ApiKey, KeyScheme, Tier } from '../core/api-key.ts';
 import type { ApiKeysTable, Database } from './database.ts';
 import { fromJsonColumn, toJsonColumn } from './json-column.ts';
@@ -19,7 +19,7 @@ export interface KeyFilter {
 }
 
 export type KeyPatch = Partial<
-  Pick<ApiKey, 'name' | 'permissions' | 'ipAllowlist' | 'allowedExchanges' | 'tier' | 'maxConnections' | 'expiresAt' | 'revokedAt' | 'revokedBy' | 'deletedAt'>
+  Pick<ApiKey, 'name' | 'permissions' | 'ipAllowlist' | 'allowedExchanges' | 'tier' | 'maxConnections' | 'expiresAt' | 'revokedAt' | 'revokedBy' | 'deletedAt' | 'enabled'>
 >;
 
 function toDomain(row: Selectable<ApiKeysTable>): ApiKey {
@@ -47,11 +47,12 @@ function toDomain(row: Selectable<ApiKeysTable>): ApiKey {
     walletAddress: row.wallet_address,
     accountIndex: row.account_index === null ? null : Number(row.account_index),
     origin: row.origin,
+    enabled: Number(row.enabled) !== 0,
   };
 }
 
-function patchColumns(patch: KeyPatch): Partial<ApiKeysTable> {
-  const columns: Partial<ApiKeysTable> = {};
+function patchColumns(patch: KeyPatch): Partial<Updateable<ApiKeysTable>> {
+  const columns: Partial<Updateable<ApiKeysTable>> = {};
   if (patch.name !== undefined) columns.name = patch.name;
   if (patch.permissions !== undefined) columns.permissions = toJsonColumn(patch.permissions);
   if (patch.ipAllowlist !== undefined) columns.ip_allowlist = toJsonColumn(patch.ipAllowlist);
@@ -62,6 +63,7 @@ function patchColumns(patch: KeyPatch): Partial<ApiKeysTable> {
   if (patch.revokedAt !== undefined) columns.revoked_at = patch.revokedAt;
   if (patch.revokedBy !== undefined) columns.revoked_by = patch.revokedBy;
   if (patch.deletedAt !== undefined) columns.deleted_at = patch.deletedAt;
+  if (patch.enabled !== undefined) columns.enabled = patch.enabled ? 1 : 0;
   return columns;
 }
 
@@ -106,6 +108,7 @@ export class ApiKeyRepository {
         rolled_from: options.rolledFrom ?? null,
         account_index: key.accountIndex,
         origin: key.origin,
+        enabled: key.enabled ? 1 : 0,
       })
       .execute();
   }

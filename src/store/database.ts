@@ -67,6 +67,8 @@ export interface ApiKeysTable {
   rolled_from: string | null;
   account_index: number | null;
   origin: string;
+  /** 1, or 0 while an admin has the key suspended (migration 0007). */
+  enabled: Generated<number>;
 }
 
 export interface AuditLogTable {

@@ -12,6 +12,7 @@ import type { FailureThrottle } from './failure-throttle.ts';
 import { cacheEntry, cacheKey, type CachedKey, type VerifierCaches } from './caches.ts';
 import type { LastUsedRecorder } from './last-used-recorder.ts';
 import { refuse, type Verdict } from '../core/verdict.ts';
+import type { Metrics } from '../core/metrics.ts';
 
 export interface VerifyOptions {
   /** Permission the request needs, if any. */
@@ -34,11 +35,13 @@ export interface VerifierDependencies {
   readonly throttle: FailureThrottle;
   readonly settings: Pick<Config['verify'], 'signatureWindowMs'>;
   readonly tiers: Config['keys']['tiers'];
+  /** Observer of verifications and cache lookups (GET /metrics); none by default. */
+  readonly metrics?: Pick<Metrics, 'verified' | 'cacheLookup'>;
 }
 
 /**
  * The one verifier every surface uses. Order: format → unknown cache → known cache →
- * throttle → store → proof → revoked → expired → IP → permission → limits. Expected refusals are verdicts, never throws.
+ * throttle → store → proof → revoked → expired → suspended → IP → permission → limits. Expected refusals are verdicts, never throws.
  */
 export class Verifier {
   readonly #deps: VerifierDependencies;
@@ -49,6 +52,15 @@ export class Verifier {
 
   /** Verifies the credential a request carries. */
   async verify(facts: RequestFacts, options: VerifyOptions = {}): Promise<Verdict> {
+    const metrics = this.#deps.metrics;
+    if (!metrics) return this.#verify(facts, options);
+    const started = performance.now();
+    const verdict = await this.#verify(facts, options);
+    metrics.verified(verdict.key?.scheme ?? 'unknown', verdict.code, (performance.now() - started) / 1000);
+    return verdict;
+  }
+
+  async #verify(facts: RequestFacts, options: VerifyOptions): Promise<Verdict> {
     const found = this.#extract(facts);
     if (found.kind === 'absent') return refuse('MISSING', 'no API key was presented');
     if (found.kind === 'malformed') return refuse('MALFORMED', found.message);
@@ -114,6 +126,7 @@ export class Verifier {
     const status = keyStatus(key, now);
     if (status === 'revoked') return refuse('REVOKED', 'API key was revoked', key);
     if (status === 'expired') return refuse('EXPIRED', 'API key has expired', key);
+    if (!key.enabled) return refuse('DISABLED', 'API key is suspended; an admin can resume it', key);
     if (!allowlist.allows(ip)) return refuse('IP_NOT_ALLOWED', `requests from ${ip ?? 'an unknown address'} are not allowed for this key`, key);
     if (permission && !hasPermission(key.permissions, permission)) {
       return refuse('INSUFFICIENT_PERMISSIONS', `API key lacks the "${permission}" permission`, key);
@@ -152,8 +165,9 @@ export class Verifier {
     const { caches, clock } = this.#deps;
     const id = cacheKey(scheme.name, lookup);
     const now = clock.now();
-    if (caches.unknown.get(id, now)) return 'unknown';
-    return caches.known.get(id, now);
+    const found = caches.unknown.get(id, now) ? 'unknown' : caches.known.get(id, now);
+    this.#deps.metrics?.cacheLookup(found !== undefined);
+    return found;
   }
 
   #isThrottled(ip: string | undefined): boolean {

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { freePort, KEYGATE_BIN, runCli, type CliResult } from './run-cli.ts';
+import { createTestDatabase, type TestDatabase } from '../support/databases.ts';
+import { childEnv, freePort, KEYGATE_BIN, runCli, type CliResult } from './run-cli.ts';
 
 const FORBID_TYPESCRIPT = fileURLToPath(new URL('./forbid-typescript.mjs', import.meta.url));
 const README = fileURLToPath(new URL('../../README.md', import.meta.url));
@@ -126,6 +127,48 @@ describe('start-up errors through the compiled CLI (one line, non-zero exit)', (
     const line = failsWithOneLine(result, /cannot reach PostgreSQL/);
     assert.ok(line.includes(databaseUrl), line);
     assert.doesNotMatch(line, /migration/);
+  });
+
+  it("the README's config-file example works once its database is reachable: migrate, a command and serve", async () => {
+    // Its databaseUrl names a host of the reader's own; everything else in it is used as written.
+    const example = JSON.parse(readmeConfigExample()) as Record<string, unknown>;
+    let database: TestDatabase | null = null;
+    if (process.env.DATABASE_URL) {
+      database = await createTestDatabase('postgres');
+      example.databaseUrl = database.databaseUrl;
+    } else delete example.databaseUrl;
+    const file = join(dataDir, 'readme-example-reachable.json');
+    writeFileSync(file, JSON.stringify(example));
+    const exampleEnv = { KEYGATE_DATA_DIR: join(dataDir, 'readme-example') };
+    try {
+      const migrate = await runCli(['migrate', '--config', file], exampleEnv, { killAfterMs: HUNG_AFTER_MS });
+      assert.equal(migrate.code, 0, migrate.stderr);
+      assert.equal(JSON.parse(migrate.stdout).migrated, true);
+      const org = await runCli(['org', 'create', 'Example Trading', '--config', file], exampleEnv, { killAfterMs: HUNG_AFTER_MS });
+      assert.equal(org.code, 0, org.stderr);
+      // serve runs until stopped: wait for its banner, then stop the child this test started.
+      const child = spawn(process.execPath, [KEYGATE_BIN, 'serve', '--port', '0', '--config', file], { env: childEnv(exampleEnv), stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      const banner = new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no banner within ${HUNG_AFTER_MS} ms:\n${output}`)), HUNG_AFTER_MS);
+        const read = (chunk: Buffer) => {
+          output += chunk;
+          if (/Keygate is running on http/.test(output)) (clearTimeout(timer), resolve(output));
+        };
+        child.stdout.on('data', read);
+        child.stderr.on('data', read);
+        child.once('exit', (code) => (clearTimeout(timer), reject(new Error(`serve exited with ${code}:\n${output}`))));
+      });
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      try {
+        assert.doesNotMatch(await banner, /keygate:|migration/);
+      } finally {
+        child.kill('SIGTERM');
+        await exited;
+      }
+    } finally {
+      await database?.drop();
+    }
   });
 
   it('a port already in use is named, with the host', async () => {

@@ -157,11 +157,29 @@ for (const dialect of dialects()) {
       await context.close();
     });
 
+    it('admin: suspends a key from the list (shown as suspended, refused 403 DISABLED) and resumes it', async () => {
+      const seeded = await node.request('POST', '/v1/keys', { token: node.admin.token, body: { name: 'paused bot', permissions: ['read'] } });
+      const { context, page } = await signedInPage(adminWallet);
+      await page.getByLabel('Search by name or tail').fill('paused bot');
+      await page.locator('.count', { hasText: /^1 key$/ }).waitFor();
+      const row = tableRows(page).first();
+      await row.getByRole('button', { name: 'Suspend paused bot' }).click();
+      await row.locator('.status-suspended').waitFor();
+      assert.equal((await node.request('GET', `/v1/keys/${seeded.body.id}`, { token: node.admin.token })).body.enabled, false);
+      const refused = await fetch(`${node.url}/v1/auth`, { headers: { 'x-api-key': seeded.body.key } });
+      assert.deepEqual([refused.status, refused.headers.get('x-keygate-code')], [403, 'DISABLED']);
+      await row.getByRole('button', { name: 'Resume paused bot' }).click();
+      await row.locator('.status-active').waitFor();
+      assert.equal((await fetch(`${node.url}/v1/auth`, { headers: { 'x-api-key': seeded.body.key } })).status, 200);
+      await context.close();
+    });
+
     it('member: sees no Revoke button, and a direct revoke with the member session is refused with 403', async () => {
       const { context, page } = await signedInPage(memberWallet);
       assert.match((await page.locator('.app-header').textContent()) ?? '', /bob.*Member/);
       assert.ok((await tableRows(page).count()) >= 1);
       assert.equal(await page.getByRole('button', { name: /^Revoke/ }).count(), 0, 'members get no Revoke button');
+      assert.equal(await page.getByRole('button', { name: /^(Suspend|Resume)/ }).count(), 0, 'members get no Suspend or Resume button');
       const status = await page.evaluate(async (id) => {
         const session = await (await fetch('/v1/console/session')).json();
         const response = await fetch(`/v1/keys/${id}/revoke`, { method: 'POST', headers: { 'x-csrf-token': session.csrfToken } });

@@ -116,6 +116,7 @@ describe('web console on the demo data (Chromium)', { skip: executable ? false :
     await secretDialog.waitFor();
     assert.match(await page.locator('#new-key-secret').inputValue(), /^dsk_[0-9a-f]{64}$/);
     await shot(page, 'key-shown-once');
+    // The dialog closes only once the copy is confirmed (it cannot be dismissed before).
     await secretDialog.getByRole('checkbox', { name: /I have copied this key and stored it/ }).check();
     await secretDialog.getByRole('button', { name: 'Done' }).click();
     await secretDialog.waitFor({ state: 'detached' });

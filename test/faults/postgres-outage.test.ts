@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { startNode, type TestNode } from '../support/harness.ts';
 import { capturedLogger } from '../support/captured-log.ts';
+import { metricValue } from '../support/metrics-scrape.ts';
 import { TcpProxy } from '../support/tcp-proxy.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { createKey } from '../realtime/realtime-fixtures.ts';
@@ -36,6 +37,7 @@ describe('a PostgreSQL outage (through a TCP proxy that is cut and restored)', {
     const revokedMeanwhile = await createKey(direct, direct.admin.token);
     for (const { key } of [cached, revokedMeanwhile]) assert.equal(await authStatus(proxied, key), 200);
 
+    const storeErrorsBefore = await metricValue(proxied, 'keygate_backend_errors_total{backend="store"}');
     await proxy.cut();
     const cutAt = Date.now();
     assert.equal(await authStatus(proxied, cached.key), 200, 'a cached key still verifies');
@@ -48,6 +50,9 @@ describe('a PostgreSQL outage (through a TCP proxy that is cut and restored)', {
     assert.equal(await authStatus(proxied, 'dsk_' + '1'.repeat(64)), 503, 'an unknown key cannot be looked up: 503, not a guess');
     const readiness = await proxied.request('GET', '/readyz');
     assert.deepEqual([readiness.status, readiness.body], [503, { ready: false, store: 'down', bus: 'ok' }]);
+    // What a Prometheus scrape of this node shows meanwhile: the store down and its errors counted.
+    assert.equal(await metricValue(proxied, 'keygate_backend_up{backend="store"}'), 0);
+    assert.ok((await metricValue(proxied, 'keygate_backend_errors_total{backend="store"}')) > storeErrorsBefore, 'store errors are counted');
 
     // Revoked on the other node: the event reaches this one over Redis, so its cached copy goes and
     // the key is no longer accepted (it cannot be re-read, so 503 — never the stale 200).
@@ -61,6 +66,7 @@ describe('a PostgreSQL outage (through a TCP proxy that is cut and restored)', {
     assert.equal(await authStatus(proxied, revokedMeanwhile.key), 403);
     assert.equal((await proxied.request('GET', '/v1/keys', { token: proxied.admin.token })).status, 200);
     assert.equal((await proxied.request('GET', '/readyz')).status, 200);
+    assert.equal(await metricValue(proxied, 'keygate_backend_up{backend="store"}'), 1);
     // Last-used times recorded during the outage were kept and written once the store was back.
     await waitFor(async () => ((await direct.keygate.store.keys.findById(cached.id))?.lastUsedAt ?? 0) >= cutAt, 'the last-used time from the outage to be written', 5000);
 

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Centrifuge } from 'centrifuge';
 import { startNode, type TestNode } from '../support/harness.ts';
+import { metricValue } from '../support/metrics-scrape.ts';
 import { hasRedisServer, TestRedisServer } from '../support/redis-server.ts';
 import { signHmac } from '../support/signers.ts';
 import { waitFor } from '../support/wait-for.ts';
@@ -229,8 +230,12 @@ describe('GET /readyz names the bus while Redis is down', { skip: hasRedisServer
       return response.status === 503 ? response : null;
     }, '/readyz to answer 503');
     assert.deepEqual(down.body, { ready: false, store: 'ok', bus: 'down' });
+    // What a Prometheus scrape shows meanwhile: the bus down and its errors counted.
+    await waitFor(async () => (await metricValue(node, 'keygate_backend_up{backend="bus"}')) === 0, 'keygate_backend_up{backend="bus"} to be 0');
+    assert.ok((await metricValue(node, 'keygate_backend_errors_total{backend="bus"}')) > 0, 'bus errors are counted');
     assert.equal((await node.request('GET', '/healthz')).status, 200, 'liveness is not readiness');
     await redis.restart();
     await waitFor(async () => (await node.request('GET', '/readyz')).status === 200, '/readyz to answer 200 again', 5000);
+    await waitFor(async () => (await metricValue(node, 'keygate_backend_up{backend="bus"}')) === 1, 'keygate_backend_up{backend="bus"} to be 1 again', 5000);
   });
 });

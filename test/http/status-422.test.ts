@@ -35,7 +35,7 @@ for (const dialect of dialects()) {
         lastUsedAt: null,
         revokedAt: null,
         revokedBy: null,
-        deletedAt: null,
+        deletedAt: null, enabled: true,
         secretCiphertext: null,
         publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
         walletAddress: null,

@@ -11,7 +11,7 @@ function key(overrides: Partial<ApiKey> = {}): ApiKey {
   return {
     id: 'k1', organizationId: 'o1', userId: 'u1', name: 'k', scheme: 'opaque', lookup: 'x', tail: 'abcdef',
     permissions: ['read'], ipAllowlist: [], allowedExchanges: ['binance'], tier: 'basic', maxConnections: 2,
-    expiresAt: null, createdAt: 0, lastUsedAt: null, revokedAt: null, revokedBy: null, deletedAt: null,
+    expiresAt: null, createdAt: 0, lastUsedAt: null, revokedAt: null, revokedBy: null, deletedAt: null, enabled: true,
     secretCiphertext: null, publicKey: null, walletAddress: null, accountIndex: null, origin: 'native', ...overrides,
   };
 }

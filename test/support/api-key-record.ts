@@ -27,6 +27,7 @@ export function apiKeyRecord(owner: { readonly organizationId: string; readonly 
     walletAddress: null,
     accountIndex: null,
     origin: 'native',
+    enabled: true,
     ...overrides,
   };
 }

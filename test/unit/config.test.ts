@@ -53,6 +53,13 @@ describe('configuration', () => {
     assert.equal(config.demo, true);
   });
 
+  it('reads KEYGATE_METRICS_TOKEN, and refuses a short one without echoing it', () => {
+    assert.equal(loadConfig({ env: {} }).metrics.token, null);
+    assert.equal(loadConfig({ env: { KEYGATE_METRICS_TOKEN: 'a-scrape-token-of-24-chr' } }).metrics.token, 'a-scrape-token-of-24-chr');
+    const message = failure(() => loadConfig({ env: { KEYGATE_METRICS_TOKEN: 'hunter2' } }));
+    assert.equal(message, 'invalid setting metrics.token: must be at least 16 characters (got 7 characters)');
+  });
+
   it('lets KEYGATE_PORT win over PORT', () => {
     assert.equal(loadConfig({ env: { PORT: '1000', KEYGATE_PORT: '2000' } }).port, 2000);
     assert.equal(loadConfig({ env: { PORT: '1000' } }).port, 1000);

@@ -24,7 +24,7 @@ function apiKey(overrides: Partial<ApiKey> = {}): ApiKey {
     lastUsedAt: null,
     revokedAt: null,
     revokedBy: null,
-    deletedAt: null,
+    deletedAt: null, enabled: true,
     secretCiphertext: null,
     publicKey: null,
     walletAddress: null,

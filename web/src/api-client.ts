@@ -17,6 +17,8 @@ export interface KeyView {
   readonly scheme: string;
   readonly tail: string;
   readonly status: 'active' | 'expired' | 'revoked';
+  /** False while an admin has the key suspended. */
+  readonly enabled: boolean;
   readonly permissions: string[];
   readonly ipAllowlist: string[];
   readonly allowedExchanges: string[];
@@ -142,5 +144,10 @@ export class ApiClient {
 
   revokeKey(id: string): Promise<KeyView> {
     return this.#call('POST', `/v1/keys/${encodeURIComponent(id)}/revoke`);
+  }
+
+  /** Suspends (false) or resumes (true) a key; admins only. */
+  setKeyEnabled(id: string, enabled: boolean): Promise<KeyView> {
+    return this.#call('PATCH', `/v1/keys/${encodeURIComponent(id)}`, { body: { enabled } });
   }
 }

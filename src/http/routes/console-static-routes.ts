@@ -9,7 +9,7 @@ import type { HttpDependencies } from '../http-dependencies.ts';
 export const DEFAULT_CONSOLE_DIST = fileURLToPath(new URL('../../../web/dist', import.meta.url));
 
 /** Paths that belong to the API, the docs or the real-time endpoints: never answered with the console page. */
-const RESERVED_PREFIXES = ['/v1', '/api', '/docs', '/healthz', '/readyz', '/frontoffice', '/api_keys', '/connection', '/e/v1/ws'];
+const RESERVED_PREFIXES = ['/v1', '/api', '/docs', '/healthz', '/readyz', '/metrics', '/frontoffice', '/api_keys', '/connection', '/e/v1/ws'];
 
 /** True when `path` is an API or real-time path rather than a console page. */
 export function isReservedPath(path: string): boolean {

@@ -38,6 +38,7 @@ const UpdateBody = Type.Object(
     allowedExchanges: Type.Optional(StringList),
     tier: Type.Optional(Tier),
     maxConnections: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })),
+    enabled: Type.Optional(Type.Boolean({ description: 'false suspends the key (verification answers 403 DISABLED, live sessions end), true resumes it; admins only' })),
   },
   { additionalProperties: false, minProperties: 1 },
 );
@@ -116,7 +117,7 @@ export async function keysRoutes(app: FastifyInstance, parts: Pick<HttpDependenc
 
   app.patch('/v1/keys/:id', {
     ...authenticated,
-    schema: { tags, security, summary: 'Change name, permissions, IP allowlist or allowed exchanges', params: Id, body: UpdateBody, response: { 200: KeyViewSchema, 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema } },
+    schema: { tags, security, summary: 'Change name, permissions, IP allowlist or allowed exchanges; suspend or resume the key (enabled)', params: Id, body: UpdateBody, response: { 200: KeyViewSchema, 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema } },
     handler: async (request) => {
       const principal = await app.requirePrincipal(request);
       const updated = await keys.update(principal, (request.params as { id: string }).id, request.body as typeof UpdateBody.static);

@@ -37,6 +37,20 @@ export function KeyManagementPage(props: { api: ApiClient; session: ConsoleSessi
     [api],
   );
 
+  // Suspending is reversible (Resume), so it needs no confirmation dialog, unlike Revoke.
+  const setEnabled = useCallback(
+    async (key: KeyView, enabled: boolean) => {
+      try {
+        const updated = await api.setKeyEnabled(key.id, enabled);
+        setKeys((current) => current.map((k) => (k.id === updated.id ? updated : k)));
+        setError(null);
+      } catch (e) {
+        setError(e instanceof Error ? e.message : String(e));
+      }
+    },
+    [api],
+  );
+
   useEffect(() => {
     const timer = setTimeout(() => void load(query), query ? 200 : 0);
     return () => clearTimeout(timer);
@@ -48,7 +62,7 @@ export function KeyManagementPage(props: { api: ApiClient; session: ConsoleSessi
         <div>
           <h1 id="page-title">API Key Management</h1>
           <p className="muted">
-            Keys of {session.organization.name}. {session.user.role === 'admin' ? 'As an organization admin you can revoke any key.' : 'Only organization admins can revoke keys.'}
+            Keys of {session.organization.name}. {session.user.role === 'admin' ? 'As an organization admin you can suspend, resume and revoke any key.' : 'Only organization admins can suspend or revoke keys.'}
           </p>
         </div>
         <button type="button" className="primary" onClick={() => setCreating(true)}>
@@ -71,7 +85,13 @@ export function KeyManagementPage(props: { api: ApiClient; session: ConsoleSessi
           {error}
         </p>
       )}
-      <KeyTable keys={keys} loading={loading} canRevoke={(key) => mayRevoke(session, key)} onRevoke={setRevoking} />
+      <KeyTable
+        keys={keys}
+        loading={loading}
+        canRevoke={(key) => mayRevoke(session, key)}
+        onRevoke={setRevoking}
+        onSetEnabled={session.user.role === 'admin' ? (key, enabled) => void setEnabled(key, enabled) : undefined}
+      />
 
       {creating && (
         <CreateKeyDialog

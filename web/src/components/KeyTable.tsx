@@ -2,8 +2,15 @@ import type { KeyView } from '../api-client.ts';
 import { formatDay, formatMoment } from '../key-expiry.ts';
 import { StatusBadge } from './StatusBadge.tsx';
 
-/** The organization's keys: one row each; the Revoke action only where the viewer may revoke. */
-export function KeyTable(props: { keys: readonly KeyView[]; canRevoke: (key: KeyView) => boolean; onRevoke: (key: KeyView) => void; loading: boolean }) {
+/** The organization's keys: one row each; Revoke only where the viewer may revoke, Suspend/Resume for admins. */
+export function KeyTable(props: {
+  keys: readonly KeyView[];
+  canRevoke: (key: KeyView) => boolean;
+  onRevoke: (key: KeyView) => void;
+  /** Set for admins only: suspends (false) or resumes (true) a key. */
+  onSetEnabled?: (key: KeyView, enabled: boolean) => void;
+  loading: boolean;
+}) {
   if (!props.loading && props.keys.length === 0) {
     return <p className="empty">No API keys match. Create one with “Create API Key”.</p>;
   }
@@ -27,7 +34,7 @@ export function KeyTable(props: { keys: readonly KeyView[]; canRevoke: (key: Key
         </thead>
         <tbody>
           {props.keys.map((key) => (
-            <tr key={key.id} data-key-id={key.id} className={key.status !== 'active' ? 'inactive' : undefined}>
+            <tr key={key.id} data-key-id={key.id} className={key.status !== 'active' || !key.enabled ? 'inactive' : undefined}>
               <td data-label="Name" className="key-name">
                 {key.name}
               </td>
@@ -46,9 +53,20 @@ export function KeyTable(props: { keys: readonly KeyView[]; canRevoke: (key: Key
               <td data-label="Expires">{formatDay(key.expiresAt, 'Never')}</td>
               <td data-label="Last used">{formatMoment(key.lastUsedAt)}</td>
               <td data-label="Status">
-                <StatusBadge status={key.status} />
+                <StatusBadge status={key.status} enabled={key.enabled} />
               </td>
               <td className="actions">
+                {key.status === 'active' && props.onSetEnabled && (
+                  <button
+                    type="button"
+                    className="secondary small"
+                    onClick={() => props.onSetEnabled!(key, !key.enabled)}
+                    aria-label={`${key.enabled ? 'Suspend' : 'Resume'} ${key.name}`}
+                    title={key.enabled ? 'Refuse the key and end its live sessions until resumed' : 'Let the key in again'}
+                  >
+                    {key.enabled ? 'Suspend' : 'Resume'}
+                  </button>
+                )}
                 {key.status === 'active' && props.canRevoke(key) && (
                   <button type="button" className="danger small" onClick={() => props.onRevoke(key)} aria-label={`Revoke ${key.name}`}>
                     Revoke
