@@ -1,6 +1,8 @@
 // Signature verifications per second through the Verifier (extract → cache → clock window → signature →
 // replay guard → policy) for RSA-PSS, Ed25519 and HMAC, each against raw node:crypto verification of the
-// same pre-signed messages in the same run. Goal: the Verifier keeps ≥ 0.8 of raw throughput.
+// same pre-signed messages in the same run. Goals (issue 11): the Verifier keeps ≥ 0.8 of raw HMAC,
+// ≥ 0.85 of raw RSA-PSS and ≥ 0.9 of raw Ed25519 throughput — the cheaper the crypto, the more the
+// verifier's own work (header index, cache entry, window, replay claim, policy) shows.
 import { createHmac, createPrivateKey, createPublicKey, sign, timingSafeEqual, verify, generateKeyPairSync, constants, type KeyObject } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +18,8 @@ const PSS = { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RS
 
 interface Case {
   readonly name: string;
+  /** The Verifier ÷ raw ratio this scheme should reach. */
+  readonly goal: number;
   readonly requests: RequestFacts[];
   /** Raw verification of request i with node:crypto alone. */
   raw(i: number): boolean;
@@ -64,6 +68,7 @@ try {
   const hmacMessages: string[] = [];
   const hmacCase: Case = {
     name: 'HMAC-SHA256',
+    goal: 0.8,
     requests: Array.from({ length: 60_000 }, (_, i) => {
       const ts = timestamp(i);
       const url = `${path}?n=${i}`;
@@ -86,6 +91,7 @@ try {
   const edSignatures: Buffer[] = [];
   const edCase: Case = {
     name: 'Ed25519',
+    goal: 0.9,
     requests: Array.from({ length: 12_000 }, (_, i) => {
       const ts = (BigInt(timestamp(i)) * 1_000_000n).toString();
       const url = `${path}?n=${i}`;
@@ -106,6 +112,7 @@ try {
   const rsaSignatures: Buffer[] = [];
   const rsaCase: Case = {
     name: 'RSA-PSS-SHA256 (2048)',
+    goal: 0.85,
     requests: Array.from({ length: 3_000 }, (_, i) => {
       const ts = timestamp(i);
       const message = Buffer.from(ts + 'GET' + path);
@@ -125,7 +132,7 @@ try {
   };
   for (const c of [rsaCase, edCase, hmacCase]) {
     const { raw, through } = await measure(c, viaVerifier);
-    figures.push({ name: `${c.name} via Verifier`, value: through, unit: 'verif/s', baseline: raw, goal: 0.8 });
+    figures.push({ name: `${c.name} via Verifier`, value: through, unit: 'verif/s', baseline: raw, goal: c.goal });
   }
   printFigures('Signed-request verification: Verifier vs raw node:crypto (same messages, same run)', figures);
 } finally {

@@ -140,6 +140,7 @@ export async function createKeygate(options: CreateKeygateOptions): Promise<Keyg
     throttle,
     settings: config.verify,
     tiers: config.keys.tiers,
+    identityHeaders: config.forwardAuth.identityHeaders,
   });
   const realtime = await RealtimeGateway.start({ config, broker, verifier, secrets, clock, ids, logger, proxyTrust });
   const { keyWatch } = realtime.context;

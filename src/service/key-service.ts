@@ -27,6 +27,8 @@ export interface CreateKeyInput {
   readonly allowedExchanges?: readonly unknown[];
   readonly tier?: Tier;
   readonly maxConnections?: number;
+  /** Admins only: verified requests per minute for this key, overriding its tier's (null: the tier's). */
+  readonly requestsPerMinute?: number | null;
   readonly expiresAt?: number | null;
   /** Admins may create keys for another user of their organization. */
   readonly ownerId?: string;
@@ -59,6 +61,8 @@ export interface UpdateKeyInput {
   readonly allowedExchanges?: readonly unknown[];
   readonly tier?: Tier;
   readonly maxConnections?: number;
+  /** Admins only; null returns the key to its tier's limit. */
+  readonly requestsPerMinute?: number | null;
 }
 
 export interface ListKeysInput {
@@ -111,9 +115,10 @@ export class KeyService {
     if (!TIERS.includes(tier)) throw badInput('tier', `tier must be one of ${TIERS.join(', ')}`);
     const maxConnections = input.maxConnections ?? settings.tiers[tier].maxConnections;
     if (!Number.isInteger(maxConnections) || maxConnections < 1) throw badInput('maxConnections', 'maxConnections must be a whole number of at least 1');
+    const requestsPerMinute = validateRequestLimit(input.requestsPerMinute ?? null);
     const expiresAt = validateExpiry(input.expiresAt ?? null, now);
-    if ((input.tier !== undefined || input.maxConnections !== undefined) && principal.user.role !== 'admin') {
-      throw new KeygateError(ErrorCode.FORBIDDEN, 'only organization admins may set a key tier or connection limit');
+    if ((input.tier !== undefined || input.maxConnections !== undefined || input.requestsPerMinute !== undefined) && principal.user.role !== 'admin') {
+      throw new KeygateError(ErrorCode.FORBIDDEN, 'only organization admins may set a key tier, connection limit or request limit');
     }
 
     if (input.allowedUsageLevels && !input.allowedUsageLevels.includes(owner.usageLevel)) {
@@ -140,6 +145,7 @@ export class KeyService {
       allowedExchanges,
       tier,
       maxConnections,
+      requestsPerMinute,
       expiresAt,
       createdAt: now,
       lastUsedAt: null,
@@ -219,8 +225,8 @@ export class KeyService {
     const id = key.id;
     const now = this.#deps.clock.now();
     if (keyStatus(key, now) !== 'active') throw new KeygateError(ErrorCode.CONFLICT, `API key is ${keyStatus(key, now)} and can no longer change`);
-    if ((input.tier !== undefined || input.maxConnections !== undefined) && principal.user.role !== 'admin') {
-      throw new KeygateError(ErrorCode.FORBIDDEN, 'only organization admins may change a key tier or connection limit');
+    if ((input.tier !== undefined || input.maxConnections !== undefined || input.requestsPerMinute !== undefined) && principal.user.role !== 'admin') {
+      throw new KeygateError(ErrorCode.FORBIDDEN, 'only organization admins may change a key tier, connection limit or request limit');
     }
     const patch = {
       name: input.name === undefined ? undefined : validateKeyName(input.name),
@@ -229,6 +235,7 @@ export class KeyService {
       allowedExchanges: input.allowedExchanges === undefined ? undefined : validateExchanges(input.allowedExchanges),
       tier: input.tier,
       maxConnections: input.maxConnections,
+      requestsPerMinute: input.requestsPerMinute === undefined ? undefined : validateRequestLimit(input.requestsPerMinute),
     };
     if (patch.tier !== undefined && !TIERS.includes(patch.tier)) throw badInput('tier', `tier must be one of ${TIERS.join(', ')}`);
     if (patch.maxConnections !== undefined && (!Number.isInteger(patch.maxConnections) || patch.maxConnections < 1)) {
@@ -420,4 +427,16 @@ export class KeyService {
     if (!scheme) throw badInput('scheme', `unknown key scheme ${JSON.stringify(name)}; ${expected}`, `unknown key scheme; ${expected}`);
     return scheme;
   }
+}
+
+/** Largest per-key request limit: far above any real need, and well inside a counter's range. */
+const MAX_REQUESTS_PER_MINUTE = 10_000_000;
+
+/** Checks a per-key request limit (null: the tier's); throws a 400 naming `requestsPerMinute`. */
+function validateRequestLimit(value: unknown): number | null {
+  if (value === null) return null;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_REQUESTS_PER_MINUTE) {
+    throw badInput('requestsPerMinute', `requestsPerMinute must be a whole number from 1 to ${MAX_REQUESTS_PER_MINUTE}, or null for the tier's limit`);
+  }
+  return value;
 }

@@ -6,6 +6,7 @@ import { consoleSessions } from './migrations/0002-console-sessions.ts';
 import { keyEvents } from './migrations/0003-key-events.ts';
 import { storeInvariants } from './migrations/0004-store-invariants.ts';
 import { sessionTokens } from './migrations/0005-session-tokens.ts';
+import { keyRequestLimit } from './migrations/0006-key-request-limit.ts';
 
 /** Versioned migrations in order; names sort lexically, so keep the numeric prefix. */
 function migrations(dialect: Dialect): Record<string, Migration> {
@@ -15,6 +16,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0003-key-events': keyEvents(dialect),
     '0004-store-invariants': storeInvariants(),
     '0005-session-tokens': sessionTokens(),
+    '0006-key-request-limit': keyRequestLimit(),
   };
 }
 

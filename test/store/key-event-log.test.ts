@@ -29,6 +29,7 @@ for (const dialect of dialects()) {
       allowedExchanges: ['*'],
       tier: 'basic',
       maxConnections: 2,
+      requestsPerMinute: null,
       expiresAt: null,
       createdAt: T0,
       lastUsedAt: null,

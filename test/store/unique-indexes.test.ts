@@ -42,6 +42,7 @@ for (const dialect of dialects()) {
       allowedExchanges: ['*'],
       tier: 'basic',
       maxConnections: 2,
+      requestsPerMinute: null,
       expiresAt: T0 + 14 * DAY,
       createdAt: T0,
       lastUsedAt: null,
