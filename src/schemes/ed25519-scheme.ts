@@ -24,7 +24,7 @@ export function ed25519Scheme(headers: SignedHeaderNames): CredentialScheme<Sign
       const hex = key.publicKey ?? key.lookup;
       return ed25519PointProblem(hex, { mixedOrder: false }) === null ? ed25519KeyObject(hex) : null;
     },
-    verify: (publicKey, message, signature) => verify(null, message, publicKey, signature),
+    verify: (publicKey, message, signature) => verify(null, Buffer.from(message), publicKey, signature),
     invalid: `${headers.signature} is not a valid Ed25519 signature of timestamp + METHOD + path?query + body for this key`,
     async issue(material) {
       const publicKey = normaliseEd25519PublicKey(material.publicKey, typeof material.publicKeyField === 'string' ? material.publicKeyField : 'publicKey');

@@ -5,8 +5,8 @@ import type { CredentialScheme } from './credential-scheme.ts';
 import { signedScheme, type SignedClaim, type SignedHeaderNames } from './signed-scheme.ts';
 
 /** The HMAC-SHA256 a client sends (as hex): keyed with the private key's UTF-8 text over the signed string. */
-export function hmacSignature(privateKey: string | KeyObject, message: string | Buffer): Buffer {
-  return createHmac('sha256', privateKey).update(message).digest();
+export function hmacSignature(privateKey: string | KeyObject, message: string): Buffer {
+  return createHmac('sha256', privateKey).update(message, 'utf8').digest();
 }
 
 /**

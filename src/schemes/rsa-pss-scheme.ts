@@ -15,9 +15,9 @@ interface RsaVerifier {
 }
 
 /** Verifies an RSA-PSS-SHA256 signature over `message`; false (never a throw) for a key OpenSSL refuses to use so. */
-export function verifyRsaPss(publicKey: KeyObject, message: Buffer, signature: Buffer): boolean {
+export function verifyRsaPss(publicKey: KeyObject, message: string, signature: Buffer): boolean {
   try {
-    return verify('sha256', message, { key: publicKey, ...RSA_PSS }, signature);
+    return verify('sha256', Buffer.from(message, 'utf8'), { key: publicKey, ...RSA_PSS }, signature);
   } catch {
     // A key restricted to other PSS parameters, stored before uploads were checked: no signature can verify.
     return false;

@@ -7,26 +7,23 @@ export type FoundCredential =
   | { readonly kind: 'malformed'; readonly message: string }
   | { readonly kind: 'claim'; readonly scheme: CredentialScheme; readonly claim: unknown; readonly lookup: string };
 
+const ABSENT: FoundCredential = { kind: 'absent' };
+
 /**
  * Finds which scheme owns a request from the headers it carries, through a table built once at
- * start-up: only the schemes whose announcing headers are present are asked (in registration order),
- * plus the schemes that read the query string when there is one. A claim wins over a malformed
- * reading; among malformed readings the first scheme's message is reported.
+ * start-up: a scheme is asked only when one of its announcing headers is present (or, for a scheme
+ * that reads the query string, when there is one), in registration order, so a dsk_ key never runs
+ * the signed schemes' parsing. A claim wins over a malformed reading; among malformed readings the
+ * first scheme's message is reported.
  */
 export class SchemeIndex {
-  /** Header name → the schemes it announces, in registration order. */
-  readonly #byHeader: ReadonlyArray<readonly [string, readonly CredentialScheme[]]>;
-  readonly #readQuery: readonly CredentialScheme[];
+  /** Per scheme, in registration order: the headers that announce it. */
+  readonly #table: ReadonlyArray<{ readonly scheme: CredentialScheme; readonly headers: readonly string[] }>;
   readonly #byName: ReadonlyMap<string, CredentialScheme>;
-  readonly #order: ReadonlyMap<CredentialScheme, number>;
 
   constructor(schemes: readonly CredentialScheme[]) {
-    const byHeader = new Map<string, CredentialScheme[]>();
-    for (const scheme of schemes) for (const name of scheme.headers) byHeader.set(name, [...(byHeader.get(name) ?? []), scheme]);
-    this.#byHeader = [...byHeader];
-    this.#readQuery = schemes.filter((scheme) => scheme.readsQuery);
+    this.#table = schemes.map((scheme) => ({ scheme, headers: scheme.headers }));
     this.#byName = new Map(schemes.map((scheme) => [scheme.name, scheme]));
-    this.#order = new Map(schemes.map((scheme, index) => [scheme, index]));
   }
 
   /** The scheme registered under `name`. */
@@ -38,24 +35,19 @@ export class SchemeIndex {
 
   /** Finds the credential a request carries. */
   find(facts: RequestFacts): FoundCredential {
-    let candidates: CredentialScheme[] | null = null;
-    for (const [name, schemes] of this.#byHeader) {
-      if (facts.headers[name] === undefined) continue;
-      candidates ??= [];
-      for (const scheme of schemes) if (!candidates.includes(scheme)) candidates.push(scheme);
-    }
-    if (facts.url.includes('?')) {
-      candidates ??= [];
-      for (const scheme of this.#readQuery) if (!candidates.includes(scheme)) candidates.push(scheme);
-    }
-    if (candidates === null) return { kind: 'absent' };
-    if (candidates.length > 1) candidates.sort((a, b) => this.#order.get(a)! - this.#order.get(b)!);
     let malformed: string | null = null;
-    for (const scheme of candidates) {
+    let hasQuery: boolean | undefined;
+    for (const { scheme, headers } of this.#table) {
+      if (!announced(facts, headers) && !(scheme.readsQuery && (hasQuery ??= facts.url.includes('?')))) continue;
       const extraction = scheme.extract(facts);
       if (extraction.kind === 'claim') return { kind: 'claim', scheme, claim: extraction.claim, lookup: extraction.lookup };
       if (extraction.kind === 'malformed') malformed ??= extraction.message;
     }
-    return malformed === null ? { kind: 'absent' } : { kind: 'malformed', message: malformed };
+    return malformed === null ? ABSENT : { kind: 'malformed', message: malformed };
   }
+}
+
+function announced(facts: RequestFacts, headers: readonly string[]): boolean {
+  for (const name of headers) if (facts.headers[name] !== undefined) return true;
+  return false;
 }

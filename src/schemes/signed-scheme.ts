@@ -39,7 +39,8 @@ export interface SignedSchemeDefinition<M> {
    * Absent: the decoded bytes are already canonical (fixed-length hex).
    */
   canonical?(material: M, signature: Buffer): Buffer | null;
-  verify(material: M, message: Buffer, signature: Buffer): boolean;
+  /** Checks the signature over the signed string (UTF-8). */
+  verify(material: M, message: string, signature: Buffer): boolean;
   /** The refusal message of a signature that does not verify. */
   readonly invalid: string;
   issue(material: Readonly<Record<string, unknown>>, context: IssueContext): Promise<IssuedCredential>;
@@ -81,8 +82,7 @@ export function signedScheme<M>(definition: SignedSchemeDefinition<M>): Credenti
       if (stale) return stale;
       if (material === null) return { code: 'INVALID_SIGNATURE', message: 'this key has no verification material' };
       const signature = definition.canonical ? definition.canonical(material, claim.signature) : claim.signature;
-      const message = Buffer.from(signedMessage(facts, claim.timestamp, definition.signs), 'utf8');
-      if (signature === null || !definition.verify(material, message, signature)) return { code: 'INVALID_SIGNATURE', message: definition.invalid };
+      if (signature === null || !definition.verify(material, signedMessage(facts, claim.timestamp, definition.signs), signature)) return { code: 'INVALID_SIGNATURE', message: definition.invalid };
       return claimSignature(context.broker, definition.name, signature, context.signatureWindowMs);
     },
     issue: (material, context) => definition.issue(material, context),

@@ -74,7 +74,9 @@ export class Verifier {
     if (this.#isThrottled(facts.ip, now) && (!cached || found.scheme.signed)) return refuse('RATE_LIMITED', THROTTLED);
     const entry = cached ?? (await this.#load(found.scheme.name, found.lookup, now));
     if (!entry) return this.#failed(facts, refuse('NOT_FOUND', 'unknown API key'), now);
-    const refusal = await found.scheme.prove(found.claim, entry.material, facts, this.#proofContext(now));
+    // Opaque keys prove synchronously: only a signed scheme's replay claim is awaited.
+    const proof = found.scheme.prove(found.claim, entry.material, facts, this.#proofContext(now));
+    const refusal = proof instanceof Promise ? await proof : proof;
     if (refusal) return this.#failed(facts, refuse(refusal.code, refusal.message, entry.key), now);
     return this.#checkPolicy(entry, facts.ip, options.permission, now, true);
   }
@@ -143,8 +145,7 @@ export class Verifier {
   }
 
   #valid(entry: CachedKey, rateLimit?: Verdict['rateLimit']): Verdict {
-    const verdict = { valid: true, code: 'VALID', message: 'API key is valid', key: entry.key, ownerWallets: entry.ownerWallets, identityHeaders: entry.identityHeaders } as const;
-    return rateLimit === undefined ? verdict : { ...verdict, rateLimit };
+    return { valid: true, code: 'VALID', message: 'API key is valid', key: entry.key, ownerWallets: entry.ownerWallets, identityHeaders: entry.identityHeaders, rateLimit };
   }
 
   #cached(scheme: string, lookup: string, now: number): CachedKey | 'unknown' | undefined {
