@@ -1,6 +1,8 @@
 // Signature verifications per second through the Verifier (extract → cache → clock window → signature →
 // replay guard → policy) for RSA-PSS, Ed25519 and HMAC, each against raw node:crypto verification of the
-// same pre-signed messages in the same run. Goal: the Verifier keeps ≥ 0.8 of raw throughput.
+// same pre-signed messages in the same run. Goals (issue 11): the Verifier keeps ≥ 0.8 of raw HMAC,
+// ≥ 0.85 of raw RSA-PSS and ≥ 0.9 of raw Ed25519 throughput — the cheaper the crypto, the more the
+// verifier's own work (header index, cache entry, window, replay claim, policy) shows.
 import { createHmac, createPrivateKey, createPublicKey, sign, timingSafeEqual, verify, generateKeyPairSync, constants, type KeyObject } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +18,8 @@ const PSS = { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RS
 
 interface Case {
   readonly name: string;
+  /** The Verifier ÷ raw ratio this scheme should reach. */
+  readonly goal: number;
   readonly requests: RequestFacts[];
   /** Raw verification of request i with node:crypto alone. */
   raw(i: number): boolean;
@@ -24,10 +28,18 @@ interface Case {
 const ROUNDS = 20;
 
 
+/** CPU time this process has used, in microseconds (user + system, every thread). */
+function cpuMicros(): number {
+  const usage = process.cpuUsage();
+  return usage.user + usage.system;
+}
+
 /**
  * Verifies every pre-signed request once through the Verifier and once raw, alternating in short
- * rounds; the median round of each side is reported, so a burst of load from elsewhere on the
- * machine skews neither side. Returns verifications per second.
+ * rounds; the median round of each side is reported. Rates are per second of this process's CPU
+ * time, not of the wall clock: on a shared machine a round is preempted by its neighbours' work, and
+ * the longer side (the Verifier's) is preempted more often, so wall-clock rounds a few milliseconds
+ * long (RSA's) measured the scheduler as much as the code. Returns verifications per CPU second.
  */
 async function measure(c: Case, verifyOne: (facts: RequestFacts) => Promise<boolean>): Promise<{ raw: number; through: number }> {
   for (let i = 0; i < 200; i++) c.raw(i);
@@ -37,12 +49,12 @@ async function measure(c: Case, verifyOne: (facts: RequestFacts) => Promise<bool
   const chunk = Math.ceil((c.requests.length - 1) / ROUNDS);
   for (let from = 1; from < c.requests.length; from += chunk) {
     const to = Math.min(from + chunk, c.requests.length);
-    let start = process.hrtime.bigint();
+    let start = cpuMicros();
     for (let i = from; i < to; i++) if (!c.raw(i)) throw new Error(`${c.name}: raw verification failed`);
-    rawRates.push((to - from) / (Number(process.hrtime.bigint() - start) / 1e9));
-    start = process.hrtime.bigint();
+    rawRates.push((to - from) / ((cpuMicros() - start) / 1e6));
+    start = cpuMicros();
     for (let i = from; i < to; i++) if (!(await verifyOne(c.requests[i]))) throw new Error(`${c.name} #${i}: refused`);
-    throughRates.push((to - from) / (Number(process.hrtime.bigint() - start) / 1e9));
+    throughRates.push((to - from) / ((cpuMicros() - start) / 1e6));
   }
   return { raw: median(rawRates), through: median(throughRates) };
 }
@@ -64,6 +76,7 @@ try {
   const hmacMessages: string[] = [];
   const hmacCase: Case = {
     name: 'HMAC-SHA256',
+    goal: 0.8,
     requests: Array.from({ length: 60_000 }, (_, i) => {
       const ts = timestamp(i);
       const url = `${path}?n=${i}`;
@@ -86,6 +99,7 @@ try {
   const edSignatures: Buffer[] = [];
   const edCase: Case = {
     name: 'Ed25519',
+    goal: 0.9,
     requests: Array.from({ length: 12_000 }, (_, i) => {
       const ts = (BigInt(timestamp(i)) * 1_000_000n).toString();
       const url = `${path}?n=${i}`;
@@ -106,6 +120,7 @@ try {
   const rsaSignatures: Buffer[] = [];
   const rsaCase: Case = {
     name: 'RSA-PSS-SHA256 (2048)',
+    goal: 0.85,
     requests: Array.from({ length: 3_000 }, (_, i) => {
       const ts = timestamp(i);
       const message = Buffer.from(ts + 'GET' + path);
@@ -123,11 +138,13 @@ try {
     if (!verdict.valid) console.error(`${verdict.code}: ${verdict.message}`);
     return verdict.valid;
   };
-  for (const c of [rsaCase, edCase, hmacCase]) {
+  // HMAC first: its 60,000 requests warm the Verifier's shared code (index, cache, window, claim,
+  // policy) the way a running server's traffic does; RSA's 3,000 alone would measure it half-compiled.
+  for (const c of [hmacCase, edCase, rsaCase]) {
     const { raw, through } = await measure(c, viaVerifier);
-    figures.push({ name: `${c.name} via Verifier`, value: through, unit: 'verif/s', baseline: raw, goal: 0.8 });
+    figures.push({ name: `${c.name} via Verifier`, value: through, unit: 'verif/CPU-s', baseline: raw, goal: c.goal });
   }
-  printFigures('Signed-request verification: Verifier vs raw node:crypto (same messages, same run)', figures);
+  printFigures('Signed-request verification per CPU second: Verifier vs raw node:crypto (same messages, same run)', figures);
 } finally {
   await keygate.close();
   rmSync(dataDir, { recursive: true, force: true });

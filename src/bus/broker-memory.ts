@@ -76,11 +76,27 @@ export class MemoryBroker implements Broker {
 
   async claimOnce(key: string, ttlMs: number): Promise<boolean> {
     const now = this.#clock.now();
-    this.#maybeSweep(now);
+    this.#dropExpiredClaims(now);
     const until = this.#claims.get(key);
     if (until !== undefined && until > now) return false;
+    // Re-inserted, not updated in place, so the map stays in the order claims were made.
+    this.#claims.delete(key);
     this.#claims.set(key, now + ttlMs);
     return true;
+  }
+
+  /**
+   * Claims are kept in the order they were made, which for one TTL (the replay guard's) is the order
+   * they expire in: expired ones are dropped from the front, at a cost of the claims dropped — never a
+   * scan of every live claim, which at tens of thousands of signed requests a second made each claim
+   * pay for a walk over a minute's worth of them. A longer-lived claim at the front only delays
+   * dropping the ones behind it; a lookup still checks each claim's own expiry.
+   */
+  #dropExpiredClaims(now: number): void {
+    for (const [key, until] of this.#claims) {
+      if (until > now) return;
+      this.#claims.delete(key);
+    }
   }
 
   async hit(key: string, windowMs: number): Promise<number> {
@@ -166,7 +182,6 @@ export class MemoryBroker implements Broker {
   // Expired claims and stale counters are dropped now and then so memory stays bounded.
   #maybeSweep(now: number): void {
     if (++this.#sweeps % 1024 !== 0) return;
-    for (const [key, until] of this.#claims) if (until <= now) this.#claims.delete(key);
     for (const [key, counter] of this.#counters) if (counter.until <= now) this.#counters.delete(key);
     for (const [channel, stream] of this.#streams) if (stream.metaUntil <= now) this.#streams.delete(channel);
   }

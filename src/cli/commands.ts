@@ -123,6 +123,7 @@ export async function keysCreate(services: CliServices, args: string[], print: P
     exchange: { type: 'string', multiple: true },
     tier: { type: 'string' },
     'max-connections': { type: 'string' },
+    'requests-per-minute': { type: 'string' },
     'expires-in-days': { type: 'string' },
   });
   // Flags first, so bad input is reported before anything is looked up.
@@ -130,6 +131,7 @@ export async function keysCreate(services: CliServices, args: string[], print: P
   const name = required(values, 'name');
   const days = optionalInt(values, 'expires-in-days');
   const maxConnections = optionalInt(values, 'max-connections');
+  const requestsPerMinute = optionalInt(values, 'requests-per-minute');
   const principal = await actingPrincipal(services, userRef, values.org as string | undefined);
   const created = await services.keys.create(principal, {
     name,
@@ -138,6 +140,7 @@ export async function keysCreate(services: CliServices, args: string[], print: P
     allowedExchanges: values.exchange as string[] | undefined,
     tier: values.tier as Tier | undefined,
     maxConnections,
+    requestsPerMinute,
     expiresAt: days === undefined ? null : services.clock.now() + days * 86_400_000,
     origin: 'cli',
   });

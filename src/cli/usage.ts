@@ -75,7 +75,7 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
   'keys create': {
     synopsis: [
       'keys create --user <user> [--org <org>] --name <name> [--permission p]... [--ip cidr]... [--exchange x]...',
-      '            [--tier basic|premium|enterprise] [--max-connections N] [--expires-in-days N]',
+      '            [--tier basic|premium|enterprise] [--max-connections N] [--requests-per-minute N] [--expires-in-days N]',
     ],
     summary: 'Creates an opaque API key (dsk_…) owned by the user and prints it once.',
     options: [
@@ -87,6 +87,7 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
       ['--exchange x', 'allow only this exchange; repeat for more (default every exchange)'],
       ['--tier T', 'basic, premium or enterprise (default the owner\'s tier)'],
       ['--max-connections N', 'live connections the key may hold (default the tier\'s limit)'],
+      ['--requests-per-minute N', 'verified requests per minute for this key, overriding the tier\'s (admins; default the tier\'s limit)'],
       ['--expires-in-days N', 'expire the key after N days (default never)'],
     ],
   },

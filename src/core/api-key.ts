@@ -24,6 +24,8 @@ export interface ApiKey {
   readonly allowedExchanges: readonly string[];
   readonly tier: Tier;
   readonly maxConnections: number;
+  /** Verified requests per minute an admin set for this key; null: its tier's limit applies. */
+  readonly requestsPerMinute: number | null;
   readonly expiresAt: number | null;
   readonly createdAt: number;
   readonly lastUsedAt: number | null;

@@ -1,8 +1,11 @@
-import { createPublicKey, type KeyObject } from 'node:crypto';
+import { constants, createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { badInput } from './errors.ts';
 
 /** The smallest RSA modulus accepted for request signing. */
 export const MIN_RSA_BITS = 2048;
+
+/** RSA-PSS parameters of spec 004: SHA-256, MGF1-SHA-256, salt as long as the digest. */
+export const RSA_PSS = { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST } as const;
 
 /** An uploaded RSA public key, checked and re-encoded as SPKI PEM. */
 export interface RsaPublicKey {
@@ -11,7 +14,10 @@ export interface RsaPublicKey {
   readonly keyObject: KeyObject;
 }
 
-/** Parses a PEM RSA public key (SPKI or PKCS#1); throws a 400 naming `field` if it is malformed, too small or not RSA. */
+/**
+ * Parses a PEM RSA public key (SPKI or PKCS#1); throws a 400 naming `field` if it is malformed, too
+ * small, not RSA, or cannot verify the spec's RSA-PSS-SHA256 signatures.
+ */
 export function parseRsaPublicKey(pem: unknown, field = 'public_key'): RsaPublicKey {
   if (typeof pem !== 'string' || !/-----BEGIN (RSA )?PUBLIC KEY-----/.test(pem)) {
     throw badInput(field, `${field} must be an RSA public key in PEM format (-----BEGIN PUBLIC KEY-----)`);
@@ -27,5 +33,31 @@ export function parseRsaPublicKey(pem: unknown, field = 'public_key'): RsaPublic
   }
   const bits = keyObject.asymmetricKeyDetails?.modulusLength ?? 0;
   if (bits < MIN_RSA_BITS) throw badInput(field, `${field} is a ${bits}-bit RSA key; at least ${MIN_RSA_BITS} bits are required`);
+  if (!verifiesPssSha256(keyObject)) {
+    const details = keyObject.asymmetricKeyDetails;
+    const restriction = details?.hashAlgorithm ? ` (it is restricted to RSA-PSS with ${details.hashAlgorithm}, MGF1-${details.mgf1HashAlgorithm ?? '?'}, salt ≥ ${details.saltLength ?? '?'} bytes)` : '';
+    throw badInput(field, `${field} cannot verify RSA-PSS signatures with SHA-256, MGF1-SHA-256 and a 32-byte salt${restriction}; upload a plain RSA key (rsaEncryption) or one restricted to exactly those parameters`);
+  }
   return { pem: keyObject.export({ type: 'spki', format: 'pem' }).toString(), bits, keyObject };
+}
+
+/**
+ * True when OpenSSL will run an RSA-PSS-SHA256 verification with this key at all. An RSA-PSS key
+ * (id-RSASSA-PSS) may carry parameters that restrict it to another digest or a longer salt; OpenSSL
+ * then throws on every verification, which would turn every signed request into a server error.
+ * Asking once with a dummy signature is the exact test: a wrong signature answers false, a
+ * forbidden parameter throws.
+ */
+function verifiesPssSha256(keyObject: KeyObject): boolean {
+  try {
+    verify('sha256', Buffer.from('keygate probe'), { key: keyObject, ...RSA_PSS }, Buffer.alloc(rsaModulusBytes(keyObject)));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Length in bytes of the key's modulus: the one length an RSA signature has. */
+export function rsaModulusBytes(keyObject: KeyObject): number {
+  return Math.ceil((keyObject.asymmetricKeyDetails?.modulusLength ?? 0) / 8);
 }

@@ -1,4 +1,5 @@
 import type { ApiKey } from './api-key.ts';
+import type { RateLimitState } from './rate-limit-state.ts';
 
 /** Every outcome of a verification; only VALID lets a request through. */
 export const VerdictCode = {
@@ -25,10 +26,20 @@ export interface Refusal {
 }
 
 export type Verdict =
-  | { readonly valid: true; readonly code: 'VALID'; readonly message: string; readonly key: ApiKey; readonly ownerWallets?: readonly string[] }
-  | { readonly valid: false; readonly code: Refusal['code']; readonly message: string; readonly key?: ApiKey };
+  | {
+      readonly valid: true;
+      readonly code: 'VALID';
+      readonly message: string;
+      readonly key: ApiKey;
+      readonly ownerWallets?: readonly string[];
+      /** The forward-auth identity headers of the key, built once when it was loaded. */
+      readonly identityHeaders?: Readonly<Record<string, string>>;
+      /** Present when the key has a request limit and this request was counted against it. */
+      readonly rateLimit?: RateLimitState;
+    }
+  | { readonly valid: false; readonly code: Refusal['code']; readonly message: string; readonly key?: ApiKey; readonly rateLimit?: RateLimitState };
 
 /** Builds a refusal verdict. */
-export function refuse(code: Refusal['code'], message: string, key?: ApiKey): Verdict {
-  return { valid: false, code, message, key };
+export function refuse(code: Refusal['code'], message: string, key?: ApiKey, rateLimit?: RateLimitState): Verdict {
+  return rateLimit === undefined ? { valid: false, code, message, key } : { valid: false, code, message, key, rateLimit };
 }

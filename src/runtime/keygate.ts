@@ -146,6 +146,7 @@ export async function createKeygate(options: CreateKeygateOptions): Promise<Keyg
     settings: config.verify,
     tiers: config.keys.tiers,
     metrics,
+    identityHeaders: config.forwardAuth.identityHeaders,
   });
   const realtime = await RealtimeGateway.start({ config, broker, verifier, secrets, clock, ids, logger, proxyTrust, metrics });
   const { keyWatch } = realtime.context;

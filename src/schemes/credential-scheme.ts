@@ -12,11 +12,16 @@ export type Extraction<C> =
 
 /** What proving a claim may use. */
 export interface ProofContext {
+  /** The verification's one reading of the clock. */
   readonly now: number;
-  readonly secrets: SecretBox;
   readonly broker: Broker;
   /** Accepted clock skew for signed requests, either way. */
   readonly signatureWindowMs: number;
+}
+
+/** What preparing a loaded key's verification material may use. */
+export interface PrepareContext {
+  readonly secrets: SecretBox;
 }
 
 /** What issuing a credential produced: what to store, and the secret to show once (if any). */
@@ -35,16 +40,23 @@ export interface IssueContext {
 }
 
 /**
- * One credential scheme: how a request carries it (extract), how it is checked against
- * the stored key (prove) and how a new one is made (issue).
+ * One credential scheme: which headers announce it (the verifier's index), how a request carries it
+ * (extract), what is derived from a stored key once when it is loaded (prepare: a KeyObject, an
+ * opened secret), how a claim is checked against it (prove) and how a new one is made (issue).
  */
-export interface CredentialScheme<C = unknown> {
+export interface CredentialScheme<C = unknown, M = unknown> {
   readonly name: KeyScheme;
   /** True when proving needs a signature check (costly, so throttled even for known keys). */
   readonly signed: boolean;
+  /** Lowercase request headers whose presence means this scheme may own the request, most specific first. */
+  readonly headers: readonly string[];
+  /** True when the scheme may also find its credential in the URL's query string. */
+  readonly readsQuery: boolean;
   extract(facts: RequestFacts): Extraction<C>;
+  /** Verification material derived from the stored key; built once per cache load, never per request. */
+  prepare(key: ApiKey, context: PrepareContext): M;
   /** Null when the claim is proven for this key, else why not. */
-  prove(claim: C, key: ApiKey, facts: RequestFacts, context: ProofContext): Promise<Refusal | null>;
+  prove(claim: C, material: M, facts: RequestFacts, context: ProofContext): Refusal | null | Promise<Refusal | null>;
   /** Makes a new credential; `material` is scheme input such as an uploaded public key. */
   issue(material: Readonly<Record<string, unknown>>, context: IssueContext): Promise<IssuedCredential>;
 }

@@ -8,7 +8,8 @@ import type { Refusal } from '../core/verdict.ts';
  * signature's bytes, not its text: hex case and base64 padding or spare bits spell the same bytes many
  * ways, and each spelling would otherwise be a fresh claim.
  */
-export async function claimSignature(broker: Broker, scheme: string, signature: Buffer, windowMs: number): Promise<Refusal | null> {
-  const first = await broker.claimOnce(`replay:${scheme}:${signature.toString('hex')}`, 2 * windowMs + 1000);
-  return first ? null : { code: 'REPLAYED', message: 'this signed request was already used; sign every request with a fresh timestamp' };
+export function claimSignature(broker: Broker, scheme: string, signature: Buffer, windowMs: number): Promise<Refusal | null> {
+  return broker.claimOnce(`replay:${scheme}:${signature.toString('hex')}`, 2 * windowMs + 1000).then((first) => (first ? null : REPLAYED));
 }
+
+const REPLAYED: Refusal = { code: 'REPLAYED', message: 'this signed request was already used; sign every request with a fresh timestamp' };

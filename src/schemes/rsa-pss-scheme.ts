@@ -1,24 +1,27 @@
-import { constants, generateKeyPair as generateKeyPairCallback, randomUUID, verify, type KeyObject } from 'node:crypto';
+import { createPublicKey, generateKeyPair as generateKeyPairCallback, randomUUID, verify, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import { badInput } from '../core/errors.ts';
 import { isUuid } from '../core/ids.ts';
-import { parseRsaPublicKey } from '../core/rsa-public-key.ts';
-import type { CredentialScheme, Extraction, IssuedCredential } from './credential-scheme.ts';
-import { PreparedKeys } from './prepared-keys.ts';
-import { claimSignature } from './replay-guard.ts';
-import { readSignedHeaders, type SignedHeaderNames, type SignedHeaderValues } from './signed-headers.ts';
-import { signedMessage } from './signed-message.ts';
-import { checkSignatureWindow } from './signature-window.ts';
+import { parseRsaPublicKey, rsaModulusBytes, RSA_PSS } from '../core/rsa-public-key.ts';
+import type { CredentialScheme, IssuedCredential } from './credential-scheme.ts';
+import { signedScheme, type SignedClaim, type SignedHeaderNames } from './signed-scheme.ts';
 
 const generateKeyPair = promisify(generateKeyPairCallback);
-const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
-/** RSA-PSS parameters of spec 004: SHA-256, MGF1-SHA-256, salt as long as the digest. */
-export const RSA_PSS = { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST } as const;
+/** A stored RSA key ready to verify: its KeyObject and the one length its signatures have. */
+interface RsaVerifier {
+  readonly publicKey: KeyObject;
+  readonly modulusBytes: number;
+}
 
-/** Verifies a base64 RSA-PSS-SHA256 signature over `message`. */
+/** Verifies an RSA-PSS-SHA256 signature over `message`; false (never a throw) for a key OpenSSL refuses to use so. */
 export function verifyRsaPss(publicKey: KeyObject, message: string, signature: Buffer): boolean {
-  return verify('sha256', Buffer.from(message, 'utf8'), { key: publicKey, ...RSA_PSS }, signature);
+  try {
+    return verify('sha256', Buffer.from(message, 'utf8'), { key: publicKey, ...RSA_PSS }, signature);
+  } catch {
+    // A key restricted to other PSS parameters, stored before uploads were checked: no signature can verify.
+    return false;
+  }
 }
 
 /**
@@ -26,28 +29,31 @@ export function verifyRsaPss(publicKey: KeyObject, message: string, signature: B
  * RSA-PSS signature over timestamp + METHOD + path (no query). `issue` takes an uploaded PEM
  * (`{publicKey, publicKeyField?}`, the field name used in errors) or makes a 2048-bit pair (`{generate: true}`) and keeps only the public half.
  */
-export function rsaPssScheme(headers: SignedHeaderNames): CredentialScheme<SignedHeaderValues> {
-  const publicKeys = new PreparedKeys((key) => parseRsaPublicKey(key.publicKey, 'publicKey').keyObject);
-  return {
+export function rsaPssScheme(headers: SignedHeaderNames): CredentialScheme<SignedClaim, RsaVerifier | null> {
+  return signedScheme<RsaVerifier>({
     name: 'rsa',
-    signed: true,
-    extract(facts): Extraction<SignedHeaderValues> {
-      const read = readSignedHeaders(facts, headers);
-      if (read.kind !== 'present') return read;
-      if (!isUuid(read.values.key)) return { kind: 'malformed', message: `${headers.key} must be the API key id (a UUID)` };
-      if (!BASE64.test(read.values.signature)) return { kind: 'malformed', message: `${headers.signature} must be the RSA-PSS signature in base64` };
-      return { kind: 'claim', claim: read.values, lookup: read.values.key.toLowerCase() };
+    headers,
+    timestampUnit: 'ms',
+    signs: { query: false, body: false },
+    readKey: (value) => (isUuid(value) ? { lookup: value.toLowerCase() } : { malformed: `${headers.key} must be the API key id (a UUID)` }),
+    signature: { encoding: 'base64', pattern: /^[A-Za-z0-9+/]+={0,2}$/, malformed: `${headers.signature} must be the RSA-PSS signature in base64` },
+    prepare(key) {
+      if (key.publicKey === null) return null;
+      const publicKey = createPublicKey(key.publicKey);
+      return { publicKey, modulusBytes: rsaModulusBytes(publicKey) };
     },
-    async prove(claim, key, facts, context) {
-      const stale = checkSignatureWindow(claim.timestamp, 'ms', context.now, context.signatureWindowMs);
-      if (stale) return stale;
-      const message = signedMessage(facts, claim.timestamp, { query: false, body: false });
-      const signature = Buffer.from(claim.signature, 'base64');
-      if (!verifyRsaPss(publicKeys.get(key), message, signature)) {
-        return { code: 'INVALID_SIGNATURE', message: `${headers.signature} is not a valid RSA-PSS (SHA-256) signature of timestamp + METHOD + path for this key` };
-      }
-      return claimSignature(context.broker, 'rsa', signature, context.signatureWindowMs);
+    // OpenSSL also accepts a signature with its leading zero bytes stripped (about 1 in 256 starts with
+    // one), which would be a second spelling of the same signature and a fresh replay claim. Every
+    // signature is verified and claimed left-padded to the modulus length; a longer one is never valid.
+    canonical({ modulusBytes }, signature) {
+      if (signature.length === modulusBytes) return signature;
+      if (signature.length > modulusBytes) return null;
+      const padded = Buffer.alloc(modulusBytes);
+      signature.copy(padded, modulusBytes - signature.length);
+      return padded;
     },
+    verify: ({ publicKey }, message, signature) => verifyRsaPss(publicKey, message, signature),
+    invalid: `${headers.signature} is not a valid RSA-PSS (SHA-256) signature of timestamp + METHOD + path for this key`,
     async issue(material): Promise<IssuedCredential> {
       const id = randomUUID();
       const base = { lookup: id, tail: id.slice(-6), secretCiphertext: null };
@@ -61,5 +67,5 @@ export function rsaPssScheme(headers: SignedHeaderNames): CredentialScheme<Signe
       const parsed = parseRsaPublicKey(material.publicKey, typeof material.publicKeyField === 'string' ? material.publicKeyField : 'publicKey');
       return { ...base, secret: null, publicKey: parsed.pem };
     },
-  };
+  });
 }

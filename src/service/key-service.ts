@@ -27,6 +27,8 @@ export interface CreateKeyInput {
   readonly allowedExchanges?: readonly unknown[];
   readonly tier?: Tier;
   readonly maxConnections?: number;
+  /** Admins only: verified requests per minute for this key, overriding its tier's (null: the tier's). */
+  readonly requestsPerMinute?: number | null;
   readonly expiresAt?: number | null;
   /** Admins may create keys for another user of their organization. */
   readonly ownerId?: string;
@@ -61,6 +63,8 @@ export interface UpdateKeyInput {
   readonly maxConnections?: number;
   /** false suspends the key, true resumes it (admins only). */
   readonly enabled?: boolean;
+  /** Admins only; null returns the key to its tier's limit. */
+  readonly requestsPerMinute?: number | null;
 }
 
 export interface ListKeysInput {
@@ -113,9 +117,10 @@ export class KeyService {
     if (!TIERS.includes(tier)) throw badInput('tier', `tier must be one of ${TIERS.join(', ')}`);
     const maxConnections = input.maxConnections ?? settings.tiers[tier].maxConnections;
     if (!Number.isInteger(maxConnections) || maxConnections < 1) throw badInput('maxConnections', 'maxConnections must be a whole number of at least 1');
+    const requestsPerMinute = validateRequestLimit(input.requestsPerMinute ?? null);
     const expiresAt = validateExpiry(input.expiresAt ?? null, now);
-    if ((input.tier !== undefined || input.maxConnections !== undefined) && principal.user.role !== 'admin') {
-      throw new KeygateError(ErrorCode.FORBIDDEN, 'only organization admins may set a key tier or connection limit');
+    if ((input.tier !== undefined || input.maxConnections !== undefined || input.requestsPerMinute !== undefined) && principal.user.role !== 'admin') {
+      throw new KeygateError(ErrorCode.FORBIDDEN, 'only organization admins may set a key tier, connection limit or request limit');
     }
 
     if (input.allowedUsageLevels && !input.allowedUsageLevels.includes(owner.usageLevel)) {
@@ -142,6 +147,7 @@ export class KeyService {
       allowedExchanges,
       tier,
       maxConnections,
+      requestsPerMinute,
       expiresAt,
       createdAt: now,
       lastUsedAt: null,
@@ -227,8 +233,8 @@ export class KeyService {
     const id = key.id;
     const now = this.#deps.clock.now();
     if (keyStatus(key, now) !== 'active') throw new KeygateError(ErrorCode.CONFLICT, `API key is ${keyStatus(key, now)} and can no longer change`);
-    if ((input.tier !== undefined || input.maxConnections !== undefined) && principal.user.role !== 'admin') {
-      throw new KeygateError(ErrorCode.FORBIDDEN, 'only organization admins may change a key tier or connection limit');
+    if ((input.tier !== undefined || input.maxConnections !== undefined || input.requestsPerMinute !== undefined) && principal.user.role !== 'admin') {
+      throw new KeygateError(ErrorCode.FORBIDDEN, 'only organization admins may change a key tier, connection limit or request limit');
     }
     // Suspension is an operator's brake (like revoking under the default policy): owners cannot lift it.
     if (input.enabled !== undefined && principal.user.role !== 'admin') {
@@ -243,6 +249,7 @@ export class KeyService {
       tier: input.tier,
       maxConnections: input.maxConnections,
       enabled: input.enabled,
+      requestsPerMinute: input.requestsPerMinute === undefined ? undefined : validateRequestLimit(input.requestsPerMinute),
     };
     if (patch.tier !== undefined && !TIERS.includes(patch.tier)) throw badInput('tier', `tier must be one of ${TIERS.join(', ')}`);
     if (patch.maxConnections !== undefined && (!Number.isInteger(patch.maxConnections) || patch.maxConnections < 1)) {
@@ -442,4 +449,16 @@ function updateAction(input: UpdateKeyInput): string {
   const onlyEnabled = input.enabled !== undefined && Object.keys(input).every((field) => field === 'enabled');
   if (!onlyEnabled) return 'key.update';
   return input.enabled ? 'key.resume' : 'key.suspend';
+}
+
+/** Largest per-key request limit: far above any real need, and well inside a counter's range. */
+const MAX_REQUESTS_PER_MINUTE = 10_000_000;
+
+/** Checks a per-key request limit (null: the tier's); throws a 400 naming `requestsPerMinute`. */
+function validateRequestLimit(value: unknown): number | null {
+  if (value === null) return null;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_REQUESTS_PER_MINUTE) {
+    throw badInput('requestsPerMinute', `requestsPerMinute must be a whole number from 1 to ${MAX_REQUESTS_PER_MINUTE}, or null for the tier's limit`);
+  }
+  return value;
 }

@@ -19,7 +19,7 @@ export interface KeyFilter {
 }
 
 export type KeyPatch = Partial<
-  Pick<ApiKey, 'name' | 'permissions' | 'ipAllowlist' | 'allowedExchanges' | 'tier' | 'maxConnections' | 'expiresAt' | 'revokedAt' | 'revokedBy' | 'deletedAt' | 'enabled'>
+  Pick<ApiKey, 'name' | 'permissions' | 'ipAllowlist' | 'allowedExchanges' | 'tier' | 'maxConnections' | 'requestsPerMinute' | 'expiresAt' | 'revokedAt' | 'revokedBy' | 'deletedAt' | 'enabled'>
 >;
 
 function toDomain(row: Selectable<ApiKeysTable>): ApiKey {
@@ -36,6 +36,7 @@ function toDomain(row: Selectable<ApiKeysTable>): ApiKey {
     allowedExchanges: fromJsonColumn(row.allowed_exchanges),
     tier: row.tier as Tier,
     maxConnections: Number(row.max_connections),
+    requestsPerMinute: row.requests_per_minute === null ? null : Number(row.requests_per_minute),
     expiresAt: row.expires_at === null ? null : Number(row.expires_at),
     createdAt: Number(row.created_at),
     lastUsedAt: row.last_used_at === null ? null : Number(row.last_used_at),
@@ -59,6 +60,7 @@ function patchColumns(patch: KeyPatch): Partial<Updateable<ApiKeysTable>> {
   if (patch.allowedExchanges !== undefined) columns.allowed_exchanges = toJsonColumn(patch.allowedExchanges);
   if (patch.tier !== undefined) columns.tier = patch.tier;
   if (patch.maxConnections !== undefined) columns.max_connections = patch.maxConnections;
+  if (patch.requestsPerMinute !== undefined) columns.requests_per_minute = patch.requestsPerMinute;
   if (patch.expiresAt !== undefined) columns.expires_at = patch.expiresAt;
   if (patch.revokedAt !== undefined) columns.revoked_at = patch.revokedAt;
   if (patch.revokedBy !== undefined) columns.revoked_by = patch.revokedBy;
@@ -95,6 +97,7 @@ export class ApiKeyRepository {
         allowed_exchanges: toJsonColumn(key.allowedExchanges),
         tier: key.tier,
         max_connections: key.maxConnections,
+        requests_per_minute: key.requestsPerMinute,
         expires_at: key.expiresAt,
         created_at: key.createdAt,
         last_used_at: key.lastUsedAt,

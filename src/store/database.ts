@@ -49,6 +49,8 @@ export interface ApiKeysTable {
   allowed_exchanges: string;
   tier: string;
   max_connections: number;
+  /** Migration 0006; null: the tier's limit. */
+  requests_per_minute: number | null;
   expires_at: number | null;
   created_at: number;
   last_used_at: number | null;

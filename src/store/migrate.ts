@@ -6,6 +6,7 @@ import { consoleSessions } from './migrations/0002-console-sessions.ts';
 import { keyEvents } from './migrations/0003-key-events.ts';
 import { storeInvariants } from './migrations/0004-store-invariants.ts';
 import { sessionTokens } from './migrations/0005-session-tokens.ts';
+import { keyRequestLimit } from './migrations/0006-key-request-limit.ts';
 import { keyEnabled } from './migrations/0007-key-enabled.ts';
 
 /** Versioned migrations in order; names sort lexically, so keep the numeric prefix. */
@@ -16,6 +17,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0003-key-events': keyEvents(dialect),
     '0004-store-invariants': storeInvariants(),
     '0005-session-tokens': sessionTokens(),
+    '0006-key-request-limit': keyRequestLimit(),
     '0007-key-enabled': keyEnabled(),
   };
 }

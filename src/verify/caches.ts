@@ -1,18 +1,22 @@
 import type { ApiKey } from '../core/api-key.ts';
-import { compileAllowlist, type IpAllowlist } from '../core/ip-allowlist.ts';
+import type { IpAllowlist } from '../core/ip-allowlist.ts';
 import { TtlCache } from './ttl-cache.ts';
 
-/** A loaded key with its allowlist compiled once and its owner's wallets (what a real-time connect needs). */
+/**
+ * A loaded key with everything derived from it, built once when it is loaded (cached-key.ts) and
+ * dropped with it on any change: nothing about a key is recomputed per request.
+ */
 export interface CachedKey {
   readonly key: ApiKey;
   readonly allowlist: IpAllowlist;
-  /** The key owner's wallet addresses, lowercase, loaded with the key. */
+  /** The key owner's wallet addresses, lowercase, loaded with the key (real-time channel rules). */
   readonly ownerWallets: readonly string[];
-}
-
-/** Builds the cache entry for a key. */
-export function cacheEntry(key: ApiKey, ownerWallets: readonly string[]): CachedKey {
-  return { key, allowlist: compileAllowlist(key.ipAllowlist), ownerWallets };
+  /** What the key's scheme verifies with: a public or secret KeyObject, or nothing (opaque keys). */
+  readonly material: unknown;
+  /** The forward-auth identity headers, lowercase names. */
+  readonly identityHeaders: Readonly<Record<string, string>>;
+  /** Requests per minute: the key's own limit, else its tier's; null for none. */
+  readonly requestsPerMinute: number | null;
 }
 
 /** Every cache the verifier keeps, declared in one place. Keys are `${scheme}:${lookup}`. */

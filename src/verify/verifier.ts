@@ -1,15 +1,19 @@
 import { keyStatus, type ApiKey } from '../core/api-key.ts';
 import type { Clock } from '../core/clock.ts';
+import type { IdentityHeader } from '../core/identity-headers.ts';
 import { hasPermission } from '../core/permissions.ts';
+import { RATE_WINDOW_MS, rateLimitState } from '../core/rate-limit-state.ts';
 import type { SecretBox } from '../core/secret-box.ts';
 import type { Broker } from '../bus/broker.ts';
 import type { KeyEvent } from '../core/key-event.ts';
 import type { Config } from '../config/config-schema.ts';
-import type { CredentialScheme } from '../schemes/credential-scheme.ts';
+import type { CredentialScheme, ProofContext } from '../schemes/credential-scheme.ts';
+import { SchemeIndex } from '../schemes/scheme-index.ts';
 import type { RequestFacts } from '../core/request-facts.ts';
 import type { ApiKeyRepository } from '../store/api-key-repository.ts';
 import type { FailureThrottle } from './failure-throttle.ts';
-import { cacheEntry, cacheKey, type CachedKey, type VerifierCaches } from './caches.ts';
+import { cacheKey, type CachedKey, type VerifierCaches } from './caches.ts';
+import { buildCachedKey, type CachedKeyDerivation } from './cached-key.ts';
 import type { LastUsedRecorder } from './last-used-recorder.ts';
 import { refuse, type Verdict } from '../core/verdict.ts';
 import type { Metrics } from '../core/metrics.ts';
@@ -37,20 +41,31 @@ export interface VerifierDependencies {
   readonly tiers: Config['keys']['tiers'];
   /** Observer of verifications and cache lookups (GET /metrics); none by default. */
   readonly metrics?: Pick<Metrics, 'verified' | 'cacheLookup'>;
+  /** The identity headers forward-auth sends, built into each cache entry (default: all). */
+  readonly identityHeaders: readonly IdentityHeader[];
 }
 
+const THROTTLED = 'too many failed attempts from this address; try again later';
+
 /**
- * The one verifier every surface uses. Order: format → unknown cache → known cache →
- * throttle → store → proof → revoked → expired → suspended → IP → permission → limits. Expected refusals are verdicts, never throws.
+ * The one verifier every surface uses. Expected refusals are verdicts, never throws. Every fact
+ * about a key is read from its one cache entry (cached-key.ts); the clock is read once per call.
  */
 export class Verifier {
   readonly #deps: VerifierDependencies;
+  readonly #index: SchemeIndex;
+  readonly #derive: CachedKeyDerivation;
 
   constructor(deps: VerifierDependencies) {
     this.#deps = deps;
+    this.#index = new SchemeIndex(deps.schemes);
+    this.#derive = { schemes: this.#index, secrets: deps.secrets, identityHeaders: deps.identityHeaders, tiers: deps.tiers };
   }
 
-  /** Verifies the credential a request carries. */
+  /**
+   * Verifies the credential a request carries, in one fixed order: format → unknown cache → known
+   * cache → throttle → store → proof → revoked → expired → suspended → IP → permission → rate limit.
+   */
   async verify(facts: RequestFacts, options: VerifyOptions = {}): Promise<Verdict> {
     const metrics = this.#deps.metrics;
     if (!metrics) return this.#verify(facts, options);
@@ -61,43 +76,42 @@ export class Verifier {
   }
 
   async #verify(facts: RequestFacts, options: VerifyOptions): Promise<Verdict> {
-    const found = this.#extract(facts);
+    const now = this.#deps.clock.now();
+    const found = this.#index.find(facts);
     if (found.kind === 'absent') return refuse('MISSING', 'no API key was presented');
     if (found.kind === 'malformed') return refuse('MALFORMED', found.message);
-
-    // Throttling guards the expensive steps (store lookups, signature checks); answers served
-    // from the caches stay cheap and keep their normal codes.
-    const cached = this.#cached(found.scheme, found.lookup);
+    const cached = this.#cached(found.scheme.name, found.lookup, now);
     if (cached === 'unknown') return refuse('NOT_FOUND', 'unknown API key');
-    if (this.#isThrottled(facts.ip) && (!cached || found.scheme.signed)) {
-      return refuse('RATE_LIMITED', 'too many failed attempts from this address; try again later');
-    }
-    const loaded = cached ?? (await this.#load(found.scheme, found.lookup));
-    if (!loaded) return this.#failed(facts, refuse('NOT_FOUND', 'unknown API key'));
-
-    const refusal = await found.scheme.prove(found.claim, loaded.key, facts, this.#proofContext());
-    if (refusal) return this.#failed(facts, refuse(refusal.code, refusal.message, loaded.key));
-    return this.#checkPolicy(loaded, facts.ip, options.permission);
+    // Throttling guards the costly steps (store reads, signature checks); cached answers keep their codes.
+    if (this.#isThrottled(facts.ip, now) && (!cached || found.scheme.signed)) return refuse('RATE_LIMITED', THROTTLED);
+    const entry = cached ?? (await this.#load(found.scheme.name, found.lookup, now));
+    if (!entry) return this.#failed(facts, refuse('NOT_FOUND', 'unknown API key'), now);
+    // Opaque keys prove synchronously: only a signed scheme's replay claim is awaited.
+    const proof = found.scheme.prove(found.claim, entry.material, facts, this.#proofContext(now));
+    const refusal = proof instanceof Promise ? await proof : proof;
+    if (refusal) return this.#failed(facts, refuse(refusal.code, refusal.message, entry.key), now);
+    return this.#checkPolicy(entry, facts.ip, options.permission, now, true);
   }
 
   /** Re-checks an already-loaded key (live sessions) against revocation, expiry, IP and permission. */
   async recheck(key: ApiKey, ip: string | undefined, permission?: string): Promise<Verdict> {
-    const scheme = this.#schemeOf(key.scheme);
-    const cached = this.#cached(scheme, key.lookup);
-    const fresh = cached === 'unknown' ? null : (cached ?? (await this.#load(scheme, key.lookup)));
+    const now = this.#deps.clock.now();
+    const cached = this.#cached(key.scheme, key.lookup, now);
+    const fresh = cached === 'unknown' ? null : (cached ?? (await this.#load(key.scheme, key.lookup, now)));
     if (!fresh || fresh.key.id !== key.id) return refuse('REVOKED', 'API key was revoked', key);
-    return this.#checkPolicy(fresh, ip, permission, false);
+    return this.#checkPolicy(fresh, ip, permission, now, false);
   }
 
   /** Re-checks a key known only by id (a connection token), from the cache when it holds the key. */
   async recheckById(keyId: string, ip: string | undefined): Promise<Verdict> {
-    const { caches, clock, keys } = this.#deps;
-    const id = caches.knownIds.get(keyId, clock.now());
-    const cached = id === undefined ? undefined : caches.known.get(id, clock.now());
-    if (cached) return this.#checkPolicy(cached, ip, undefined, false);
+    const { caches, keys } = this.#deps;
+    const now = this.#deps.clock.now();
+    const id = caches.knownIds.get(keyId, now);
+    const cached = id === undefined ? undefined : caches.known.get(id, now);
+    if (cached) return this.#checkPolicy(cached, ip, undefined, now, false);
     const key = await keys.findById(keyId);
     if (!key) return refuse('NOT_FOUND', 'unknown API key');
-    return this.#checkPolicy(await this.#remember(key), ip, undefined, false);
+    return this.#checkPolicy(await this.#remember(key, now), ip, undefined, now, false);
   }
 
   /** Drops cached state after a key event from the log: the key's, or every key of a user whose wallets changed. */
@@ -120,101 +134,74 @@ export class Verifier {
   }
 
   // Synchronous unless a rate limit must be counted on the broker: a cached key costs no extra await.
-  #checkPolicy(loaded: CachedKey, ip: string | undefined, permission: string | undefined, countUse = true): Verdict | Promise<Verdict> {
-    const { key, allowlist } = loaded;
-    const now = this.#deps.clock.now();
+  #checkPolicy(entry: CachedKey, ip: string | undefined, permission: string | undefined, now: number, countUse: boolean): Verdict | Promise<Verdict> {
+    const { key, allowlist, requestsPerMinute: limit } = entry;
     const status = keyStatus(key, now);
     if (status === 'revoked') return refuse('REVOKED', 'API key was revoked', key);
     if (status === 'expired') return refuse('EXPIRED', 'API key has expired', key);
     if (!key.enabled) return refuse('DISABLED', 'API key is suspended; an admin can resume it', key);
     if (!allowlist.allows(ip)) return refuse('IP_NOT_ALLOWED', `requests from ${ip ?? 'an unknown address'} are not allowed for this key`, key);
-    if (permission && !hasPermission(key.permissions, permission)) {
-      return refuse('INSUFFICIENT_PERMISSIONS', `API key lacks the "${permission}" permission`, key);
-    }
-    if (!countUse) return this.#valid(loaded);
-    const perMinute = this.#deps.tiers[key.tier]?.requestsPerMinute ?? null;
-    if (perMinute === null) {
+    if (permission && !hasPermission(key.permissions, permission)) return refuse('INSUFFICIENT_PERMISSIONS', `API key lacks the "${permission}" permission`, key);
+    if (!countUse) return this.#valid(entry);
+    if (limit === null) {
       this.#deps.lastUsed.record(key.id, now);
-      return this.#valid(loaded);
+      return this.#valid(entry);
     }
-    return this.#deps.counters.hit(`rate:${key.id}`, 60_000).then((hits) => {
-      if (hits > perMinute) return refuse('RATE_LIMITED', `API key exceeded ${perMinute} requests per minute`, key);
+    // One atomic increment per request on the shared counter (Redis INCR across nodes): a count above
+    // the limit is refused, so however requests interleave across nodes at most `limit` pass per window.
+    return this.#deps.counters.hit(`rate:${key.id}`, RATE_WINDOW_MS).then((hits) => {
+      const rateLimit = rateLimitState(limit, hits, now);
+      if (hits > limit) return refuse('RATE_LIMITED', `API key exceeded ${limit} requests per minute`, key, rateLimit);
       this.#deps.lastUsed.record(key.id, now);
-      return this.#valid(loaded);
+      return this.#valid(entry, rateLimit);
     });
   }
 
-  #valid(loaded: CachedKey): Verdict {
-    return { valid: true, code: 'VALID', message: 'API key is valid', key: loaded.key, ownerWallets: loaded.ownerWallets };
+  #valid(entry: CachedKey, rateLimit?: Verdict['rateLimit']): Verdict {
+    return { valid: true, code: 'VALID', message: 'API key is valid', key: entry.key, ownerWallets: entry.ownerWallets, identityHeaders: entry.identityHeaders, rateLimit };
   }
 
-  #extract(facts: RequestFacts):
-    | { kind: 'absent' }
-    | { kind: 'malformed'; message: string }
-    | { kind: 'claim'; scheme: CredentialScheme; claim: unknown; lookup: string } {
-    let malformed: string | null = null;
-    for (const scheme of this.#deps.schemes) {
-      const extraction = scheme.extract(facts);
-      if (extraction.kind === 'claim') return { kind: 'claim', scheme, claim: extraction.claim, lookup: extraction.lookup };
-      if (extraction.kind === 'malformed') malformed ??= extraction.message;
-    }
-    return malformed === null ? { kind: 'absent' } : { kind: 'malformed', message: malformed };
-  }
-
-  #cached(scheme: CredentialScheme, lookup: string): CachedKey | 'unknown' | undefined {
-    const { caches, clock } = this.#deps;
-    const id = cacheKey(scheme.name, lookup);
-    const now = clock.now();
+  #cached(scheme: string, lookup: string, now: number): CachedKey | 'unknown' | undefined {
+    const { caches } = this.#deps;
+    const id = cacheKey(scheme, lookup);
     const found = caches.unknown.get(id, now) ? 'unknown' : caches.known.get(id, now);
     this.#deps.metrics?.cacheLookup(found !== undefined);
     return found;
   }
 
-  #isThrottled(ip: string | undefined): boolean {
-    return ip !== undefined && this.#deps.caches.throttled.get(ip, this.#deps.clock.now()) === true;
+  #isThrottled(ip: string | undefined, now: number): boolean {
+    return ip !== undefined && this.#deps.caches.throttled.get(ip, now) === true;
   }
 
   /** Reads a key the caches do not hold from the store, and caches the answer either way. */
-  async #load(scheme: CredentialScheme, lookup: string): Promise<CachedKey | null> {
-    const { caches, clock, keys } = this.#deps;
-    const key = await keys.findByLookup(scheme.name, lookup);
+  async #load(scheme: string, lookup: string, now: number): Promise<CachedKey | null> {
+    const key = await this.#deps.keys.findByLookup(scheme as ApiKey['scheme'], lookup);
     if (!key) {
-      caches.unknown.set(cacheKey(scheme.name, lookup), true, clock.now());
+      this.#deps.caches.unknown.set(cacheKey(scheme, lookup), true, now);
       return null;
     }
-    return this.#remember(key);
+    return this.#remember(key, now);
   }
 
-  /** Caches a key read from the store, with its owner's wallets. */
-  async #remember(key: ApiKey): Promise<CachedKey> {
-    const { caches, clock, owners } = this.#deps;
-    const entry = cacheEntry(key, await owners.walletsOf(key.userId));
+  /** Caches a key read from the store, with its owner's wallets and everything derived from it. */
+  async #remember(key: ApiKey, now: number): Promise<CachedKey> {
+    const { caches, owners } = this.#deps;
+    const entry = buildCachedKey(key, await owners.walletsOf(key.userId), this.#derive);
     const id = cacheKey(key.scheme, key.lookup);
-    caches.known.set(id, entry, clock.now());
-    caches.knownIds.set(key.id, id, clock.now());
+    caches.known.set(id, entry, now);
+    caches.knownIds.set(key.id, id, now);
     return entry;
   }
 
-  #schemeOf(name: string): CredentialScheme {
-    const scheme = this.#deps.schemes.find((s) => s.name === name);
-    if (!scheme) throw new Error(`no scheme registered for ${name}`);
-    return scheme;
-  }
-
-  #proofContext() {
-    return {
-      now: this.#deps.clock.now(),
-      secrets: this.#deps.secrets,
-      broker: this.#deps.broker,
-      signatureWindowMs: this.#deps.settings.signatureWindowMs,
-    };
+  #proofContext(now: number): ProofContext {
+    return { now, broker: this.#deps.broker, signatureWindowMs: this.#deps.settings.signatureWindowMs };
   }
 
   // Failures count toward the caller's budget; once it is spent the IP is remembered locally, so the
   // check on the hot path stays synchronous.
-  async #failed(facts: RequestFacts, verdict: Verdict): Promise<Verdict> {
+  async #failed(facts: RequestFacts, verdict: Verdict, now: number): Promise<Verdict> {
     if (!facts.ip) return verdict;
-    if (await this.#deps.throttle.recordFailure('fail', facts.ip)) this.#deps.caches.throttled.set(facts.ip, true, this.#deps.clock.now());
+    if (await this.#deps.throttle.recordFailure('fail', facts.ip)) this.#deps.caches.throttled.set(facts.ip, true, now);
     return verdict;
   }
 }

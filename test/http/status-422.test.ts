@@ -30,6 +30,7 @@ for (const dialect of dialects()) {
         allowedExchanges: ['*'],
         tier: 'basic',
         maxConnections: 2,
+        requestsPerMinute: null,
         expiresAt: null,
         createdAt: node.keygate.clock.now(),
         lastUsedAt: null,

@@ -10,7 +10,7 @@ const settings = { walletPermission: 'read', clientPublishNamespaces: [] as stri
 function key(overrides: Partial<ApiKey> = {}): ApiKey {
   return {
     id: 'k1', organizationId: 'o1', userId: 'u1', name: 'k', scheme: 'opaque', lookup: 'x', tail: 'abcdef',
-    permissions: ['read'], ipAllowlist: [], allowedExchanges: ['binance'], tier: 'basic', maxConnections: 2,
+    permissions: ['read'], ipAllowlist: [], allowedExchanges: ['binance'], tier: 'basic', maxConnections: 2, requestsPerMinute: null,
     expiresAt: null, createdAt: 0, lastUsedAt: null, revokedAt: null, revokedBy: null, deletedAt: null, enabled: true,
     secretCiphertext: null, publicKey: null, walletAddress: null, accountIndex: null, origin: 'native', ...overrides,
   };

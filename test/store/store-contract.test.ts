@@ -43,6 +43,7 @@ for (const dialect of dialects()) {
         allowedExchanges: ['binance', 'okx'],
         tier: 'enterprise',
         maxConnections: 42,
+        requestsPerMinute: 600,
         expiresAt: T0 + 86_400_000,
         secretCiphertext: 'v1.a.b.c',
         publicKey: '-----BEGIN PUBLIC KEY-----',

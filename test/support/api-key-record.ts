@@ -16,6 +16,7 @@ export function apiKeyRecord(owner: { readonly organizationId: string; readonly 
     allowedExchanges: ['*'],
     tier: 'basic',
     maxConnections: 2,
+    requestsPerMinute: null,
     expiresAt: null,
     createdAt: Date.UTC(2026, 0, 1),
     lastUsedAt: null,

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ApiKey } from '../../src/core/api-key.ts';
-import { cacheEntry, cacheKey, createVerifierCaches } from '../../src/verify/caches.ts';
+import { IDENTITY_HEADER_NAMES } from '../../src/core/identity-headers.ts';
+import { SecretBox } from '../../src/core/secret-box.ts';
+import { ed25519Scheme } from '../../src/schemes/ed25519-scheme.ts';
+import { opaqueScheme } from '../../src/schemes/opaque-scheme.ts';
+import { SchemeIndex } from '../../src/schemes/scheme-index.ts';
+import { buildCachedKey } from '../../src/verify/cached-key.ts';
+import { cacheKey, createVerifierCaches } from '../../src/verify/caches.ts';
 
 const T0 = Date.UTC(2026, 0, 1);
 
@@ -19,6 +25,7 @@ function apiKey(overrides: Partial<ApiKey> = {}): ApiKey {
     allowedExchanges: ['*'],
     tier: 'basic',
     maxConnections: 5,
+    requestsPerMinute: null,
     expiresAt: null,
     createdAt: T0,
     lastUsedAt: null,
@@ -33,6 +40,18 @@ function apiKey(overrides: Partial<ApiKey> = {}): ApiKey {
     ...overrides,
   };
 }
+
+const derivation = {
+  schemes: new SchemeIndex([ed25519Scheme({ key: 'X-API-Key', timestamp: 'X-Timestamp', signature: 'X-Signature' }), opaqueScheme('dsk_')]),
+  secrets: new SecretBox(Buffer.alloc(32, 7)),
+  identityHeaders: IDENTITY_HEADER_NAMES,
+  tiers: {
+    basic: { maxConnections: 2, requestsPerMinute: 600 },
+    premium: { maxConnections: 10, requestsPerMinute: null },
+    enterprise: { maxConnections: 100, requestsPerMinute: null },
+  },
+};
+const cacheEntry = (key: ApiKey, wallets: readonly string[]) => buildCachedKey(key, wallets, derivation);
 
 const settings = { negativeCacheTtlMs: 30_000, negativeCacheSize: 2, positiveCacheTtlMs: 60_000, positiveCacheSize: 3 };
 
@@ -104,5 +123,14 @@ describe('verifier caches', () => {
   it('builds an entry that allows every address when the key has no allowlist', () => {
     const entry = cacheEntry(apiKey({ ipAllowlist: [] }), []);
     for (const ip of ['10.1.2.3', '2001:db8::1', '203.0.113.9']) assert.equal(entry.allowlist.allows(ip), true, ip);
+  });
+
+  it('builds the identity headers and the effective request limit once, on the entry', () => {
+    const entry = cacheEntry(apiKey({ permissions: ['read', 'trade'] }), []);
+    assert.equal(entry.identityHeaders['x-keygate-key-id'], 'key-1');
+    assert.equal(entry.identityHeaders['x-keygate-permissions'], 'read,trade');
+    assert.equal(entry.requestsPerMinute, 600, "the tier's limit");
+    assert.equal(cacheEntry(apiKey({ requestsPerMinute: 5 }), []).requestsPerMinute, 5, "the key's own limit wins over its tier's");
+    assert.equal(cacheEntry(apiKey({ tier: 'premium' }), []).requestsPerMinute, null, 'no limit');
   });
 });

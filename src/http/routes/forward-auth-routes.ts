@@ -28,7 +28,7 @@ const description = [
  * scope: any content type is accepted as raw text and no cookie or console hook runs.
  */
 export async function forwardAuthRoutes(app: FastifyInstance, parts: Pick<HttpDependencies, 'config' | 'verifier' | 'proxyTrust'>): Promise<void> {
-  const answer = forwardAuthAnswer(parts.config.forwardAuth.identityHeaders);
+  const answer = forwardAuthAnswer();
   const { proxyTrust } = parts;
 
   const check = (proxy: ForwardAuthProxy, options: { generic?: boolean; envoyPrefix?: string } = {}) => async (request: FastifyRequest, reply: FastifyReply) => {

@@ -15,6 +15,14 @@ const LATEST_EXPIRY_SECONDS = Math.floor(LATEST_EXPIRY / 1000);
 const StringList = Type.Array(Type.String({ maxLength: 200 }), { maxItems: 100 });
 const Tier = Type.Union(TIERS.map((t) => Type.Literal(t)));
 
+// One schema with two types, not a union: AJV's type coercion would turn a refused 0 into the union's null.
+const RequestLimit = Type.Unsafe<number | null>({
+  type: ['integer', 'null'],
+  minimum: 1,
+  maximum: 10_000_000,
+  description: "Admins only: verified requests per minute for this key, overriding its tier's; null: the tier's limit",
+});
+
 const CreateBody = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 100 }),
@@ -23,6 +31,7 @@ const CreateBody = Type.Object(
     allowedExchanges: Type.Optional(StringList),
     tier: Type.Optional(Tier),
     maxConnections: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })),
+    requestsPerMinute: Type.Optional(RequestLimit),
     expiresAt: Type.Optional(Type.Union([Type.String({ format: 'date-time' }), Type.Integer({ minimum: 0, maximum: LATEST_EXPIRY }), Type.Null()])),
     expiresInSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: LATEST_EXPIRY_SECONDS })),
     ownerId: Type.Optional(Type.String({ ...ID_PATTERN, 'x-expected': 'a user id: 1 to 100 letters, digits or . _ : -' })),
@@ -39,6 +48,7 @@ const UpdateBody = Type.Object(
     tier: Type.Optional(Tier),
     maxConnections: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })),
     enabled: Type.Optional(Type.Boolean({ description: 'false suspends the key (verification answers 403 DISABLED, live sessions end), true resumes it; admins only' })),
+    requestsPerMinute: Type.Optional(RequestLimit),
   },
   { additionalProperties: false, minProperties: 1 },
 );
@@ -75,6 +85,7 @@ export async function keysRoutes(app: FastifyInstance, parts: Pick<HttpDependenc
         allowedExchanges: body.allowedExchanges,
         tier: body.tier,
         maxConnections: body.maxConnections,
+        requestsPerMinute: body.requestsPerMinute,
         expiresAt: expiryFrom(body, clock.now()),
         ownerId: body.ownerId,
         origin: 'native',
@@ -117,7 +128,7 @@ export async function keysRoutes(app: FastifyInstance, parts: Pick<HttpDependenc
 
   app.patch('/v1/keys/:id', {
     ...authenticated,
-    schema: { tags, security, summary: 'Change name, permissions, IP allowlist or allowed exchanges; suspend or resume the key (enabled)', params: Id, body: UpdateBody, response: { 200: KeyViewSchema, 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema } },
+    schema: { tags, security, summary: 'Change name, permissions, IP allowlist or allowed exchanges (admins also tier, maxConnections, requestsPerMinute); suspend or resume the key (enabled, admins)', params: Id, body: UpdateBody, response: { 200: KeyViewSchema, 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema } },
     handler: async (request) => {
       const principal = await app.requirePrincipal(request);
       const updated = await keys.update(principal, (request.params as { id: string }).id, request.body as typeof UpdateBody.static);

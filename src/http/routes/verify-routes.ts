@@ -38,6 +38,15 @@ const Identity = Type.Object({
   walletAddress: Type.Union([Type.String(), Type.Null()]),
 });
 
+const RateLimit = Type.Object(
+  {
+    limit: Type.Integer({ description: 'Verified requests the key may make per minute (its own limit, else its tier\'s)' }),
+    remaining: Type.Integer({ description: 'Requests left in the current one-minute window' }),
+    reset: Type.Integer({ description: 'Seconds until the current window ends and the count starts again' }),
+  },
+  { description: 'Present when the key has a request limit and this call was counted against it; the numbers forward-auth sends as X-RateLimit-Limit, -Remaining and -Reset' },
+);
+
 const VerifyBody = Type.Object(
   {
     key: Type.Optional(Type.String({ maxLength: 512, description: 'An opaque key (dsk_…)' })),
@@ -67,7 +76,7 @@ export async function verifyRoutes(app: FastifyInstance, parts: Pick<HttpDepende
       summary: 'Verify an API key or a signed request; always 200 with a verdict',
       body: VerifyBody,
       response: {
-        200: Type.Object({ valid: Type.Boolean(), code: Type.String(), message: Type.String(), key: Type.Optional(Identity) }),
+        200: Type.Object({ valid: Type.Boolean(), code: Type.String(), message: Type.String(), key: Type.Optional(Identity), rateLimit: Type.Optional(RateLimit) }),
         400: ErrorSchema,
         401: ErrorSchema,
         429: ErrorSchema,
@@ -84,7 +93,8 @@ export async function verifyRoutes(app: FastifyInstance, parts: Pick<HttpDepende
         facts = { method: 'POST', url: '/', headers: body.key === undefined ? {} : { 'x-api-key': body.key }, ip: body.ip };
       }
       const verdict = await parts.verifier.verify(facts, { permission: body.permission });
-      return { valid: verdict.valid, code: verdict.code, message: verdict.message, ...(verdict.key ? { key: keyIdentity(verdict.key) } : {}) };
+      const rateLimit = verdict.rateLimit && { limit: verdict.rateLimit.limit, remaining: verdict.rateLimit.remaining, reset: verdict.rateLimit.resetSeconds };
+      return { valid: verdict.valid, code: verdict.code, message: verdict.message, ...(verdict.key ? { key: keyIdentity(verdict.key) } : {}), ...(rateLimit ? { rateLimit } : {}) };
     },
   });
 }

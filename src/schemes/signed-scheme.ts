@@ -1,0 +1,90 @@
+import type { ApiKey, KeyScheme } from '../core/api-key.ts';
+import { header } from '../core/request-facts.ts';
+import type { CredentialScheme, Extraction, IssueContext, IssuedCredential, PrepareContext } from './credential-scheme.ts';
+import { claimSignature } from './replay-guard.ts';
+import { signedMessage, type SignedParts } from './signed-message.ts';
+import { checkSignatureWindow, type TimestampUnit } from './signature-window.ts';
+
+/** The header names one signed-request scheme reads (configuration: `signing.<scheme>`). */
+export interface SignedHeaderNames {
+  readonly key: string;
+  readonly timestamp: string;
+  readonly signature: string;
+}
+
+/** A signed request as extracted: the key header as sent, the raw timestamp and the signature's bytes. */
+export interface SignedClaim {
+  readonly key: string;
+  readonly timestamp: string;
+  readonly signature: Buffer;
+}
+
+/** What the key header says to one signed scheme. */
+export type KeyHeaderReading = { readonly lookup: string } | { readonly malformed: string } | 'not-mine';
+
+/** Everything that tells one signed scheme from another; the rest is written once in `signedScheme`. */
+export interface SignedSchemeDefinition<M> {
+  readonly name: Exclude<KeyScheme, 'opaque'>;
+  readonly headers: SignedHeaderNames;
+  readonly timestampUnit: TimestampUnit;
+  /** What the signed string covers besides timestamp + METHOD + path. */
+  readonly signs: SignedParts;
+  /** Reads the key header; 'not-mine' leaves the request to another scheme sharing the header. */
+  readKey(value: string): KeyHeaderReading;
+  readonly signature: { readonly encoding: 'hex' | 'base64'; readonly pattern: RegExp; readonly malformed: string };
+  /** The verification material of a stored key (null when it has none), built once per cache load. */
+  prepare(key: ApiKey, context: PrepareContext): M | null;
+  /**
+   * The one byte form a signature is verified and claimed in, or null when no form of it can be valid.
+   * Absent: the decoded bytes are already canonical (fixed-length hex).
+   */
+  canonical?(material: M, signature: Buffer): Buffer | null;
+  /** Checks the signature over the signed string (UTF-8). */
+  verify(material: M, message: string, signature: Buffer): boolean;
+  /** The refusal message of a signature that does not verify. */
+  readonly invalid: string;
+  issue(material: Readonly<Record<string, unknown>>, context: IssueContext): Promise<IssuedCredential>;
+}
+
+/**
+ * Builds a signed-request scheme from its definition. Written once here for every such scheme:
+ * reading the three headers, the timestamp window, the signature check on canonical bytes and the
+ * replay claim of those bytes. Policy checks (revoked, expired, IP, permission, limits) are the verifier's.
+ */
+export function signedScheme<M>(definition: SignedSchemeDefinition<M>): CredentialScheme<SignedClaim, M | null> {
+  const names = {
+    key: definition.headers.key.toLowerCase(),
+    timestamp: definition.headers.timestamp.toLowerCase(),
+    signature: definition.headers.signature.toLowerCase(),
+  };
+  return {
+    name: definition.name,
+    signed: true,
+    headers: [names.key],
+    readsQuery: false,
+    extract(facts): Extraction<SignedClaim> {
+      const keyValue = header(facts, names.key)?.trim();
+      if (keyValue === undefined) return { kind: 'absent' };
+      const reading = definition.readKey(keyValue);
+      if (reading === 'not-mine') return { kind: 'absent' };
+      const timestamp = header(facts, names.timestamp)?.trim();
+      const signature = header(facts, names.signature)?.trim();
+      const missing = [timestamp ? null : definition.headers.timestamp, signature ? null : definition.headers.signature].filter(Boolean);
+      if (missing.length > 0) return { kind: 'malformed', message: `signed request is missing the ${missing.join(' and ')} header${missing.length > 1 ? 's' : ''}` };
+      if ('malformed' in reading) return { kind: 'malformed', message: reading.malformed };
+      if (!definition.signature.pattern.test(signature!)) return { kind: 'malformed', message: definition.signature.malformed };
+      // Decoded here, once: the claim is on the bytes, so hex case or base64 padding never makes a fresh claim.
+      return { kind: 'claim', claim: { key: keyValue, timestamp: timestamp!, signature: Buffer.from(signature!, definition.signature.encoding) }, lookup: reading.lookup };
+    },
+    prepare: (key, context) => definition.prepare(key, context),
+    prove(claim, material, facts, context) {
+      const stale = checkSignatureWindow(claim.timestamp, definition.timestampUnit, context.now, context.signatureWindowMs);
+      if (stale) return stale;
+      if (material === null) return { code: 'INVALID_SIGNATURE', message: 'this key has no verification material' };
+      const signature = definition.canonical ? definition.canonical(material, claim.signature) : claim.signature;
+      if (signature === null || !definition.verify(material, signedMessage(facts, claim.timestamp, definition.signs), signature)) return { code: 'INVALID_SIGNATURE', message: definition.invalid };
+      return claimSignature(context.broker, definition.name, signature, context.signatureWindowMs);
+    },
+    issue: (material, context) => definition.issue(material, context),
+  };
+}

@@ -1,0 +1,32 @@
+import type { ApiKey } from '../core/api-key.ts';
+import { identityHeadersOf, type IdentityHeader } from '../core/identity-headers.ts';
+import { compileAllowlist } from '../core/ip-allowlist.ts';
+import type { SecretBox } from '../core/secret-box.ts';
+import type { Config } from '../config/config-schema.ts';
+import type { SchemeIndex } from '../schemes/scheme-index.ts';
+import type { CachedKey } from './caches.ts';
+
+/** What building a cache entry derives a key's state from. */
+export interface CachedKeyDerivation {
+  readonly schemes: Pick<SchemeIndex, 'named'>;
+  readonly secrets: SecretBox;
+  /** The identity headers forward-auth sends (`forwardAuth.identityHeaders`). */
+  readonly identityHeaders: readonly IdentityHeader[];
+  readonly tiers: Config['keys']['tiers'];
+}
+
+/**
+ * Builds the one cache entry of a loaded key: compiled allowlist, the scheme's verification material
+ * (an opened HMAC secret or a parsed public key, as a KeyObject), the identity headers and the
+ * effective request limit. Run once per load, so the hot path only reads fields.
+ */
+export function buildCachedKey(key: ApiKey, ownerWallets: readonly string[], derive: CachedKeyDerivation): CachedKey {
+  return {
+    key,
+    allowlist: compileAllowlist(key.ipAllowlist),
+    ownerWallets,
+    material: derive.schemes.named(key.scheme).prepare(key, { secrets: derive.secrets }),
+    identityHeaders: identityHeadersOf(key, derive.identityHeaders),
+    requestsPerMinute: key.requestsPerMinute ?? derive.tiers[key.tier]?.requestsPerMinute ?? null,
+  };
+}
