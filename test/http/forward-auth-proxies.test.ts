@@ -82,6 +82,23 @@ describe('forward-auth reads the headers of the proxy that asks, and only those'
     assert.equal((await forwardAuth(node, { 'x-api-key': reader.key }, '', '/v1/auth/envoy/api/orders')).status, 200);
   });
 
+  it("a parameter the address does not take (?permissions=, ?Permission=) is refused, not ignored with the operator's requirement", async () => {
+    const reader = await seedKey(node, node.admin.token, { permissions: ['read'] });
+    const proxies = [
+      ['/v1/auth/nginx', { 'x-api-key': reader.key, 'x-original-uri': '/api/orders', 'x-original-method': 'POST' }],
+      ['/v1/auth/traefik', { 'x-api-key': reader.key, 'x-forwarded-uri': '/api/orders', 'x-forwarded-method': 'POST' }],
+      ['/v1/auth', { 'x-api-key': reader.key, 'x-original-uri': '/api/orders', 'x-original-method': 'POST' }],
+    ] as const;
+    for (const [path, headers] of proxies) {
+      for (const query of ['?permissions=trade', '?Permission=trade', '?permission%5B%5D=trade', '?permission=read&perm=trade']) {
+        const res = await forwardAuth(node, headers, query, path);
+        assert.equal(res.status, 400, `${path}${query}`);
+        assert.equal(res.body.error.code, 'BAD_REQUEST', `${path}${query}`);
+      }
+      assert.equal((await forwardAuth(node, headers, '?permission=read&body=json', path)).status, 200, path);
+    }
+  });
+
   it('Envoy: the original URL is verified exactly as sent, query included and percent-encoding kept', async () => {
     const target = '/api/orders%2F7/fills?symbol=BTC%2DUSD&side=buy';
     const signed = signHmac(pair.publicKey, pair.privateKey, 'DELETE', target);

@@ -83,6 +83,22 @@ export function carriesOtherProxyHeaders(proxy: ForwardAuthProxy, request: Fasti
   });
 }
 
+/** What the address an nginx or Traefik calls may carry in its query: the operator's settings. */
+const ADDRESS_PARAMETERS = new Set(['permission', 'body']);
+
+/**
+ * The query parameters of the address nginx or Traefik calls that Keygate does not read, e.g. a
+ * `?permissions=trade` or `?Permission=trade` typo. Refused, because ignoring one would silently drop
+ * the requirement the operator meant. Only when the proxy reports the original URI (as nginx with the
+ * README's snippet and Traefik always do): without it the address is itself the original request,
+ * whose query may carry anything (`api_key=`). Envoy's query and that of `none` are the original request's.
+ */
+export function unknownAddressParameters(proxy: ForwardAuthProxy, request: FastifyRequest): string[] {
+  if (proxy !== 'nginx' && proxy !== 'traefik') return [];
+  if (request.headers[ORIGINAL_HEADERS[proxy].uri] === undefined) return [];
+  return Object.keys((request.query as Record<string, unknown> | undefined) ?? {}).filter((name) => !ADDRESS_PARAMETERS.has(name));
+}
+
 /**
  * The permissions the operator requires, each non-empty value counted: `?permission=` of the
  * address the proxy calls and the X-Keygate-Permission header. For Envoy the query belongs to the
