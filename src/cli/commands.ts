@@ -1,5 +1,6 @@
 import type { Tier } from '../core/api-key.ts';
 import { KeygateError } from '../core/errors.ts';
+import { MAX_TOKEN_TTL_DAYS } from '../core/token-lifetime.ts';
 import type { Principal, RevokePolicy, Role, UsageLevel, User } from '../core/principal.ts';
 import { keyView } from '../service/key-view.ts';
 import type { Clock } from '../core/clock.ts';
@@ -86,6 +87,8 @@ export async function tokenCreate(services: CliServices, args: string[], print: 
   const days = optionalInt(values, 'ttl-days');
   if (days !== undefined && values['no-expiry']) throw new CliError('give --ttl-days or --no-expiry, not both');
   if (days === 0) throw new CliError('--ttl-days must be at least 1 (--no-expiry makes a token that never expires)');
+  // The bound of tokens.defaultTtlDays: a larger one overflows a date, and such a token made every listing fail.
+  if (days !== undefined && days > MAX_TOKEN_TTL_DAYS) throw new CliError(`--ttl-days must be at most ${MAX_TOKEN_TTL_DAYS} (--no-expiry makes a token that never expires)`);
   const org = values.org ? await services.directory.findOrganization(values.org as string) : undefined;
   const user = await findUser(services, userRef, org?.id);
   // No flag: the default lifetime (tokens.defaultTtlDays).

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { IDENTITY_HEADER_NAMES } from '../core/identity-headers.ts';
+import { MAX_TOKEN_TTL_DAYS } from '../core/token-lifetime.ts';
 
 const Tier = Type.Union([Type.Literal('basic'), Type.Literal('premium'), Type.Literal('enterprise')]);
 
@@ -127,7 +128,7 @@ export const ConfigSchema = Type.Object(
     /** Management (Bearer) tokens. */
     tokens: Type.Object({
       /** Lifetime of a new token unless its creator chooses one; null: tokens never expire. */
-      defaultTtlDays: Type.Union([Type.Integer({ minimum: 1, maximum: 36500 }), Type.Null()]),
+      defaultTtlDays: Type.Union([Type.Integer({ minimum: 1, maximum: MAX_TOKEN_TTL_DAYS }), Type.Null()]),
     }, strict),
     /** GET /metrics (Prometheus). */
     metrics: Type.Object({

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../core/clock.ts';
-import { ErrorCode, KeygateError } from '../core/errors.ts';
+import { badInput, ErrorCode, KeygateError } from '../core/errors.ts';
 import type { IdSource } from '../core/ids.ts';
 import { keyTail } from '../core/opaque-key.ts';
 import type { Principal, User } from '../core/principal.ts';
 import { sha256Hex } from '../core/secret-hash.ts';
+import { DAY_MS, MAX_TOKEN_TTL_DAYS } from '../core/token-lifetime.ts';
 import type { OwnedTokenRecord } from '../store/management-token-repository.ts';
 import type { Store } from '../store/store.ts';
 import { actorOf, type Actor, type AuditTrail } from './audit-trail.ts';
@@ -71,6 +72,10 @@ export class TokenService {
     const now = clock.now();
     const id = ids.uuid();
     const lifetime = ttlMs === undefined ? this.#deps.defaultTtlMs : ttlMs;
+    // An expiry past every date would be stored, then fail every listing of the organization's tokens.
+    if (lifetime !== null && !(lifetime > 0 && lifetime <= MAX_TOKEN_TTL_DAYS * DAY_MS)) {
+      throw badInput('ttlDays', `a management token lifetime must be positive and at most ${MAX_TOKEN_TTL_DAYS} days (or none: it never expires)`);
+    }
     const expiresAt = lifetime === null ? null : now + lifetime;
     await store.transaction(async (tx) => {
       await tx.tokens.insert({ id, userId: user.id, name, tokenHash: sha256Hex(token), tail: keyTail(token), createdAt: now, expiresAt, lastUsedAt: null, revokedAt: null });

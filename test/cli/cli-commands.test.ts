@@ -75,6 +75,9 @@ describe('keygate CLI (real child processes)', () => {
     const forever = JSON.parse((await cli('token', 'create', '--user', 'ada', '--name', 'forever', '--no-expiry')).stdout);
     assert.equal(forever.expiresAt, null);
     await fails(/--ttl-days or --no-expiry, not both/, 'token', 'create', '--user', 'ada', '--ttl-days', '3', '--no-expiry');
+    // A lifetime past every date was stored anyway (the secret never printed) and then broke every
+    // listing of the organization's tokens, the API's GET /v1/tokens included, with a bare 500.
+    await fails(/--ttl-days must be at most 36500/, 'token', 'create', '--user', 'ada', '--ttl-days', '100000000');
 
     const listed = await cli('token', 'list', '--user', 'ada');
     assert.equal(listed.code, 0, listed.stderr);

@@ -59,6 +59,46 @@ describe('forward-auth reads the headers of the proxy that asks, and only those'
     assert.equal((await forwardAuth(node, { 'x-api-key': reader.key, 'x-keygate-permission': 'read' }, '?permission=read', '/v1/auth/nginx')).status, 200);
   });
 
+  it("an nginx or Traefik pointed at a near miss of its address (/v1/auth/nginx/, /v1/auth/) fails closed, never dropping the operator's ?permission=", async () => {
+    const reader = await seedKey(node, node.admin.token, { permissions: ['read'] });
+    // Each near miss falls under Envoy's older prefix /v1/auth/*, whose query is the client's and never names a permission.
+    const nginx = { 'x-api-key': reader.key, 'x-original-uri': '/api/orders', 'x-original-method': 'POST' };
+    const traefik = { 'x-api-key': reader.key, 'x-forwarded-uri': '/api/orders', 'x-forwarded-method': 'POST' };
+    for (const [headers, path] of [
+      [nginx, '/v1/auth/nginx/'],
+      [nginx, '/v1/auth/'],
+      [nginx, '/v1/auth//nginx'],
+      [traefik, '/v1/auth/traefik/'],
+      [traefik, '/v1/auth/Traefik'],
+      [traefik, '/v1/auth/envoy'],
+    ] as const) {
+      const res = await forwardAuth(node, headers, '?permission=trade', path);
+      assert.equal(res.status, 400, `${path}: ${res.headers.get('x-keygate-reason')}`);
+      assert.equal(res.body.error.code, 'BAD_REQUEST', path);
+    }
+    // The exact addresses still hold the requirement, and Envoy, which sends neither header, is unchanged.
+    assert.equal((await forwardAuth(node, nginx, '?permission=trade', '/v1/auth/nginx')).status, 403);
+    assert.equal((await forwardAuth(node, traefik, '?permission=trade', '/v1/auth/traefik')).status, 403);
+    assert.equal((await forwardAuth(node, { 'x-api-key': reader.key }, '', '/v1/auth/envoy/api/orders')).status, 200);
+  });
+
+  it("a parameter the address does not take (?permissions=, ?Permission=) is refused, not ignored with the operator's requirement", async () => {
+    const reader = await seedKey(node, node.admin.token, { permissions: ['read'] });
+    const proxies = [
+      ['/v1/auth/nginx', { 'x-api-key': reader.key, 'x-original-uri': '/api/orders', 'x-original-method': 'POST' }],
+      ['/v1/auth/traefik', { 'x-api-key': reader.key, 'x-forwarded-uri': '/api/orders', 'x-forwarded-method': 'POST' }],
+      ['/v1/auth', { 'x-api-key': reader.key, 'x-original-uri': '/api/orders', 'x-original-method': 'POST' }],
+    ] as const;
+    for (const [path, headers] of proxies) {
+      for (const query of ['?permissions=trade', '?Permission=trade', '?permission%5B%5D=trade', '?permission=read&perm=trade']) {
+        const res = await forwardAuth(node, headers, query, path);
+        assert.equal(res.status, 400, `${path}${query}`);
+        assert.equal(res.body.error.code, 'BAD_REQUEST', `${path}${query}`);
+      }
+      assert.equal((await forwardAuth(node, headers, '?permission=read&body=json', path)).status, 200, path);
+    }
+  });
+
   it('Envoy: the original URL is verified exactly as sent, query included and percent-encoding kept', async () => {
     const target = '/api/orders%2F7/fills?symbol=BTC%2DUSD&side=buy';
     const signed = signHmac(pair.publicKey, pair.privateKey, 'DELETE', target);

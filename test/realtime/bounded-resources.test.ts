@@ -114,10 +114,13 @@ describe('bounded sockets: connect timeout, unauthenticated sockets, subscriptio
   });
   after(async () => node.stop());
 
-  /** Opens a WebSocket to the Centrifuge endpoint from `localAddress`; resolves with it, or the refusal's status and Retry-After. */
-  const open = (localAddress = '127.0.0.1') =>
+  /**
+   * Opens a WebSocket to the Centrifuge endpoint from `localAddress` (and, when given, the client
+   * address a proxy on loopback reports in X-Forwarded-For); resolves with it, or the refusal's status and Retry-After.
+   */
+  const open = (localAddress = '127.0.0.1', forwardedFor?: string) =>
     new Promise<WebSocket | { status: number; retryAfter: string | undefined }>((resolve, reject) => {
-      const ws = new WebSocket(centrifugeUrl(node), { localAddress });
+      const ws = new WebSocket(centrifugeUrl(node), { localAddress, headers: forwardedFor ? { 'X-Forwarded-For': forwardedFor } : {} });
       ws.once('open', () => resolve(ws));
       ws.once('unexpected-response', (_request, response) => {
         resolve({ status: response.statusCode ?? 0, retryAfter: response.headers['retry-after'] });
@@ -157,6 +160,17 @@ describe('bounded sockets: connect timeout, unauthenticated sockets, subscriptio
     const again = await open();
     assert.ok(again instanceof WebSocket);
     for (const ws of [...held, other, again]) ws.terminate();
+    await eventually(() => node.keygate.realtime.pendingConnections() === 0, 2000, 'every place released');
+  });
+
+  it('counts an IPv6 client per /64: addresses of its own network share one cap', async () => {
+    // A proxy on loopback (trusted by default) reports the clients; each IPv6 subscriber holds a /64.
+    const held = [await open('127.0.0.1', '2001:db8:1:2::a'), await open('127.0.0.1', '2001:db8:1:2::b'), await open('127.0.0.1', '2001:db8:1:2:ffff::c')];
+    assert.ok(held.every((ws) => ws instanceof WebSocket));
+    assert.deepEqual(await open('127.0.0.1', '2001:db8:1:2:1234:5678:9abc:def0'), { status: 429, retryAfter: '5' }, 'a fourth address of the same /64');
+    const neighbour = await open('127.0.0.1', '2001:db8:1:3::a');
+    assert.ok(neighbour instanceof WebSocket, 'the next /64 is another client');
+    for (const ws of [...held, neighbour] as WebSocket[]) ws.terminate();
     await eventually(() => node.keygate.realtime.pendingConnections() === 0, 2000, 'every place released');
   });
 

@@ -118,7 +118,8 @@ for (const dialect of dialects()) {
         if (rng.next() < 0.2) headers['x-keygate-permission'] = text(rng, 30);
         const res = await send(node.url + path, rng.pick(['GET', 'HEAD', 'POST', 'DELETE']), headers);
         assertClear(`forward-auth #${i} ${JSON.stringify(headers)} ${path}`, res);
-        assert.ok([200, 401, 403].includes(res.status), `forward-auth #${i} answered ${res.status}`);
+        // 400: a parameter the address does not take is refused (here api_key= on the address beside X-Original-URI, where it is not read).
+        assert.ok([200, 400, 401, 403].includes(res.status), `forward-auth #${i} answered ${res.status}`);
       }
     });
 

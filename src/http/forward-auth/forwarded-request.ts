@@ -59,15 +59,44 @@ export function forwardedRequest(proxy: ForwardAuthProxy, request: FastifyReques
   return { method, url, headers, body: request.rawBody, ip: clientAddress(request, trust, proxy === 'nginx') };
 }
 
+/** The proxies whose original-request headers must not reach an address that reads `proxy`'s. */
+const FOREIGN_PROXIES: Record<ForwardAuthProxy, ReadonlyArray<'nginx' | 'traefik'>> = {
+  nginx: ['traefik'],
+  traefik: ['nginx'],
+  envoy: ['nginx', 'traefik'],
+  none: [],
+};
+
 /**
- * True when a request to the generic /v1/auth carries the other proxy's original-request headers:
- * e.g. Traefik's X-Forwarded-Uri where nginx's are read. Refused, so that a Traefik still pointed at
- * /v1/auth after an upgrade fails closed instead of believing a client's X-Original-URI.
+ * True when a request carries the original-request headers of a proxy this address does not read:
+ * Traefik's X-Forwarded-Uri at a /v1/auth that reads nginx's, or nginx's or Traefik's at an Envoy
+ * address. Refused, so a misdirected proxy fails closed: a Traefik still pointed at /v1/auth after an
+ * upgrade, or an nginx or Traefik pointed at a near miss of its own address (`/v1/auth/nginx/`,
+ * `/v1/auth/`, `/v1/auth/Traefik`), which falls under Envoy's older prefix `/v1/auth/*`, where the
+ * query is the client's and its `?permission=` never counts: the operator's requirement would
+ * silently be dropped. Envoy passes neither header (its `allowed_headers` do not list them).
  */
 export function carriesOtherProxyHeaders(proxy: ForwardAuthProxy, request: FastifyRequest): boolean {
-  if (proxy !== 'nginx' && proxy !== 'traefik') return false;
-  const other = ORIGINAL_HEADERS[proxy === 'nginx' ? 'traefik' : 'nginx'];
-  return request.headers[other.uri] !== undefined || request.headers[other.method] !== undefined;
+  return FOREIGN_PROXIES[proxy].some((other) => {
+    const names = ORIGINAL_HEADERS[other];
+    return request.headers[names.uri] !== undefined || request.headers[names.method] !== undefined;
+  });
+}
+
+/** What the address an nginx or Traefik calls may carry in its query: the operator's settings. */
+const ADDRESS_PARAMETERS = new Set(['permission', 'body']);
+
+/**
+ * The query parameters of the address nginx or Traefik calls that Keygate does not read, e.g. a
+ * `?permissions=trade` or `?Permission=trade` typo. Refused, because ignoring one would silently drop
+ * the requirement the operator meant. Only when the proxy reports the original URI (as nginx with the
+ * README's snippet and Traefik always do): without it the address is itself the original request,
+ * whose query may carry anything (`api_key=`). Envoy's query and that of `none` are the original request's.
+ */
+export function unknownAddressParameters(proxy: ForwardAuthProxy, request: FastifyRequest): string[] {
+  if (proxy !== 'nginx' && proxy !== 'traefik') return [];
+  if (request.headers[ORIGINAL_HEADERS[proxy].uri] === undefined) return [];
+  return Object.keys((request.query as Record<string, unknown> | undefined) ?? {}).filter((name) => !ADDRESS_PARAMETERS.has(name));
 }
 
 /**

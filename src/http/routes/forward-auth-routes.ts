@@ -6,7 +6,7 @@ import { findOpaqueKey } from '../../schemes/opaque-scheme.ts';
 import type { HttpDependencies } from '../http-dependencies.ts';
 import { errorBody } from '../error-handler.ts';
 import { forwardAuthAnswer } from '../forward-auth/forward-auth-answer.ts';
-import { carriesOtherProxyHeaders, forwardedRequest, requiredPermissions, type ForwardAuthProxy } from '../forward-auth/forwarded-request.ts';
+import { carriesOtherProxyHeaders, forwardedRequest, requiredPermissions, unknownAddressParameters, type ForwardAuthProxy } from '../forward-auth/forwarded-request.ts';
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 const ENVOY_PREFIX = '/v1/auth/envoy';
@@ -33,9 +33,17 @@ export async function forwardAuthRoutes(app: FastifyInstance, parts: Pick<HttpDe
 
   const check = (proxy: ForwardAuthProxy, options: { generic?: boolean; envoyPrefix?: string } = {}) => async (request: FastifyRequest, reply: FastifyReply) => {
     const json = wantsJson(request, proxy);
-    if (options.generic && carriesOtherProxyHeaders(proxy, request)) {
-      const message = `this request carries another proxy's original-request headers, but /v1/auth reads ${proxy}'s (forwardAuth.proxy); call /v1/auth/traefik, /v1/auth/nginx or /v1/auth/envoy instead`;
-      reply.status(400).header('x-keygate-code', ErrorCode.BAD_REQUEST).header('x-keygate-reason', 'forward-auth proxy headers do not match forwardAuth.proxy');
+    if ((options.generic || proxy === 'envoy') && carriesOtherProxyHeaders(proxy, request)) {
+      const [message, reason] = options.generic
+        ? [`this request carries another proxy's original-request headers, but /v1/auth reads ${proxy}'s (forwardAuth.proxy); call /v1/auth/traefik, /v1/auth/nginx or /v1/auth/envoy instead`, 'forward-auth proxy headers do not match forwardAuth.proxy']
+        : [`this request carries nginx's or Traefik's original-request headers at an Envoy address, which reads no ?permission=; point nginx at exactly /v1/auth/nginx and Traefik at exactly /v1/auth/traefik`, 'nginx or Traefik headers at an Envoy forward-auth address'];
+      reply.status(400).header('x-keygate-code', ErrorCode.BAD_REQUEST).header('x-keygate-reason', reason);
+      return json ? reply.send(errorBody(ErrorCode.BAD_REQUEST, message)) : reply.send();
+    }
+    const unknown = unknownAddressParameters(proxy, request);
+    if (unknown.length > 0) {
+      const message = `the forward-auth address takes only ?permission= and ?body=json, not ${unknown.map((name) => `?${name}=`).join(', ')}; fix the address the proxy calls`;
+      reply.status(400).header('x-keygate-code', ErrorCode.BAD_REQUEST).header('x-keygate-reason', 'unknown parameter in the forward-auth address');
       return json ? reply.send(errorBody(ErrorCode.BAD_REQUEST, message)) : reply.send();
     }
     const facts = forwardedRequest(proxy, request, proxyTrust, options.envoyPrefix);

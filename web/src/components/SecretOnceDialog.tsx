@@ -15,7 +15,7 @@ async function copyText(text: string, fallback: HTMLInputElement | null): Promis
 
 /**
  * Shows a new key's secret exactly once, with a copy button; closing it loses the secret for good. So
- * it cannot be dismissed (Escape, a backdrop click, ×, Done) until the user confirms they stored it.
+ * it cannot be dismissed (Escape, a backdrop click, ×, Done, Use in live view) until the user confirms they stored it.
  */
 export function SecretOnceDialog(props: { created: CreatedKey; onClose: () => void; onUseInLiveView: () => void }) {
   const [copied, setCopied] = useState<'yes' | 'failed' | null>(null);
@@ -56,7 +56,8 @@ export function SecretOnceDialog(props: { created: CreatedKey; onClose: () => vo
           securely
         </label>
         <div className="dialog-actions">
-          <button type="button" className="secondary" onClick={props.onUseInLiveView}>
+          {/* Leaving for the live view loses the secret as surely as Done: the key is used there, never shown. */}
+          <button type="button" className="secondary" disabled={!stored} onClick={props.onUseInLiveView}>
             Use in live view
           </button>
           <button type="button" className="primary" disabled={!stored} onClick={props.onClose}>
