@@ -10,6 +10,8 @@ export const IPV6_CLIENT_PREFIX = 64;
  * counts as its IPv4 address, so one client is not two. Anything unparsable is kept as it is.
  */
 export function addressBucket(address: string): string {
+  // Hot path (every verification's throttle check): a dotted IPv4 address is its own bucket.
+  if (!address.includes(':')) return address;
   const text = address.trim().replace(/^\[(.*)\]$/, '$1');
   if (!ipaddr.isValid(text)) return address;
   const parsed = ipaddr.process(text); // unwraps IPv4-mapped IPv6

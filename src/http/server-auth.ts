@@ -5,6 +5,7 @@ import { safeEqual } from '../core/secret-hash.ts';
 import type { AuditTrail } from '../service/audit-trail.ts';
 import type { FailureThrottle } from '../verify/failure-throttle.ts';
 import { TtlCache } from '../verify/ttl-cache.ts';
+import { addressBucket } from '../core/address-bucket.ts';
 
 /** The per-IP budget of failed server-credential attempts (apart from people's sign-ins, so a misconfigured back end does not lock them out). */
 const SERVER_SCOPE = 'server-fail';
@@ -35,7 +36,7 @@ export class ServerCredential {
 
   /** Resolves when the request carries the server credential; throws UNAUTHENTICATED or RATE_LIMITED otherwise. */
   check(request: FastifyRequest): void | Promise<void> {
-    if (this.#throttled.get(request.ip, this.#clock.now())) {
+    if (this.#throttled.get(addressBucket(request.ip), this.#clock.now())) {
       throw new KeygateError(ErrorCode.RATE_LIMITED, 'too many failed server credential attempts from this address; try again in a minute');
     }
     const authorization = request.headers.authorization ?? '';
@@ -47,7 +48,7 @@ export class ServerCredential {
 
   async #refuse(request: FastifyRequest, message: string): Promise<never> {
     const ip = request.ip;
-    if (await this.#throttle.recordFailure(SERVER_SCOPE, ip)) this.#throttled.set(ip, true, this.#clock.now());
+    if (await this.#throttle.recordFailure(SERVER_SCOPE, ip)) this.#throttled.set(addressBucket(ip), true, this.#clock.now());
     await this.#audit.record({ userId: null, label: 'anonymous', organizationId: null, ip }, 'auth.server', 'denied', null, {
       route: request.routeOptions.url,
       reason: message,

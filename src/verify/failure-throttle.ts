@@ -1,12 +1,14 @@
 import { ErrorCode, KeygateError } from '../core/errors.ts';
 import type { Broker } from '../bus/broker.ts';
+import { addressBucket } from '../core/address-bucket.ts';
 
 /** Each address's budget of failed attempts lasts one minute. */
 const WINDOW_MS = 60_000;
 
 /**
- * A per-IP budget of failed credential attempts, counted on the broker so every node sees the
- * same total. Scopes keep budgets apart (API keys, management sign-in, wallet signatures).
+ * A per-address budget of failed credential attempts, counted on the broker so every node sees the
+ * same total. Scopes keep budgets apart (API keys, management sign-in, wallet signatures). An IPv6
+ * client is counted per /64 (addressBucket): it can send from any address of its network.
  */
 export class FailureThrottle {
   readonly #broker: Pick<Broker, 'hit' | 'hits'>;
@@ -20,7 +22,7 @@ export class FailureThrottle {
 
   /** Throws RATE_LIMITED when `ip` has spent its budget in `scope`. */
   async assertAllowed(scope: string, ip: string | null, message: string): Promise<void> {
-    if (ip !== null && (await this.#broker.hits(`${scope}:${ip}`, WINDOW_MS)) >= this.#limit) {
+    if (ip !== null && (await this.#broker.hits(`${scope}:${addressBucket(ip)}`, WINDOW_MS)) >= this.#limit) {
       throw new KeygateError(ErrorCode.RATE_LIMITED, message);
     }
   }
@@ -28,7 +30,7 @@ export class FailureThrottle {
   /** Counts one failure; true when the budget is now spent. */
   async recordFailure(scope: string, ip: string | null): Promise<boolean> {
     if (ip === null) return false;
-    return (await this.#broker.hit(`${scope}:${ip}`, WINDOW_MS)) >= this.#limit;
+    return (await this.#broker.hit(`${scope}:${addressBucket(ip)}`, WINDOW_MS)) >= this.#limit;
   }
 
   /**

@@ -17,6 +17,7 @@ import { buildCachedKey, type CachedKeyDerivation } from './cached-key.ts';
 import type { LastUsedRecorder } from './last-used-recorder.ts';
 import { refuse, type Verdict } from '../core/verdict.ts';
 import type { Metrics } from '../core/metrics.ts';
+import { addressBucket } from '../core/address-bucket.ts';
 
 export interface VerifyOptions {
   /** Permission the request needs, if any. */
@@ -170,7 +171,7 @@ export class Verifier {
   }
 
   #isThrottled(ip: string | undefined, now: number): boolean {
-    return ip !== undefined && this.#deps.caches.throttled.get(ip, now) === true;
+    return ip !== undefined && this.#deps.caches.throttled.get(addressBucket(ip), now) === true;
   }
 
   /** Reads a key the caches do not hold from the store, and caches the answer either way. */
@@ -201,7 +202,7 @@ export class Verifier {
   // check on the hot path stays synchronous.
   async #failed(facts: RequestFacts, verdict: Verdict, now: number): Promise<Verdict> {
     if (!facts.ip) return verdict;
-    if (await this.#deps.throttle.recordFailure('fail', facts.ip)) this.#deps.caches.throttled.set(facts.ip, true, now);
+    if (await this.#deps.throttle.recordFailure('fail', facts.ip)) this.#deps.caches.throttled.set(addressBucket(facts.ip), true, now);
     return verdict;
   }
 }

@@ -47,4 +47,30 @@ describe('server credential and SIWE nonce throttles', () => {
     clock.advance(61_000);
     assert.equal((await node.request('POST', '/v1/console/siwe/nonce')).status, 200);
   });
+
+  // One IPv6 client holds a whole /64 and can send from any address in it (behind a trusted proxy,
+  // each request names another one): its failures are counted for the network, not per address.
+  it('an IPv6 client rotating through its /64 spends one budget, on every credential surface', async () => {
+    clock.advance(61_000);
+    const from = (n: number) => ({ 'x-forwarded-for': `2001:db8:1:2::${n.toString(16)}` });
+    const auth = (n: number) => node.request('GET', '/v1/auth/traefik', { headers: { ...from(n), 'x-api-key': 'dsk_' + n.toString(16).padStart(64, '0'), 'x-forwarded-method': 'GET', 'x-forwarded-uri': '/api' } });
+    const statuses: number[] = [];
+    for (let n = 1; n <= 6; n++) statuses.push((await auth(n)).status);
+    assert.deepEqual(statuses, [401, 401, 401, 401, 429, 429], 'forward-auth: the fifth guess from the same /64 is throttled');
+    // Another /64 has its own budget.
+    assert.equal((await node.request('GET', '/v1/auth/traefik', { headers: { 'x-forwarded-for': '2001:db8:1:3::1', 'x-api-key': 'dsk_' + 'e'.repeat(64), 'x-forwarded-method': 'GET', 'x-forwarded-uri': '/api' } })).status, 401);
+
+    const wrong = 'kgs_' + 'f'.repeat(64);
+    for (let n = 1; n <= 4; n++) {
+      assertError(await node.request('POST', '/v1/keys/verify', { token: wrong, headers: from(100 + n), body: { key: 'dsk_x' } }), 401, 'UNAUTHENTICATED');
+    }
+    assertError(await node.request('POST', '/v1/keys/verify', { token: wrong, headers: from(200), body: { key: 'dsk_x' } }), 429, 'RATE_LIMITED');
+
+    for (let n = 1; n <= 4; n++) assert.equal((await node.request('POST', '/v1/console/siwe/nonce', { headers: from(300 + n) })).status, 200);
+    assertError(await node.request('POST', '/v1/console/siwe/nonce', { headers: from(400) }), 429, 'RATE_LIMITED');
+    // An IPv4-mapped spelling of an address is that IPv4 client, not another one.
+    clock.advance(61_000);
+    for (let n = 1; n <= 4; n++) assert.equal((await node.request('POST', '/v1/console/siwe/nonce', { headers: { 'x-forwarded-for': n % 2 ? '192.0.2.7' : '::ffff:192.0.2.7' } })).status, 200);
+    assertError(await node.request('POST', '/v1/console/siwe/nonce', { headers: { 'x-forwarded-for': '::ffff:c000:207' } }), 429, 'RATE_LIMITED');
+  });
 });
