@@ -1,7 +1,7 @@
 // Child process of bench/realtime.bench.ts: holds WebSocket clients of one server and records
 // publish-to-delivery latencies (publications carry their send time `t`) and when each socket closed.
 // Raw `ws` sockets speak each server's protocol, so the same light generator drives all of them:
-//   centrifuge — connect + subscribe in one frame, `{}` answered with `{}`
+//   centrifuge — connect + subscribe in one frame, `{}` answered with `{}`, a frame's lines read one by one
 //   socketio   — engine.io v4 over WebSocket: open `0{…}`, namespace connect `40`, ping `2` → pong `3`,
 //                events `42[…]`
 //   bare       — nothing to say; every message is a publication
@@ -53,7 +53,11 @@ function open(group: number): Promise<WebSocket> {
       if (protocol === 'bare') return record(text);
       if (protocol === 'centrifuge') {
         if (text === '{}') return void ws.send('{}');
-        if (text.startsWith('{"push"')) return record(text);
+        // One frame may carry several replies, one per line (Keygate batches a burst's publications).
+        if (text.startsWith('{"push"')) {
+          for (const line of text.split('\n')) record(line);
+          return;
+        }
         if (text.includes('"id":2')) resolve(ws);
         return;
       }

@@ -1,14 +1,19 @@
 import type { StreamMessage } from '../bus/broker.ts';
-import { publicationPush } from './centrifuge-frames.ts';
 import { exchangeOf } from '../core/channel-names.ts';
 import { announcementFrame } from './feed-messages.ts';
 import type { AnnouncementListener, ChannelListener, LiveSession } from './live-session.ts';
 import { prepareTextFrame } from './prepared-frame.ts';
+import { PublicationBatch } from './publication-batch.ts';
+
+/** A channel's batch is sent at once when it holds this many characters, not at the end of the turn. */
+const MAX_BATCH_CHARS = 64 * 1024;
 
 /**
  * This node's live sessions: channel → Centrifuge subscriptions, exchange → feed listeners,
  * key id → sessions. The single fan-out point: a publication is encoded and framed once per
- * protocol and the same bytes go to every subscriber.
+ * protocol and the same bytes go to every subscriber. Centrifuge publications of one channel that
+ * arrive within one turn of the event loop go out together, as one frame of push lines (see
+ * PublicationBatch): a burst costs one socket write per subscriber, not one per publication.
  */
 export class Hub {
   readonly #channels = new Map<string, Set<ChannelListener>>();
@@ -16,6 +21,9 @@ export class Hub {
   readonly #allExchanges = new Set<AnnouncementListener>();
   readonly #byKey = new Map<string, Set<LiveSession>>();
   readonly #sessions = new Set<LiveSession>();
+  /** Channel batches waiting for the end of this turn of the event loop. */
+  readonly #pending = new Map<string, PublicationBatch>();
+  #flushScheduled = false;
 
   /** Adds a session under its key. */
   addSession(session: LiveSession): void {
@@ -79,13 +87,9 @@ export class Hub {
     }
   }
 
-  /** Fans a publication from the broker out to this node's subscribers and feed listeners. */
+  /** Fans a publication from the broker out to this node's subscribers (batched) and feed listeners (at once). */
   dispatch(message: StreamMessage): void {
-    const listeners = this.#channels.get(message.channel);
-    if (listeners && listeners.size > 0) {
-      const frame = prepareTextFrame(publicationPush(message.channel, message.data, message.offset));
-      for (const listener of listeners) listener.deliver(frame, message.offset, message.epoch);
-    }
+    if (this.#channels.get(message.channel)?.size) this.#batch(message);
     const exchange = exchangeOf(message.channel);
     if (exchange === null) return;
     const wanted = this.#byExchange.get(exchange.toLowerCase());
@@ -93,5 +97,32 @@ export class Hub {
     const frame = prepareTextFrame(announcementFrame(exchange, message.data));
     for (const listener of this.#allExchanges) listener.announce(frame);
     if (wanted) for (const listener of wanted) listener.announce(frame);
+  }
+
+  /** Sends every waiting batch now (the end of the turn; tests and shutdown need not wait for it). */
+  flush(): void {
+    this.#flushScheduled = false;
+    for (const batch of this.#pending.values()) this.#send(batch);
+    this.#pending.clear();
+  }
+
+  #batch(message: StreamMessage): void {
+    let batch = this.#pending.get(message.channel);
+    if (!batch) this.#pending.set(message.channel, (batch = new PublicationBatch(message.channel)));
+    batch.add(message.data, message.offset, message.epoch);
+    if (batch.size >= MAX_BATCH_CHARS) {
+      this.#pending.delete(message.channel);
+      this.#send(batch);
+    } else if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      // After the I/O of this turn: every publication the broker handed over meanwhile joins the batch.
+      setImmediate(() => this.flush());
+    }
+  }
+
+  // To whoever listens when the batch goes out: a subscription that left meanwhile gets nothing.
+  #send(batch: PublicationBatch): void {
+    const listeners = this.#channels.get(batch.channel);
+    if (listeners) for (const listener of listeners) listener.deliver(batch);
   }
 }
