@@ -98,6 +98,16 @@ async function runBare(): Promise<void> {
       });
       send({ cmd: 'published' });
     }
+    if (message.cmd === 'close-first') {
+      // The baseline for revoking a key's sessions: close frames to the first `count` sockets, nothing else.
+      const t = now();
+      let left = message.count!;
+      for (const ws of clients) {
+        if (left-- === 0) break;
+        ws.close(4000, 'revoked');
+      }
+      send({ cmd: 'closed-first', t, ended: now() });
+    }
     if (message.cmd === 'stop') {
       for (const ws of clients) ws.terminate();
       wss.close();
