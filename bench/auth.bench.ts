@@ -193,7 +193,13 @@ async function main(): Promise<void> {
     const ratio = pairedRatio(rps(mine), rps(peer));
     console.log(`  ${peer.padEnd(32)} ${ratio < 1 ? `ahead: Keygate does ${ratio.toFixed(2)}× its rate` : `behind: Keygate does ${ratio.toFixed(2)}× its rate`}`);
   }
-  if (nginxChecks > 0) console.log(`  nginx opened ${nginxConnections} new connections to Keygate during ${nginxChecks} measured checks (keep-alive: a handful at most, not one per check)`);
+  if (nginxChecks > 0) {
+    const runsBehindNginx = 2 * ROUNDS;
+    console.log(
+      `  nginx opened ${nginxConnections} new connections to Keygate during ${nginxChecks} measured checks in ${runsBehindNginx} runs ` +
+        `(keep-alive: about one per client connection when a run starts, after idle ones lapsed between runs; not one per check)`,
+    );
+  }
   console.log(
     '\nhow to read: every figure shares 2 cores with the load generator (and, behind nginx, with nginx and the API),\n' +
       '  so a ratio says how much of the machine a setup leaves to the others, not a per-request latency. HAProxy is\n' +
