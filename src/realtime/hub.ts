@@ -11,9 +11,10 @@ const MAX_BATCH_CHARS = 64 * 1024;
 /**
  * This node's live sessions: channel → Centrifuge subscriptions, exchange → feed listeners,
  * key id → sessions. The single fan-out point: a publication is encoded and framed once per
- * protocol and the same bytes go to every subscriber. Centrifuge publications of one channel that
- * arrive within one turn of the event loop go out together, as one frame of push lines (see
- * PublicationBatch): a burst costs one socket write per subscriber, not one per publication.
+ * protocol and the same bytes go to every subscriber. A channel's first Centrifuge publication in a
+ * turn of the event loop goes out at once; those that follow it within the turn go out together at
+ * its end, as one frame of push lines (see PublicationBatch): a burst costs two socket writes per
+ * subscriber, not one per publication, and a lone publication waits for nothing.
  */
 export class Hub {
   readonly #channels = new Map<string, Set<ChannelListener>>();
@@ -23,6 +24,8 @@ export class Hub {
   readonly #sessions = new Set<LiveSession>();
   /** Channel batches waiting for the end of this turn of the event loop. */
   readonly #pending = new Map<string, PublicationBatch>();
+  /** Channels that sent a publication this turn: the next ones wait for the batch. */
+  readonly #sentThisTurn = new Set<string>();
   #flushScheduled = false;
 
   /** Adds a session under its key. */
@@ -104,16 +107,21 @@ export class Hub {
     this.#flushScheduled = false;
     for (const batch of this.#pending.values()) this.#send(batch);
     this.#pending.clear();
+    this.#sentThisTurn.clear();
   }
 
+  // The first publication of a channel in a turn goes out at once, so one publication at a time
+  // waits for nothing; those that follow it within the turn wait for the end of the turn, together.
   #batch(message: StreamMessage): void {
     let batch = this.#pending.get(message.channel);
     if (!batch) this.#pending.set(message.channel, (batch = new PublicationBatch(message.channel)));
     batch.add(message.data, message.offset, message.epoch);
-    if (batch.size >= MAX_BATCH_CHARS) {
+    if (!this.#sentThisTurn.has(message.channel) || batch.size >= MAX_BATCH_CHARS) {
+      this.#sentThisTurn.add(message.channel);
       this.#pending.delete(message.channel);
       this.#send(batch);
-    } else if (!this.#flushScheduled) {
+    }
+    if (!this.#flushScheduled) {
       this.#flushScheduled = true;
       // After the I/O of this turn: every publication the broker handed over meanwhile joins the batch.
       setImmediate(() => this.flush());

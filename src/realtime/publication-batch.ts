@@ -16,10 +16,11 @@ export interface BatchDelivery {
 }
 
 /**
- * The publications of one channel that arrived within one turn of the event loop, sent as ONE
- * WebSocket frame of push lines (the Centrifuge JSON protocol allows several replies per frame, one
- * per line; the official clients split them). Every subscriber gets the same bytes, so a burst costs
- * one encode, one frame and one socket write per subscriber instead of one per publication.
+ * Publications of one channel sent as ONE WebSocket frame of push lines (the Centrifuge JSON
+ * protocol allows several replies per frame, one per line; the official clients split them): the
+ * hub's unit of fan-out, one publication or those that followed it within a turn of the event loop.
+ * Every subscriber gets the same bytes, so a burst costs one encode, one frame and one socket write
+ * per subscriber instead of one per publication.
  */
 export class PublicationBatch {
   readonly channel: string;
