@@ -180,11 +180,12 @@ async function fanOut(): Promise<void> {
   const complete = names.every((name) => rounds[name].every((r) => r.delivered === r.expected));
   console.log(`  every burst delivered in full: ${complete}; the official socket.io client received ${officialReceived} of ${ROUNDS * (SPACED + BURST)} publications`);
   console.log(
-    '  how to read: deliveries/s is measured on a burst of publications sent back to back. Keygate sends the\n' +
-      "  publications of a channel that arrive in one event-loop turn as ONE frame per subscriber (the Centrifuge\n" +
-      '  protocol carries one reply per line); socket.io and bare ws send a frame per publication, so in a burst\n' +
-      '  Keygate makes a fraction of their socket writes and its ratio is large. With one publication at a time every\n' +
-      '  server writes one frame per subscriber: compare the p50/p99 columns (spaced publications) for that case.\n' +
+    '  how to read: deliveries/s is measured on a burst of publications sent back to back. Keygate sends a\n' +
+      "  channel's first publication in an event-loop turn at once and those following it in the turn as ONE frame\n" +
+      '  per subscriber (the Centrifuge protocol carries one reply per line); socket.io and bare ws send a frame per\n' +
+      '  publication, so in a burst Keygate makes a fraction of their socket writes and its ratio is large. With one\n' +
+      '  publication at a time every server writes one frame per subscriber: compare the p50/p99 columns (spaced\n' +
+      '  publications) for that case.\n' +
       "  Those latencies are dominated by the one generator process reading N sockets on 2 shared cores (bare ws's\n" +
       "  are as high). RSS per connection is the server's RSS growth from idle to N connected after two GCs: it\n" +
       '  includes allocator slack and moves by 1-2 KB between runs; heap per connection is the steadier figure.',
