@@ -1,6 +1,11 @@
 // Child process of bench/realtime.bench.ts: runs the server under test, so its memory is measured
 // apart from the load generator's. Role `keygate` runs a real Keygate node (memory broker, SQLite);
-// role `bare` runs the baseline: a plain `ws` server broadcasting one pre-serialized frame to all.
+// role `bare` a plain `ws` server broadcasting one pre-serialized frame to all; role `socketio` a
+// socket.io server (WebSocket transport, no compression) where every client joins one room and a
+// publication is `io.to(room).emit(...)`, which socket.io encodes once per broadcast.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Server as SocketIoServer } from 'socket.io';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,7 +32,11 @@ async function publishAll(count: number, spacingMs: number, publish: (data: unkn
   }
 }
 
-async function runKeygate(connections: number, revokeKeys: number): Promise<void> {
+/**
+ * `revokeKeys` keys with one session each (revoke-to-close), and `victimKeys` keys allowed
+ * `victimSessions` sessions each (revoking one key that holds many sessions).
+ */
+async function runKeygate(connections: number, revokeKeys: number, victimKeys: number, victimSessions: number): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'keygate-bench-'));
   const config = loadConfig({ env: {}, overrides: { host: '127.0.0.1', port: 0, dataDir, databaseUrl: null, redisUrl: null, logLevel: 'silent' } });
   const keygate = await createKeygate({ config });
@@ -41,6 +50,11 @@ async function runKeygate(connections: number, revokeKeys: number): Promise<void
     const created = await keygate.keys.create(principal, { name: `revoke-${i}`, permissions: ['read'] });
     revocable.push({ id: created.key.id, key: created.secret });
   }
+  const victims = [];
+  for (let i = 0; i < victimKeys; i++) {
+    const created = await keygate.keys.create(principal, { name: `victim-${i}`, permissions: ['read'], maxConnections: victimSessions + 10, tier: 'enterprise' });
+    victims.push({ id: created.key.id, key: created.secret });
+  }
   process.on('message', async (message: { cmd: string; count?: number; spacingMs?: number; id?: string }) => {
     if (message.cmd === 'memory') send({ cmd: 'memory', ...memory() });
     if (message.cmd === 'publish') {
@@ -50,7 +64,11 @@ async function runKeygate(connections: number, revokeKeys: number): Promise<void
     if (message.cmd === 'revoke') {
       const t = now();
       await keygate.keys.revoke(principal, message.id!);
-      send({ cmd: 'revoked', id: message.id, t });
+      const stored = now();
+      // When this node had ended every session of the key (close frames handed to the sockets).
+      const { hub } = keygate.realtime.context;
+      while (hub.hasSessions(message.id!)) await new Promise((resolve) => setImmediate(resolve));
+      send({ cmd: 'revoked', id: message.id, t, stored, ended: now() });
     }
     if (message.cmd === 'stop') {
       await keygate.close();
@@ -58,7 +76,7 @@ async function runKeygate(connections: number, revokeKeys: number): Promise<void
       process.exit(0);
     }
   });
-  send({ cmd: 'ready', url: url.replace(/^http/, 'ws') + '/connection/websocket', key: bulk.secret, channel: CHANNEL, revocable, ...memory() });
+  send({ cmd: 'ready', url: url.replace(/^http/, 'ws') + '/connection/websocket', key: bulk.secret, channel: CHANNEL, revocable, victims, ...memory() });
 }
 
 async function runBare(): Promise<void> {
@@ -80,6 +98,16 @@ async function runBare(): Promise<void> {
       });
       send({ cmd: 'published' });
     }
+    if (message.cmd === 'close-first') {
+      // The baseline for revoking a key's sessions: close frames to the first `count` sockets, nothing else.
+      const t = now();
+      let left = message.count!;
+      for (const ws of clients) {
+        if (left-- === 0) break;
+        ws.close(4000, 'revoked');
+      }
+      send({ cmd: 'closed-first', t, ended: now() });
+    }
     if (message.cmd === 'stop') {
       for (const ws of clients) ws.terminate();
       wss.close();
@@ -89,6 +117,29 @@ async function runBare(): Promise<void> {
   send({ cmd: 'ready', url: `ws://127.0.0.1:${port}/`, ...memory() });
 }
 
-const role = process.argv[2];
-if (role === 'keygate') await runKeygate(Number(process.argv[3]), Number(process.argv[4]));
+async function runSocketIo(): Promise<void> {
+  const http = createServer();
+  const io = new SocketIoServer(http, { transports: ['websocket'], perMessageDeflate: false, httpCompression: false, serveClient: false });
+  io.on('connection', (socket) => void socket.join(CHANNEL));
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const port = (http.address() as AddressInfo).port;
+  let offset = 0;
+  process.on('message', async (message: { cmd: string; count?: number; spacingMs?: number }) => {
+    if (message.cmd === 'memory') send({ cmd: 'memory', ...memory() });
+    if (message.cmd === 'publish') {
+      await publishAll(message.count!, message.spacingMs!, (data) => void io.to(CHANNEL).emit('pub', { channel: CHANNEL, data, offset: ++offset }));
+      send({ cmd: 'published' });
+    }
+    if (message.cmd === 'stop') {
+      io.disconnectSockets(true);
+      http.closeAllConnections();
+      process.exit(0);
+    }
+  });
+  send({ cmd: 'ready', url: `ws://127.0.0.1:${port}/socket.io/?EIO=4&transport=websocket`, httpUrl: `http://127.0.0.1:${port}`, ...memory() });
+}
+
+const [role, ...numbers] = process.argv.slice(2);
+if (role === 'keygate') await runKeygate(...(numbers.map(Number) as [number, number, number, number]));
+else if (role === 'socketio') await runSocketIo();
 else await runBare();

@@ -30,3 +30,13 @@ export function printFigures(title: string, figures: readonly BenchFigure[]): vo
     console.log(`  ${f.name.padEnd(44)} ${value.padStart(16)}${ratio}`);
   }
 }
+
+/** The goal line every benchmark keeps for a ratio: "goal ≥ X: met" or "goal ≥ X: NOT met". */
+export function goalVerdict(ratio: number, goal: number): string {
+  return `goal ≥ ${goal}: ${ratio >= goal ? 'met' : 'NOT met'}`;
+}
+
+/** The median of per-round ratios a[i] ÷ b[i]: each round's load hits both alike, so the ratio shrugs it off. */
+export function pairedRatio(a: readonly number[], b: readonly number[]): number {
+  return median(a.map((value, round) => value / b[round]));
+}

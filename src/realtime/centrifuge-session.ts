@@ -14,6 +14,8 @@ import { MAX_BUFFERED_BYTES, WebSocketSession, type CloseFrame } from './websock
 
 type State = 'connecting' | 'connected' | 'closed';
 
+const NO_HEADERS: RequestFacts['headers'] = Object.freeze({});
+
 /** Frames waiting to be processed before the session stops reading the socket (back-pressure). */
 const MAX_QUEUED_FRAMES = 8;
 
@@ -25,7 +27,7 @@ const MAX_QUEUED_FRAMES = 8;
  */
 export class CentrifugeSession extends WebSocketSession implements SessionView {
   readonly protocol = 'centrifuge' as const;
-  readonly handshake: RequestFacts;
+  #handshake: RequestFacts;
   readonly #subscriptions = new Map<string, ChannelSubscription>();
   #pendingPlace: PendingPlace | null;
   #state: State = 'connecting';
@@ -40,7 +42,7 @@ export class CentrifugeSession extends WebSocketSession implements SessionView {
   /** `pendingPlace` is this socket's place among the node's unauthenticated ones, given back once it connects or closes. */
   constructor(ws: WebSocket, handshake: RequestFacts, context: RealtimeContext, pendingPlace: PendingPlace) {
     super(ws, context.ids.uuid(), context);
-    this.handshake = handshake;
+    this.#handshake = handshake;
     this.#pendingPlace = pendingPlace;
     // Its own timer per socket: a socket that never connects is gone after the timeout, not at some later ping tick.
     this.#connectTimer = setTimeout(() => this.end('bad_request', 'connect timeout'), context.settings.connectTimeoutMs);
@@ -53,12 +55,17 @@ export class CentrifugeSession extends WebSocketSession implements SessionView {
     return this.#key;
   }
 
+  /** The upgrade request's facts; after connect only its address (the headers are not kept for the session's life). */
+  get handshake(): RequestFacts {
+    return this.#handshake;
+  }
+
   get ownerWallets(): readonly string[] {
     return this.#ownerWallets;
   }
 
   get ip(): string | undefined {
-    return this.handshake.ip;
+    return this.#handshake.ip;
   }
 
   get connected(): boolean {
@@ -227,6 +234,8 @@ export class CentrifugeSession extends WebSocketSession implements SessionView {
     if (this.#connectTimer) clearTimeout(this.#connectTimer);
     this.#connectTimer = null;
     this.#givePlaceBack();
+    // Connect was the last reader of the headers; a browser's (cookies, user agent) are kilobytes per session.
+    this.#handshake = { method: this.#handshake.method, url: this.#handshake.url, headers: NO_HEADERS, ip: this.#handshake.ip };
     this.start(key);
     this.#expireTokenAt(tokenExpiresAt);
   }

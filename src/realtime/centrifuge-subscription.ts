@@ -2,6 +2,7 @@ import type { StreamPosition } from '../bus/broker.ts';
 import type { ApiKey } from '../core/api-key.ts';
 import type { ChannelListener } from './live-session.ts';
 import type { PreparedFrame } from './prepared-frame.ts';
+import type { PublicationBatch } from './publication-batch.ts';
 import type { PresenceMember } from './connection-slots.ts';
 import type { RealtimeContext } from './realtime-context.ts';
 
@@ -28,7 +29,7 @@ export class ChannelSubscription implements ChannelListener {
   readonly #subscriber: Subscriber;
   #offset = 0;
   #epoch = '';
-  #held: Array<{ frame: PreparedFrame; offset: number; epoch: string }> | null = [];
+  #held: PublicationBatch[] | null = [];
   #joined = false;
   #released = false;
 
@@ -59,16 +60,18 @@ export class ChannelSubscription implements ChannelListener {
   flush(): void {
     const held = this.#held ?? [];
     this.#held = null;
-    for (const p of held) this.deliver(p.frame, p.offset, p.epoch);
+    for (const batch of held) this.deliver(batch);
   }
 
-  deliver(frame: PreparedFrame, offset: number, epoch: string): void {
+  /** Sends the batch's publications this subscription has not had (by offset); the usual case is the shared frame. */
+  deliver(batch: PublicationBatch): void {
     if (this.#released) return;
-    if (this.#held) return void this.#held.push({ frame, offset, epoch });
-    if (epoch === this.#epoch && offset <= this.#offset) return;
-    this.#offset = offset;
-    this.#epoch = epoch;
-    this.#subscriber.sendFrame(frame);
+    if (this.#held) return void this.#held.push(batch);
+    const delivery = batch.deliveryAfter(this.#epoch, this.#offset);
+    if (delivery === null) return;
+    this.#offset = delivery.offset;
+    this.#epoch = delivery.epoch;
+    this.#subscriber.sendFrame(delivery.frame);
   }
 
   /** Stops listening and leaves presence (idempotent). */

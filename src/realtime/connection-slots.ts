@@ -17,7 +17,12 @@ const UNLIMITED = 1_000_000_000;
 export class ConnectionSlots {
   readonly #broker: Broker;
   readonly #ttlMs: number;
-  readonly #held = new Map<string, { key: string; holder: string }>();
+  /**
+   * Slot key → holders this node holds there. Nested rather than one map of `key + holder` strings:
+   * the holders are the strings the session and the broker already keep, so a slot costs this node
+   * a set entry, not a new string and object per connection and per subscription.
+   */
+  readonly #held = new Map<string, Set<string>>();
   readonly #stopWatching: () => void;
   #timer: NodeJS.Timeout | null = null;
   /** The bus went away since the last successful re-assertion: what it holds may be incomplete. */
@@ -54,11 +59,12 @@ export class ConnectionSlots {
   /** Re-asserts every slot this node holds (the heartbeat, and at once when the bus comes back). */
   async reassert(): Promise<void> {
     const outages = this.#outages;
-    const snapshot = [...this.#held];
-    await this.#broker.refreshSlots(snapshot.map(([, slot]) => slot), this.#ttlMs);
+    const snapshot: Array<{ key: string; holder: string }> = [];
+    for (const [key, holders] of this.#held) for (const holder of holders) snapshot.push({ key, holder });
+    await this.#broker.refreshSlots(snapshot, this.#ttlMs);
     // A slot released while the refresh was on its way may have been created again: release it again.
-    const released = snapshot.filter(([id]) => !this.#held.has(id));
-    await Promise.all(released.map(([, slot]) => this.#broker.releaseSlot(slot.key, slot.holder)));
+    const released = snapshot.filter((slot) => !this.#held.get(slot.key)?.has(slot.holder));
+    await Promise.all(released.map((slot) => this.#broker.releaseSlot(slot.key, slot.holder)));
     if (outages === this.#outages) this.#stale = false;
   }
 
@@ -105,12 +111,18 @@ export class ConnectionSlots {
 
   async #hold(key: string, holder: string, limit: number): Promise<boolean> {
     const granted = await this.#broker.acquireSlot(key, holder, limit, this.#ttlMs);
-    if (granted) this.#held.set(`${key}\n${holder}`, { key, holder });
+    if (granted) {
+      let holders = this.#held.get(key);
+      if (!holders) this.#held.set(key, (holders = new Set()));
+      holders.add(holder);
+    }
     return granted;
   }
 
   async #release(key: string, holder: string): Promise<void> {
-    this.#held.delete(`${key}\n${holder}`);
+    const holders = this.#held.get(key);
+    holders?.delete(holder);
+    if (holders?.size === 0) this.#held.delete(key);
     await this.#broker.releaseSlot(key, holder);
   }
 }

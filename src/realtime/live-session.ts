@@ -1,6 +1,7 @@
 import type { ApiKey } from '../core/api-key.ts';
 import type { EndReason } from '../core/codes.ts';
 import type { PreparedFrame } from './prepared-frame.ts';
+import type { PublicationBatch } from './publication-batch.ts';
 
 /** A session authenticated by an API key, on either protocol; the hub, key watch and slots see only this. */
 export interface LiveSession {
@@ -26,9 +27,9 @@ export interface LiveSession {
   keepAlive(now: number): boolean;
 }
 
-/** Receives one channel's publications, framed once for every subscriber of the channel. */
+/** Receives one channel's publications, batched and framed once for every subscriber of the channel. */
 export interface ChannelListener {
-  deliver(frame: PreparedFrame, offset: number, epoch: string): void;
+  deliver(batch: PublicationBatch): void;
 }
 
 /** Receives listing announcements for the exchanges it asked for (spec 002 feed). */

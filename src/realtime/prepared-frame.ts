@@ -34,18 +34,24 @@ export function prepareTextFrame(text: string): PreparedFrame {
 }
 
 /** The slice of ws's per-socket sender that writes ready frames (not in its type declarations). */
-interface FrameWriter {
+export interface FrameWriter {
   sendFrame(list: Buffer[]): void;
 }
 
 /**
- * Writes a prepared frame to an open socket. Without extensions (Keygate turns per-message deflate
- * off) ws's sender never queues, so the frame goes through its `sendFrame` in order with every
- * other send; with an extension, or a ws without that method, it falls back to a normal send.
+ * The socket's own frame writer when prepared frames can go through it: without extensions (Keygate
+ * turns per-message deflate off) ws's sender never queues, so a frame written there stays in order
+ * with every other send. Null with an extension, or a ws without that method. Asked once per socket:
+ * the extensions are fixed by the handshake, and `ws.extensions` builds a string on every read.
  */
-export function sendPreparedFrame(ws: WebSocket, frame: PreparedFrame): void {
-  if (ws.readyState !== OPEN) return;
+export function rawFrameWriter(ws: WebSocket): FrameWriter | null {
   const writer = (ws as unknown as { _sender?: Partial<FrameWriter> })._sender;
-  if (ws.extensions === '' && typeof writer?.sendFrame === 'function') writer.sendFrame([frame.wire]);
+  return ws.extensions === '' && typeof writer?.sendFrame === 'function' ? (writer as FrameWriter) : null;
+}
+
+/** Writes a prepared frame to an open socket, through `writer` (see rawFrameWriter) or a normal send. */
+export function sendPreparedFrame(ws: WebSocket, frame: PreparedFrame, writer: FrameWriter | null = rawFrameWriter(ws)): void {
+  if (ws.readyState !== OPEN) return;
+  if (writer) writer.sendFrame([frame.wire]);
   else ws.send(frame.payload, { binary: false });
 }

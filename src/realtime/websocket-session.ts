@@ -2,7 +2,7 @@ import type { WebSocket } from 'ws';
 import type { ApiKey } from '../core/api-key.ts';
 import type { EndReason } from '../core/codes.ts';
 import type { LiveSession } from './live-session.ts';
-import { sendPreparedFrame, type PreparedFrame } from './prepared-frame.ts';
+import { rawFrameWriter, sendPreparedFrame, type FrameWriter, type PreparedFrame } from './prepared-frame.ts';
 import type { RealtimeContext } from './realtime-context.ts';
 
 /**
@@ -32,6 +32,8 @@ export abstract class WebSocketSession implements LiveSession {
   readonly id: string;
   readonly context: RealtimeContext;
   readonly #ws: WebSocket;
+  /** Where shared frames are written, fixed by the handshake (null: a normal send). */
+  readonly #frameWriter: FrameWriter | null;
   #closed = false;
   /** The key under which this session sits in the hub, the key watch and the connection slots. */
   #started: ApiKey | null = null;
@@ -39,6 +41,7 @@ export abstract class WebSocketSession implements LiveSession {
 
   protected constructor(ws: WebSocket, id: string, context: RealtimeContext) {
     this.#ws = ws;
+    this.#frameWriter = rawFrameWriter(ws);
     this.id = id;
     this.context = context;
     ws.on('close', () => this.#cleanUp('peer_closed'));
@@ -113,7 +116,7 @@ export abstract class WebSocketSession implements LiveSession {
   /** Sends a frame shared with other sessions, under the same bound as `send`. */
   sendFrame(frame: PreparedFrame): boolean {
     if (this.#closed || !this.#hasRoomFor(frame.wire.length)) return false;
-    sendPreparedFrame(this.#ws, frame);
+    sendPreparedFrame(this.#ws, frame, this.#frameWriter);
     return true;
   }
 
