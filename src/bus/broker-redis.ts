@@ -6,6 +6,26 @@ import { connectRedis } from './connect-redis.ts';
 import type { Broker, BrokerHandler, StreamOptions, StreamPosition, StreamPublication, StreamState } from './broker.ts';
 import { streamEpoch } from './stream-epoch.ts';
 
+// Counts one hit in a window and keeps the counter two windows: one script, so a rejected
+// command is always the caller's (ioredis's MULTI and pipelines can leave per-command promises
+// rejecting unhandled when the connection closes under them).
+const HIT = `
+local count = redis.call('INCR', KEYS[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+return count`;
+
+// Re-asserts slots: KEYS are slot sets, ARGV[1] the score (held until), ARGV[2] the sets' TTL, then
+// one holder per key. No XX: a slot Redis lost (a restart without persistence) is created again.
+const REFRESH_SLOTS = `
+for i, key in ipairs(KEYS) do
+  redis.call('ZADD', key, ARGV[1], ARGV[i + 2])
+  redis.call('PEXPIRE', key, ARGV[2])
+end
+return #KEYS`;
+
+/** Slots re-asserted per script call: bounded so one call never holds Redis for long. */
+const REFRESH_CHUNK = 1000;
+
 const ACQUIRE_SLOT = `
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
 if redis.call('ZSCORE', KEYS[1], ARGV[3]) then
@@ -95,6 +115,8 @@ export class RedisBroker implements Broker {
       throw error;
     });
     command.defineCommand('keygateAcquireSlot', { numberOfKeys: 1, lua: ACQUIRE_SLOT });
+    command.defineCommand('keygateHit', { numberOfKeys: 1, lua: HIT });
+    command.defineCommand('keygateRefreshSlots', { lua: REFRESH_SLOTS });
     command.defineCommand('keygatePublishToStream', { numberOfKeys: 2, lua: PUBLISH_TO_STREAM });
     command.defineCommand('keygateReadStream', { numberOfKeys: 2, lua: READ_STREAM });
     return new RedisBroker(command, subscriber, options.prefix ?? 'keygate:', options.clock ?? systemClock, options.health ?? new BackendHealth('bus', 'Redis'));
@@ -134,13 +156,15 @@ export class RedisBroker implements Broker {
   async refreshSlots(slots: ReadonlyArray<{ key: string; holder: string }>, ttlMs: number): Promise<void> {
     if (slots.length === 0) return;
     const until = this.#clock.now() + ttlMs;
-    const pipeline = this.#command.pipeline();
-    for (const { key, holder } of slots) {
-      // No XX: a slot Redis lost (a restart without persistence) is created again, so limits and presence stay exact.
-      pipeline.zadd(this.#prefix + 'slots:' + key, until, holder);
-      pipeline.pexpire(this.#prefix + 'slots:' + key, ttlMs * 2);
+    // Each slot set is named in KEYS (with its holder at the same place in ARGV) so the script stays cluster-aware.
+    const refresh = this.#script<number>('keygateRefreshSlots');
+    const calls: Array<Promise<number>> = [];
+    for (let start = 0; start < slots.length; start += REFRESH_CHUNK) {
+      const chunk = slots.slice(start, start + REFRESH_CHUNK);
+      const keys = chunk.map(({ key }) => this.#prefix + 'slots:' + key);
+      calls.push(this.#call(() => refresh(keys.length, ...keys, until, ttlMs * 2, ...chunk.map(({ holder }) => holder))));
     }
-    await this.#call(() => pipeline.exec());
+    await Promise.all(calls);
   }
 
   async releaseSlot(key: string, holder: string): Promise<void> {
@@ -158,8 +182,8 @@ export class RedisBroker implements Broker {
 
   async hit(key: string, windowMs: number): Promise<number> {
     const name = `${this.#prefix}hits:${key}:${Math.floor(this.#clock.now() / windowMs)}`;
-    const results = await this.#call(() => this.#command.multi().incr(name).pexpire(name, windowMs * 2).exec());
-    return Number(results?.[0]?.[1] ?? 0);
+    const hit = this.#script<number>('keygateHit');
+    return Number(await this.#call(() => hit(name, windowMs * 2)));
   }
 
   async hits(key: string, windowMs: number): Promise<number> {
