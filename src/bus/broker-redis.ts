@@ -101,6 +101,8 @@ export class RedisBroker implements Broker {
     this.#subscriber.on('messageBuffer', (channel: Buffer, payload: Buffer) => this.#deliver(channel.toString(), payload.toString()));
     this.#watch(command);
     this.#watch(subscriber);
+    // Connected (and subscribed to nothing yet) when constructed: each later 'ready' is a reconnect.
+    this.#subscriber.on('ready', () => this.#resubscribe());
   }
 
   /**
@@ -110,7 +112,9 @@ export class RedisBroker implements Broker {
   static async connect(url: string, options: { prefix?: string; clock?: Clock; health?: BackendHealth } = {}): Promise<RedisBroker> {
     const clientOptions = { maxRetriesPerRequest: 3, enableAutoPipelining: true };
     const command = await connectRedis(url, clientOptions);
-    const subscriber = await connectRedis(url, clientOptions).catch((error: unknown) => {
+    // Channels are subscribed again by the broker itself on reconnect: ioredis's own resubscribe leaves
+    // its SUBSCRIBE promise unhandled, which rejects ('Connection is closed.') if the link drops again.
+    const subscriber = await connectRedis(url, { ...clientOptions, autoResubscribe: false }).catch((error: unknown) => {
       command.disconnect();
       throw error;
     });
@@ -253,6 +257,14 @@ export class RedisBroker implements Broker {
     client.on('ready', () => {
       if (!this.#closing && this.#bothReady()) this.health.ok();
     });
+  }
+
+  // A failure means the link dropped again; its next 'ready' tries again, and the key-event catch-up
+  // covers what the channel missed meanwhile.
+  #resubscribe(): void {
+    const channels = [...this.#handlers.keys()];
+    if (this.#closing || channels.length === 0) return;
+    this.#subscriber.subscribe(...channels).catch(() => undefined);
   }
 
   #bothReady(): boolean {
