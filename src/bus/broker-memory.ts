@@ -20,6 +20,8 @@ export class MemoryBroker implements Broker {
   readonly #clock: Clock;
   readonly #handlers = new Map<string, Set<BrokerHandler>>();
   readonly #slots = new Map<string, Map<string, number>>();
+  /** Per slot, no later than the earliest expiry among its holders: before it, none can have lapsed. */
+  readonly #earliestExpiry = new Map<string, number>();
   readonly #claims = new Map<string, number>();
   readonly #counters = new Map<string, { window: number; count: number; until: number }>();
   readonly #streams = new Map<string, MemoryStream>();
@@ -52,6 +54,7 @@ export class MemoryBroker implements Broker {
     if (!slots.has(holder) && slots.size >= limit) return false;
     slots.set(holder, now + ttlMs);
     this.#slots.set(key, slots);
+    this.#noteExpiry(key, now + ttlMs);
     return true;
   }
 
@@ -61,13 +64,16 @@ export class MemoryBroker implements Broker {
       const held = this.#slots.get(key) ?? new Map<string, number>();
       held.set(holder, until);
       this.#slots.set(key, held);
+      this.#noteExpiry(key, until);
     }
   }
 
   async releaseSlot(key: string, holder: string): Promise<void> {
     const slots = this.#slots.get(key);
     slots?.delete(holder);
-    if (slots?.size === 0) this.#slots.delete(key);
+    if (slots?.size !== 0) return;
+    this.#slots.delete(key);
+    this.#earliestExpiry.delete(key);
   }
 
   async countSlots(key: string): Promise<number> {
@@ -173,10 +179,23 @@ export class MemoryBroker implements Broker {
     return stream;
   }
 
+  // Scans a slot's holders only once one of them may have lapsed (a lower bound of their expiries is
+  // kept per slot), so N connects to one slot cost O(N), not O(N²) - a channel's presence slot holds
+  // every subscriber on the node.
   #liveSlots(key: string, now: number): Map<string, number> {
     const slots = this.#slots.get(key) ?? new Map<string, number>();
-    for (const [holder, until] of slots) if (until <= now) slots.delete(holder);
+    if (now < (this.#earliestExpiry.get(key) ?? Infinity)) return slots;
+    let earliest = Infinity;
+    for (const [holder, until] of slots) {
+      if (until <= now) slots.delete(holder);
+      else if (until < earliest) earliest = until;
+    }
+    this.#earliestExpiry.set(key, earliest);
     return slots;
+  }
+
+  #noteExpiry(key: string, until: number): void {
+    if (until < (this.#earliestExpiry.get(key) ?? Infinity)) this.#earliestExpiry.set(key, until);
   }
 
   // Expired claims and stale counters are dropped now and then so memory stays bounded.
