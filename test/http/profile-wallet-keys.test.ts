@@ -4,6 +4,7 @@ import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from 
 import { dialects } from '../support/databases.ts';
 import { startNode, type TestNode } from '../support/harness.ts';
 import { ed25519Pair, signEd25519, splitPersonalSign, type SignedRequest } from '../support/signers.ts';
+import { clearOfWindowEdge } from '../support/wait-for.ts';
 
 const DAY = 24 * 3600 * 1000;
 
@@ -190,6 +191,7 @@ for (const dialect of dialects()) {
       try {
         const owner = privateKeyToAccount(generatePrivateKey());
         const impostor = privateKeyToAccount(generatePrivateKey());
+        await clearOfWindowEdge(10_000);
         const statuses: number[] = [];
         for (let i = 0; i < 4; i++) {
           const body = { ...(await createBody(impostor, ed25519Pair().publicKeyHex, 'x', Date.now() + 2 * DAY)), address: owner.address };

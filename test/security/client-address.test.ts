@@ -7,6 +7,7 @@ import { ConfigError, loadConfig } from '../../src/config/load-config.ts';
 import { compileProxyTrust } from '../../src/config/proxy-trust.ts';
 import { startNode, type TestNode } from '../support/harness.ts';
 import { forwardAuth, seedKey } from '../support/seed.ts';
+import { clearOfWindowEdge } from '../support/wait-for.ts';
 
 // A client chooses what it writes into X-Forwarded-For and X-Real-IP. Keygate believes them only from
 // a trusted proxy (by default: this machine's loopback), and takes the address from the right of the
@@ -119,6 +120,7 @@ describe('a client that reaches Keygate directly (not from a trusted proxy)', { 
   });
 
   it('cannot dodge the per-address failure throttle by rotating X-Forwarded-For or X-Real-IP (150 guesses: 429 after the budget)', async () => {
+    await clearOfWindowEdge(10_000);
     const statuses: number[] = [];
     for (let i = 0; i < 150; i++) {
       const spoofed = `198.51.100.${i % 250}`;

@@ -48,3 +48,13 @@ export function whenFound<T>(emitter: EventEmitter, event: string, find: () => T
     look();
   });
 }
+
+/**
+ * Waits, if need be, until at least `neededMs` remain before the next boundary of the fixed
+ * `windowMs` windows the throttles count in (aligned to the epoch), so a test that spends a budget
+ * on the system clock never sees the window roll over halfway and the budget start again.
+ */
+export async function clearOfWindowEdge(neededMs: number, windowMs = 60_000): Promise<void> {
+  const left = windowMs - (Date.now() % windowMs);
+  if (left < neededMs) await sleep(left + 20);
+}
