@@ -170,8 +170,10 @@ export class Verifier {
     return found;
   }
 
+  // Nearly always nobody is throttled: then no address is parsed into its bucket on the hot path.
   #isThrottled(ip: string | undefined, now: number): boolean {
-    return ip !== undefined && this.#deps.caches.throttled.get(addressBucket(ip), now) === true;
+    const { throttled } = this.#deps.caches;
+    return ip !== undefined && throttled.size > 0 && throttled.get(addressBucket(ip), now) === true;
   }
 
   /** Reads a key the caches do not hold from the store, and caches the answer either way. */
