@@ -68,14 +68,16 @@ export class PublicationBatch {
       fresh.push(entry);
       at = entry;
     }
-    if (fresh.length === 0) return null;
-    return { frame: prepareTextFrame(fresh.map((e) => e.line).join('\n')), offset: at.offset, epoch: at.epoch };
+    return fresh.length === 0 ? null : deliveryOf(fresh);
   }
 
   #wholeBatch(): BatchDelivery {
-    if (this.#whole) return this.#whole;
-    const last = this.#entries[this.#entries.length - 1];
-    this.#whole = { frame: prepareTextFrame(this.#entries.map((e) => e.line).join('\n')), offset: last.offset, epoch: last.epoch };
-    return this.#whole;
+    return (this.#whole ??= deliveryOf(this.#entries));
   }
+}
+
+/** One frame of `entries`' push lines, and the stream position after the last of them. */
+function deliveryOf(entries: readonly Entry[]): BatchDelivery {
+  const last = entries[entries.length - 1];
+  return { frame: prepareTextFrame(entries.map((e) => e.line).join('\n')), offset: last.offset, epoch: last.epoch };
 }
