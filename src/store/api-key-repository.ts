@@ -2,6 +2,7 @@ import type { Kysely, Selectable, Updateable } from 'kysely';
 import type { ApiKey, KeyScheme, Tier } from '../core/api-key.ts';
 import type { ApiKeysTable, Database } from './database.ts';
 import { fromJsonColumn, toJsonColumn } from './json-column.ts';
+import { numberOrNull } from './number-column.ts';
 
 /** Filters for listing keys; all optional and combined with AND. */
 export interface KeyFilter {
@@ -36,17 +37,17 @@ function toDomain(row: Selectable<ApiKeysTable>): ApiKey {
     allowedExchanges: fromJsonColumn(row.allowed_exchanges),
     tier: row.tier as Tier,
     maxConnections: Number(row.max_connections),
-    requestsPerMinute: row.requests_per_minute === null ? null : Number(row.requests_per_minute),
-    expiresAt: row.expires_at === null ? null : Number(row.expires_at),
+    requestsPerMinute: numberOrNull(row.requests_per_minute),
+    expiresAt: numberOrNull(row.expires_at),
     createdAt: Number(row.created_at),
-    lastUsedAt: row.last_used_at === null ? null : Number(row.last_used_at),
-    revokedAt: row.revoked_at === null ? null : Number(row.revoked_at),
+    lastUsedAt: numberOrNull(row.last_used_at),
+    revokedAt: numberOrNull(row.revoked_at),
     revokedBy: row.revoked_by,
-    deletedAt: row.deleted_at === null ? null : Number(row.deleted_at),
+    deletedAt: numberOrNull(row.deleted_at),
     secretCiphertext: row.secret_ciphertext,
     publicKey: row.public_key,
     walletAddress: row.wallet_address,
-    accountIndex: row.account_index === null ? null : Number(row.account_index),
+    accountIndex: numberOrNull(row.account_index),
     origin: row.origin,
     enabled: Number(row.enabled) !== 0,
   };

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from './database.ts';
+import { numberOrNull } from './number-column.ts';
 
 /** A console session as stored: only the hash of its id. */
 export interface ConsoleSessionRecord {
@@ -50,16 +51,15 @@ export class ConsoleSessionRepository {
       .where('console_sessions.id_hash', '=', idHash)
       .executeTakeFirst();
     if (!row) return null;
-    const optional = (value: number | string | null) => (value === null ? null : Number(value));
     return {
       idHash: row.id_hash,
       userId: row.user_id,
       via: row.via,
       createdAt: Number(row.created_at),
       expiresAt: Number(row.expires_at),
-      revokedAt: optional(row.revoked_at),
+      revokedAt: numberOrNull(row.revoked_at),
       tokenId: row.token_id,
-      token: row.token_row === null ? null : { revokedAt: optional(row.token_revoked_at), expiresAt: optional(row.token_expires_at) },
+      token: row.token_row === null ? null : { revokedAt: numberOrNull(row.token_revoked_at), expiresAt: numberOrNull(row.token_expires_at) },
     };
   }
 

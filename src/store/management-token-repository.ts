@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, ManagementTokensTable } from './database.ts';
+import { numberOrNull } from './number-column.ts';
 
 /** A management token as stored (hash only). */
 export interface ManagementTokenRecord {
@@ -28,9 +29,9 @@ function record(row: Selectable<ManagementTokensTable>): ManagementTokenRecord {
     tokenHash: row.token_hash,
     tail: row.tail,
     createdAt: Number(row.created_at),
-    expiresAt: row.expires_at === null ? null : Number(row.expires_at),
-    lastUsedAt: row.last_used_at === null ? null : Number(row.last_used_at),
-    revokedAt: row.revoked_at === null ? null : Number(row.revoked_at),
+    expiresAt: numberOrNull(row.expires_at),
+    lastUsedAt: numberOrNull(row.last_used_at),
+    revokedAt: numberOrNull(row.revoked_at),
   };
 }
 
