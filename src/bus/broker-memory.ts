@@ -16,6 +16,8 @@ interface MemoryStream {
 /** The single-node broker: everything lives in this process. */
 export class MemoryBroker implements Broker {
   readonly kind = 'memory' as const;
+  /** This process holds every claim it ever made. */
+  readonly claimsSince = 0;
   readonly health = new BackendHealth('bus', 'the in-memory bus');
   readonly #clock: Clock;
   readonly #handlers = new Map<string, Set<BrokerHandler>>();

@@ -90,6 +90,7 @@ export class RedisBroker implements Broker {
   /** The SUBSCRIBE in flight or done per channel, so every caller waits until the channel is live. */
   readonly #subscribed = new Map<string, Promise<unknown>>();
   #closing = false;
+  #claimsSince = 0;
 
   private constructor(command: Redis, subscriber: Redis, prefix: string, clock: Clock, health: BackendHealth) {
     this.#command = command;
@@ -103,6 +104,13 @@ export class RedisBroker implements Broker {
     this.#watch(subscriber);
     // Connected (and subscribed to nothing yet) when constructed: each later 'ready' is a reconnect.
     this.#subscriber.on('ready', () => this.#resubscribe());
+    // The command link came back, maybe to a Redis that restarted empty: earlier replay claims may be
+    // gone. Set as the link turns ready, before any command can run on it.
+    this.#command.on('ready', () => (this.#claimsSince = this.#clock.now()));
+  }
+
+  get claimsSince(): number {
+    return this.#claimsSince;
   }
 
   /**

@@ -30,6 +30,11 @@ export interface Broker {
   countSlots(key: string): Promise<number>;
   /** True the first time `key` is claimed within `ttlMs`, false on every repeat (replay protection). */
   claimOnce(key: string, ttlMs: number): Promise<boolean>;
+  /**
+   * Claims made before this time (epoch ms) may be gone: the bus reconnected, and a Redis that
+   * restarted keeps none of them. 0 while every claim this node could have seen is still held.
+   */
+  readonly claimsSince: number;
   /** Counts one hit in the current fixed window of `windowMs` and returns the window's total. */
   hit(key: string, windowMs: number): Promise<number>;
   /** Reads the current window's total without counting. */

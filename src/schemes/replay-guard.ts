@@ -8,8 +8,15 @@ import type { Refusal } from '../core/verdict.ts';
  * signature's bytes, not its text: hex case and base64 padding or spare bits spell the same bytes many
  * ways, and each spelling would otherwise be a fresh claim.
  */
-export function claimSignature(broker: Broker, scheme: string, signature: Buffer, windowMs: number): Promise<Refusal | null> {
+export function claimSignature(broker: Broker, scheme: string, signature: Buffer, windowMs: number, signedAt: number): Promise<Refusal | null> | Refusal {
+  // Signed before the bus last reconnected: its claim may have been lost with a restarted Redis, so
+  // nobody can say it was not used already. The client's next request, signed now, passes.
+  if (signedAt < broker.claimsSince) return UNPROVABLE;
   return broker.claimOnce(`replay:${scheme}:${signature.toString('hex')}`, 2 * windowMs + 1000).then((first) => (first ? null : REPLAYED));
 }
 
+const UNPROVABLE: Refusal = {
+  code: 'REPLAYED',
+  message: 'this signed request predates the replay store coming back and may have been used already; sign it again with a fresh timestamp',
+};
 const REPLAYED: Refusal = { code: 'REPLAYED', message: 'this signed request was already used; sign every request with a fresh timestamp' };

@@ -12,9 +12,8 @@ export function timestampMs(raw: string, unit: TimestampUnit): number | null {
   return unit === 'ms' ? Number(raw) : Number(BigInt(raw) / 1_000_000n);
 }
 
-/** Refuses a signed request whose timestamp is malformed or further than `windowMs` from `now`, either way. */
-export function checkSignatureWindow(raw: string, unit: TimestampUnit, now: number, windowMs: number): Refusal | null {
-  const at = timestampMs(raw, unit);
+/** Refuses a signed request whose timestamp (`at`, parsed by timestampMs) is malformed or further than `windowMs` from `now`, either way. */
+export function checkSignatureWindow(at: number | null, unit: TimestampUnit, now: number, windowMs: number): Refusal | null {
   if (at === null) {
     return { code: 'MALFORMED', message: `timestamp must be a whole number of ${unit === 'ms' ? 'milliseconds' : 'nanoseconds'} since the epoch` };
   }

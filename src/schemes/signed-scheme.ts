@@ -3,7 +3,7 @@ import { header } from '../core/request-facts.ts';
 import type { CredentialScheme, Extraction, IssueContext, IssuedCredential, PrepareContext } from './credential-scheme.ts';
 import { claimSignature } from './replay-guard.ts';
 import { signedMessage, type SignedParts } from './signed-message.ts';
-import { checkSignatureWindow, type TimestampUnit } from './signature-window.ts';
+import { checkSignatureWindow, timestampMs, type TimestampUnit } from './signature-window.ts';
 
 /** The header names one signed-request scheme reads (configuration: `signing.<scheme>`). */
 export interface SignedHeaderNames {
@@ -78,12 +78,13 @@ export function signedScheme<M>(definition: SignedSchemeDefinition<M>): Credenti
     },
     prepare: (key, context) => definition.prepare(key, context),
     prove(claim, material, facts, context) {
-      const stale = checkSignatureWindow(claim.timestamp, definition.timestampUnit, context.now, context.signatureWindowMs);
+      const signedAt = timestampMs(claim.timestamp, definition.timestampUnit);
+      const stale = checkSignatureWindow(signedAt, definition.timestampUnit, context.now, context.signatureWindowMs);
       if (stale) return stale;
       if (material === null) return { code: 'INVALID_SIGNATURE', message: 'this key has no verification material' };
       const signature = definition.canonical ? definition.canonical(material, claim.signature) : claim.signature;
       if (signature === null || !definition.verify(material, signedMessage(facts, claim.timestamp, definition.signs), signature)) return { code: 'INVALID_SIGNATURE', message: definition.invalid };
-      return claimSignature(context.broker, definition.name, signature, context.signatureWindowMs);
+      return claimSignature(context.broker, definition.name, signature, context.signatureWindowMs, signedAt!);
     },
     issue: (material, context) => definition.issue(material, context),
   };
