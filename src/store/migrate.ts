@@ -15,7 +15,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0001-initial': initial(dialect),
     '0002-console-sessions': consoleSessions(),
     '0003-key-events': keyEvents(dialect),
-    '0004-store-invariants': storeInvariants(),
+    '0004-store-invariants': storeInvariants(dialect),
     '0005-session-tokens': sessionTokens(),
     '0006-key-request-limit': keyRequestLimit(),
     '0007-key-enabled': keyEnabled(),

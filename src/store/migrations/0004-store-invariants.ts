@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Migration } from 'kysely';
+import type { Dialect } from '../connect-database.ts';
+import { KEY_EVENT_LOG_LOCK } from '../key-event-repository.ts';
 
 /** Who the audit log names for what this migration changed. */
 const ACTOR = 'migration 0004-store-invariants';
@@ -32,11 +34,11 @@ interface KeyRow {
  * Each change is an audit entry by "migration 0004-store-invariants". The whole migration is one
  * transaction on both stores: it applies completely or not at all.
  */
-export const storeInvariants = (): Migration => ({
+export const storeInvariants = (dialect: Dialect): Migration => ({
   async up(db: Kysely<any>) {
     // Kysely runs SQLite migrations outside a transaction; PostgreSQL's are inside one already.
-    if (db.isTransaction) await migrate(db);
-    else await db.transaction().execute(migrate);
+    if (db.isTransaction) await migrate(db, dialect);
+    else await db.transaction().execute((tx) => migrate(tx, dialect));
   },
   async down(db: Kysely<any>) {
     for (const index of ['api_keys_rolled_from_unique', 'api_keys_wallet_account_slot_unique', 'api_keys_scheme_lookup_unique', 'users_organization_name_unique', 'organizations_name_unique']) {
@@ -48,7 +50,10 @@ export const storeInvariants = (): Migration => ({
   },
 });
 
-async function migrate(db: Kysely<any>): Promise<void> {
+async function migrate(db: Kysely<any>, dialect: Dialect): Promise<void> {
+  // The revocations below append to the key event log: on PostgreSQL under the log's lock, as every
+  // appender does, so no running node commits a later sequence number first and skips past them.
+  if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(hashtextextended(${KEY_EVENT_LOG_LOCK}, 0))`.execute(db);
   const now = Date.now();
   await renameDuplicateOrganizations(db, now);
   await renameDuplicateUsers(db, now);
