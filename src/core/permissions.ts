@@ -42,3 +42,9 @@ export function validatePermissions(
 export function hasPermission(granted: readonly string[], required: string): boolean {
   return granted.includes(required);
 }
+
+/** The first of `required` (one permission or several; empty ones ignored) that `granted` lacks, if any. */
+export function missingPermission(granted: readonly string[], required: string | readonly string[] | undefined): string | undefined {
+  if (typeof required === 'string') return required && !granted.includes(required) ? required : undefined;
+  return required?.find((permission) => permission && !granted.includes(permission));
+}

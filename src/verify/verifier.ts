@@ -1,7 +1,7 @@
 import { keyStatus, type ApiKey } from '../core/api-key.ts';
 import type { Clock } from '../core/clock.ts';
 import type { IdentityHeader } from '../core/identity-headers.ts';
-import { hasPermission } from '../core/permissions.ts';
+import { missingPermission } from '../core/permissions.ts';
 import { RATE_WINDOW_MS, rateLimitState } from '../core/rate-limit-state.ts';
 import type { SecretBox } from '../core/secret-box.ts';
 import type { Broker } from '../bus/broker.ts';
@@ -20,8 +20,8 @@ import type { Metrics } from '../core/metrics.ts';
 import { addressBucket } from '../core/address-bucket.ts';
 
 export interface VerifyOptions {
-  /** Permission the request needs, if any. */
-  readonly permission?: string;
+  /** Permission the request needs, if any; several (a proxy may ask for more than one) must all hold. */
+  readonly permission?: string | readonly string[];
 }
 
 export interface VerifierDependencies {
@@ -135,14 +135,16 @@ export class Verifier {
   }
 
   // Synchronous unless a rate limit must be counted on the broker: a cached key costs no extra await.
-  #checkPolicy(entry: CachedKey, ip: string | undefined, permission: string | undefined, now: number, countUse: boolean): Verdict | Promise<Verdict> {
+  #checkPolicy(entry: CachedKey, ip: string | undefined, permission: VerifyOptions['permission'], now: number, countUse: boolean): Verdict | Promise<Verdict> {
     const { key, allowlist, requestsPerMinute: limit } = entry;
     const status = keyStatus(key, now);
     if (status === 'revoked') return refuse('REVOKED', 'API key was revoked', key);
     if (status === 'expired') return refuse('EXPIRED', 'API key has expired', key);
     if (!key.enabled) return refuse('DISABLED', 'API key is suspended; an admin can resume it', key);
     if (!allowlist.allows(ip)) return refuse('IP_NOT_ALLOWED', `requests from ${ip ?? 'an unknown address'} are not allowed for this key`, key);
-    if (permission && !hasPermission(key.permissions, permission)) return refuse('INSUFFICIENT_PERMISSIONS', `API key lacks the "${permission}" permission`, key);
+    // Before the rate limit is counted: a request refused for a permission spends none of the key's budget.
+    const missing = missingPermission(key.permissions, permission);
+    if (missing !== undefined) return refuse('INSUFFICIENT_PERMISSIONS', `API key lacks the "${missing}" permission`, key);
     if (!countUse) return this.#valid(entry);
     if (limit === null) {
       this.#deps.lastUsed.record(key.id, now);

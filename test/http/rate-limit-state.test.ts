@@ -47,6 +47,18 @@ describe('rate-limit state', () => {
     clock.set(START);
   });
 
+  it('spends none of the budget on a request refused for one of several permissions a proxy asks for', async () => {
+    const created = await createKey({ requestsPerMinute: 2, permissions: ['read'] });
+    const check = (extra: Record<string, string> = {}) => fetch(`${node.url}/v1/auth/nginx?permission=read`, { headers: { 'X-API-Key': created.body.key, 'X-Original-URI': '/api', ...extra } });
+    for (let i = 0; i < 3; i++) {
+      const refused = await check({ 'X-Keygate-Permission': 'trade' });
+      assert.equal(refused.status, 403);
+      assert.equal(refused.headers.get('x-keygate-code'), 'INSUFFICIENT_PERMISSIONS');
+    }
+    assert.equal((await check()).headers.get('x-ratelimit-remaining'), '1', 'the refused requests counted nothing');
+    assert.equal((await check()).status, 200);
+  });
+
   it('returns the same numbers in the verify API verdict', async () => {
     const created = await createKey({ requestsPerMinute: 2 });
     const verify = () => node.request('POST', '/v1/keys/verify', { token: node.keygate.serverToken, body: { key: created.body.key } });

@@ -1,7 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorCode } from '../../core/errors.ts';
-import { refuse, type Verdict } from '../../core/verdict.ts';
-import { hasPermission } from '../../core/permissions.ts';
 import { findOpaqueKey } from '../../schemes/opaque-scheme.ts';
 import type { HttpDependencies } from '../http-dependencies.ts';
 import { errorBody } from '../error-handler.ts';
@@ -47,11 +45,8 @@ export async function forwardAuthRoutes(app: FastifyInstance, parts: Pick<HttpDe
       return json ? reply.send(errorBody(ErrorCode.BAD_REQUEST, message)) : reply.send();
     }
     const facts = forwardedRequest(proxy, request, proxyTrust, options.envoyPrefix);
-    const [first, ...more] = requiredPermissions(proxy, request);
-    let verdict: Verdict = await parts.verifier.verify(facts, { permission: first });
-    // The verifier checks one permission; a proxy may ask for several (query and header): each must hold.
-    const missing = verdict.valid ? more.find((permission) => !hasPermission(verdict.key!.permissions, permission)) : undefined;
-    if (missing !== undefined && verdict.key) verdict = refuse('INSUFFICIENT_PERMISSIONS', `API key lacks the "${missing}" permission`, verdict.key);
+    // A proxy may ask for several permissions (query and header): the verifier checks that each holds.
+    const verdict = await parts.verifier.verify(facts, { permission: requiredPermissions(proxy, request) });
     if (API_KEY_QUERY.test(facts.url) && findOpaqueKey(facts)?.source === 'query') {
       request.log.warn({ keyId: verdict.key?.id }, 'API key sent in the api_key query parameter; the X-API-Key header keeps it out of logs');
     }
