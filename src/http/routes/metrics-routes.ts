@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { ErrorCode, KeygateError } from '../../core/errors.ts';
 import { safeEqual } from '../../core/secret-hash.ts';
 import type { HttpDependencies } from '../http-dependencies.ts';
+import { bearerToken } from '../management-auth.ts';
 
 /**
  * GET /metrics: the node's metrics in the Prometheus text format. With `metrics.token` set, a scrape
@@ -13,7 +14,7 @@ export async function metricsRoutes(app: FastifyInstance, parts: Pick<HttpDepend
   app.get('/metrics', {
     schema: { tags: ['health'], summary: 'Prometheus metrics (text format); Bearer metrics.token when one is set', security: token ? [{ metricsToken: [] }] : [] },
     handler: async (request, reply) => {
-      if (token !== null && !safeEqual(request.headers.authorization ?? '', `Bearer ${token}`)) {
+      if (token !== null && !safeEqual(bearerToken(request) ?? '', token)) {
         reply.header('www-authenticate', 'Bearer realm="metrics"');
         throw new KeygateError(ErrorCode.UNAUTHENTICATED, 'this node requires Authorization: Bearer <metrics.token> for /metrics');
       }
