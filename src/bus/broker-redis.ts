@@ -168,7 +168,8 @@ export class RedisBroker implements Broker {
   async refreshSlots(slots: ReadonlyArray<{ key: string; holder: string }>, ttlMs: number): Promise<void> {
     if (slots.length === 0) return;
     const until = this.#clock.now() + ttlMs;
-    // Each slot set is named in KEYS (with its holder at the same place in ARGV) so the script stays cluster-aware.
+    // Slot sets go in KEYS, each with its holder at the same place in ARGV (one Redis, not a Cluster:
+    // a script over keys of several hash slots would be refused there).
     const refresh = this.#script<number>('keygateRefreshSlots');
     const calls: Array<Promise<number>> = [];
     for (let start = 0; start < slots.length; start += REFRESH_CHUNK) {
