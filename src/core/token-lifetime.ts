@@ -7,3 +7,9 @@ export const MAX_TOKEN_TTL_DAYS = 36_500;
 
 /** One day in milliseconds. */
 export const DAY_MS = 86_400_000;
+
+/** Whether a management token still works at `now`: revocation first, then its expiry (none: never). */
+export function tokenStatus(token: { readonly revokedAt: number | null; readonly expiresAt: number | null }, now: number): 'active' | 'revoked' | 'expired' {
+  if (token.revokedAt !== null) return 'revoked';
+  return token.expiresAt !== null && token.expiresAt <= now ? 'expired' : 'active';
+}

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../core/clock.ts';
 import { safeEqual, sha256Hex } from '../core/secret-hash.ts';
+import { tokenStatus } from '../core/token-lifetime.ts';
 import type { ConsoleSessionRepository } from '../store/console-session-repository.ts';
 
 /** A session just opened: the id goes into an httpOnly cookie, the CSRF token to the page. */
@@ -52,7 +53,7 @@ export class ConsoleSessionService {
     if (!record || record.revokedAt !== null || record.expiresAt <= now) return null;
     if (record.tokenId !== null) {
       const token = record.token;
-      if (token === null || token.revokedAt !== null || (token.expiresAt !== null && token.expiresAt <= now)) return null;
+      if (token === null || tokenStatus(token, now) !== 'active') return null;
     }
     return { userId: record.userId, via: record.via, expiresAt: record.expiresAt };
   }

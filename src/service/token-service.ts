@@ -5,7 +5,7 @@ import type { IdSource } from '../core/ids.ts';
 import { keyTail } from '../core/opaque-key.ts';
 import type { Principal, User } from '../core/principal.ts';
 import { sha256Hex } from '../core/secret-hash.ts';
-import { DAY_MS, MAX_TOKEN_TTL_DAYS } from '../core/token-lifetime.ts';
+import { DAY_MS, MAX_TOKEN_TTL_DAYS, tokenStatus } from '../core/token-lifetime.ts';
 import type { OwnedTokenRecord } from '../store/management-token-repository.ts';
 import type { Store } from '../store/store.ts';
 import { actorOf, type Actor, type AuditTrail } from './audit-trail.ts';
@@ -29,7 +29,7 @@ export interface TokenView {
 /** How a stored token is listed at `now`. */
 export function tokenView(token: OwnedTokenRecord, now: number): TokenView {
   const iso = (at: number | null) => (at === null ? null : new Date(at).toISOString());
-  const status = token.revokedAt !== null ? 'revoked' : token.expiresAt !== null && token.expiresAt <= now ? 'expired' : 'active';
+  const status = tokenStatus(token, now);
   return {
     id: token.id,
     name: token.name,
@@ -91,7 +91,7 @@ export class TokenService {
     if (!MANAGEMENT_TOKEN_FORMAT.test(token)) throw new KeygateError(ErrorCode.UNAUTHENTICATED, 'invalid, expired or revoked bearer token');
     const record = await this.#deps.store.tokens.findByHash(sha256Hex(token));
     const now = this.#deps.clock.now();
-    if (!record || record.revokedAt !== null || (record.expiresAt !== null && record.expiresAt <= now)) {
+    if (!record || tokenStatus(record, now) !== 'active') {
       throw new KeygateError(ErrorCode.UNAUTHENTICATED, 'invalid, expired or revoked bearer token');
     }
     return { ...(await this.principalFor(record.userId, via, ip)), tokenId: record.id };
