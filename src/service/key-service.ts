@@ -240,7 +240,6 @@ export class KeyService {
     if (input.enabled !== undefined && principal.user.role !== 'admin') {
       throw new KeygateError(ErrorCode.FORBIDDEN, 'only organization admins may suspend or resume API keys');
     }
-    if (input.enabled !== undefined && typeof input.enabled !== 'boolean') throw badInput('enabled', 'enabled must be true or false');
     const patch = {
       name: input.name === undefined ? undefined : validateKeyName(input.name),
       permissions: input.permissions === undefined ? undefined : validatePermissions(input.permissions, this.#deps.settings.permissions),
