@@ -1,11 +1,15 @@
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyHttpOptions, type FastifyInstance } from 'fastify';
 import type { HttpDependencies } from './http-dependencies.ts';
 import { installErrorHandler } from './error-handler.ts';
 import { installManagementAuth } from './management-auth.ts';
+import { forwardAuthAddresses, forwardAuthCheck } from './forward-auth/forward-auth-check.ts';
+import { ForwardAuthFastPath } from './forward-auth/forward-auth-fast-path.ts';
 import { applyOptionalBodies, markOptionalBody } from './openapi-optional-body.ts';
+import { parseQueryString } from './query-string.ts';
 import { installJsonParser } from './raw-body.ts';
 import { frontofficeProfile } from './profiles/frontoffice-profile.ts';
 import { rsaKeysProfile } from './profiles/rsa-keys-profile.ts';
@@ -44,11 +48,34 @@ export const MANAGEMENT_ROUTE_MODULES: readonly RouteModule[] = [
   consoleRoutes,
 ];
 
+type RequestHandler = (request: IncomingMessage, response: ServerResponse) => void;
+
+/**
+ * The HTTP server Fastify would make (its timeouts applied the way it applies them), with the
+ * forward-auth fast path, when there is one, asked first.
+ */
+function httpServer(fastPath: ForwardAuthFastPath | null) {
+  return (fastify: RequestHandler, options: FastifyHttpOptions<never>) => {
+    const server = createServer(fastPath ? (request, response) => fastPath.handle(request, response) || fastify(request, response) : fastify);
+    server.keepAliveTimeout = options.keepAliveTimeout!;
+    server.requestTimeout = options.requestTimeout!;
+    server.setTimeout(options.connectionTimeout!);
+    if (options.maxRequestsPerSocket! > 0) server.maxRequestsPerSocket = options.maxRequestsPerSocket!;
+    return server;
+  };
+}
+
 /** Builds the Fastify app: JSON parsing, errors, auth, OpenAPI at /docs, and every route module. */
 export async function buildHttpApp(parts: HttpDependencies): Promise<FastifyInstance> {
   // Typed as a plain FastifyInstance so route modules need not know the logger's concrete type.
   const requestLogging = parts.config.logLevel === 'debug' || parts.config.logLevel === 'trace';
+  // With request logging on, every request goes through Fastify so that each is logged.
+  const fastPath = requestLogging
+    ? null
+    : new ForwardAuthFastPath({ addresses: forwardAuthAddresses(parts.config.forwardAuth.proxy), check: forwardAuthCheck(parts), proxyTrust: parts.proxyTrust, logger: parts.logger as FastifyBaseLogger, store: parts.storeHealth });
   const app: FastifyInstance = Fastify({
+    serverFactory: httpServer(fastPath),
+    routerOptions: { querystringParser: parseQueryString },
     loggerInstance: parts.logger as FastifyBaseLogger,
     // The compiled setting, so request.ip walks X-Forwarded-For exactly as WebSocket handshakes do.
     trustProxy: parts.proxyTrust,
@@ -61,6 +88,7 @@ export async function buildHttpApp(parts: HttpDependencies): Promise<FastifyInst
     // input, secrets included: never log error.validation.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false, verbose: true, keywords: ['x-expected'] } },
   });
+  if (fastPath) app.addHook('preClose', (done) => (fastPath.close(), done()));
   installJsonParser(app);
   installErrorHandler(app, { store: parts.storeHealth });
   await app.register(swagger, {

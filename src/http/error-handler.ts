@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyError, FastifyInstance } from 'fastify';
 import type { BackendHealth } from '../core/backend-health.ts';
 import { isBackendUnavailable } from '../core/backend-unavailable.ts';
 import { ErrorCode, KeygateError } from '../core/errors.ts';
@@ -21,7 +21,7 @@ export function errorBody(code: string, message: string, field?: string): ErrorB
  * UNAVAILABLE the caller may retry, reported to the store's health — one log line per outage, not per
  * request. The bus reports its own outages and already throws UNAVAILABLE.
  */
-export function errorReply(error: FastifyError, request: FastifyRequest, store?: BackendHealth): { status: number; body: ErrorBody } {
+export function errorReply(error: FastifyError, request: { readonly log: Pick<FastifyBaseLogger, 'error'> }, store?: BackendHealth): { status: number; body: ErrorBody } {
   if (error instanceof KeygateError) return { status: ERROR_STATUS[error.code], body: errorBody(error.code, error.message, error.field) };
   if (isBackendUnavailable(error)) {
     store?.failed(error);
@@ -38,12 +38,16 @@ export function errorReply(error: FastifyError, request: FastifyRequest, store?:
   return { status: 500, body: errorBody('INTERNAL', 'internal server error') };
 }
 
+/** Headers an error answer carries besides its body: a retry hint while a backend is down. */
+export function errorHeaders(status: number): Record<string, string> {
+  return status === 503 ? { 'retry-after': '2' } : {};
+}
+
 /** Maps typed errors, schema validation failures and everything else to `{error:{code,message,field?}}`. */
 export function installErrorHandler(app: FastifyInstance, health: { readonly store?: BackendHealth } = {}): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const { status, body } = errorReply(error, request, health.store);
-    if (status === 503) reply.header('retry-after', '2');
-    return reply.status(status).send(body);
+    return reply.status(status).headers(errorHeaders(status)).send(body);
   });
   app.setNotFoundHandler((request, reply) => {
     reply.status(404).send(errorBody('NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`));

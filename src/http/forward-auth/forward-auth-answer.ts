@@ -1,5 +1,5 @@
-import type { FastifyReply } from 'fastify';
 import { VERDICT_STATUS } from '../../core/codes.ts';
+import { ErrorCode } from '../../core/errors.ts';
 import type { RateLimitState } from '../../core/rate-limit-state.ts';
 import type { Verdict } from '../../core/verdict.ts';
 import { errorBody } from '../error-handler.ts';
@@ -7,43 +7,61 @@ import { errorBody } from '../error-handler.ts';
 /** Longest X-Keygate-Reason sent: a reason, not a document. */
 const MAX_REASON_LENGTH = 160;
 
+const JSON_TYPE = 'application/json; charset=utf-8';
+
 /** A verdict message made safe for a header value: printable ASCII only, and short. */
 export function headerSafeReason(message: string): string {
   const printable = message.replace(/[^\x20-\x7e]/g, '?');
   return printable.length > MAX_REASON_LENGTH ? `${printable.slice(0, MAX_REASON_LENGTH - 3)}...` : printable;
 }
 
-/** Answers a forward-auth check with a verdict. */
-export type ForwardAuthAnswer = (reply: FastifyReply, verdict: Verdict, json: boolean) => FastifyReply;
+/** A forward-auth answer, written the same way by the Fastify route and the node:http fast path. */
+export interface ForwardAuthResult {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  /** JSON text: only on the `?body=json` opt-in. */
+  readonly body?: string;
+}
 
 /** The X-RateLimit-* headers of a key with a request limit (the names Kong, Unkey and GitHub send). */
-function rateLimitHeaders(reply: FastifyReply, state: RateLimitState): void {
-  reply.header('x-ratelimit-limit', String(state.limit)).header('x-ratelimit-remaining', String(state.remaining)).header('x-ratelimit-reset', String(state.resetSeconds));
+function addRateLimitHeaders(headers: Record<string, string>, state: RateLimitState): void {
+  headers['x-ratelimit-limit'] = String(state.limit);
+  headers['x-ratelimit-remaining'] = String(state.remaining);
+  headers['x-ratelimit-reset'] = String(state.resetSeconds);
+}
+
+/** A refusal decided before verification (a misdirected proxy, a typo in the address): header verdict, optional body. */
+export function badRequestAnswer(reason: string, message: string, json: boolean): ForwardAuthResult {
+  const headers: Record<string, string> = { 'x-keygate-code': ErrorCode.BAD_REQUEST, 'x-keygate-reason': reason };
+  if (!json) return { status: 400, headers };
+  headers['content-type'] = JSON_TYPE;
+  return { status: 400, headers, body: JSON.stringify(errorBody(ErrorCode.BAD_REQUEST, message)) };
 }
 
 /**
- * Builds the one function that writes forward-auth answers. By default an answer has no body — the
- * status, `X-Keygate-Code`, `X-Keygate-Reason` on refusals, the identity headers on 200 (built once
- * per key load, on its cache entry) — because a proxy (nginx's auth_request) cannot keep a connection
- * open when the auth answer has one. A key with a request limit adds `X-RateLimit-Limit`, `-Remaining`
- * and `-Reset` (seconds) to its 200 and `Retry-After` to its 429. `json` adds the JSON body for
- * callers whose clients read it (the `?body=json` opt-in).
+ * The answer to a forward-auth check. By default it has no body — the status, `X-Keygate-Code`,
+ * `X-Keygate-Reason` on refusals, the identity headers on 200 (built once per key load, on its cache
+ * entry) — because a proxy (nginx's auth_request) cannot keep a connection open when the auth answer
+ * has one. A key with a request limit adds `X-RateLimit-Limit`, `-Remaining` and `-Reset` (seconds)
+ * to its 200 and `Retry-After` to its 429. `json` adds the JSON body for callers whose clients read
+ * it (the `?body=json` opt-in).
  */
-export function forwardAuthAnswer(): ForwardAuthAnswer {
-  return (reply, verdict, json) => {
-    if (verdict.valid) {
-      reply.status(200).header('x-keygate-code', 'VALID');
-      if (verdict.identityHeaders) reply.headers(verdict.identityHeaders);
-      if (verdict.rateLimit) rateLimitHeaders(reply, verdict.rateLimit);
-      return json ? reply.type('application/json; charset=utf-8').send(JSON.stringify({ valid: true, code: 'VALID', keyId: verdict.key.id })) : reply.send();
-    }
-    const status = VERDICT_STATUS[verdict.code];
-    reply.status(status).header('x-keygate-code', verdict.code).header('x-keygate-reason', headerSafeReason(verdict.message));
-    if (status === 401) reply.header('www-authenticate', 'ApiKey realm="keygate"');
-    if (verdict.rateLimit) {
-      rateLimitHeaders(reply, verdict.rateLimit);
-      if (verdict.code === 'RATE_LIMITED') reply.header('retry-after', String(verdict.rateLimit.resetSeconds));
-    }
-    return json ? reply.send(errorBody(verdict.code, verdict.message)) : reply.send();
-  };
+export function forwardAuthAnswer(verdict: Verdict, json: boolean): ForwardAuthResult {
+  if (verdict.valid) {
+    const headers: Record<string, string> = { 'x-keygate-code': 'VALID', ...verdict.identityHeaders };
+    if (verdict.rateLimit) addRateLimitHeaders(headers, verdict.rateLimit);
+    if (!json) return { status: 200, headers };
+    headers['content-type'] = JSON_TYPE;
+    return { status: 200, headers, body: JSON.stringify({ valid: true, code: 'VALID', keyId: verdict.key.id }) };
+  }
+  const status = VERDICT_STATUS[verdict.code];
+  const headers: Record<string, string> = { 'x-keygate-code': verdict.code, 'x-keygate-reason': headerSafeReason(verdict.message) };
+  if (status === 401) headers['www-authenticate'] = 'ApiKey realm="keygate"';
+  if (verdict.rateLimit) {
+    addRateLimitHeaders(headers, verdict.rateLimit);
+    if (verdict.code === 'RATE_LIMITED') headers['retry-after'] = String(verdict.rateLimit.resetSeconds);
+  }
+  if (!json) return { status, headers };
+  headers['content-type'] = JSON_TYPE;
+  return { status, headers, body: JSON.stringify(errorBody(verdict.code, verdict.message)) };
 }

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import type { FastifyRequest } from 'fastify';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { ProxyTrust } from '../../config/proxy-trust.ts';
 import type { RequestFacts } from '../../core/request-facts.ts';
 
@@ -15,6 +15,25 @@ import type { RequestFacts } from '../../core/request-facts.ts';
  */
 export type ForwardAuthProxy = 'nginx' | 'traefik' | 'envoy' | 'none';
 
+/**
+ * A forward-auth call as either HTTP front end hands it over (the Fastify route, or the node:http
+ * fast path for calls without a body): nothing here depends on the framework that parsed it.
+ */
+export interface ForwardAuthCall {
+  readonly method: string;
+  /** The request target exactly as received: path and query, no percent-decoding. */
+  readonly url: string;
+  readonly headers: IncomingHttpHeaders;
+  /** The query of the address, parsed by the one parser both front ends use (fast-querystring). */
+  readonly query: Readonly<Record<string, string | string[] | undefined>>;
+  /** The socket's peer address. */
+  readonly peer: string | undefined;
+  /** The client address from the trusted X-Forwarded-For walk; computed only when asked for. */
+  clientIp(): string | undefined;
+  /** The body a proxy passed along (Envoy's with_request_body), as text. */
+  readonly body?: string;
+}
+
 /** Headers that carry the original request for one proxy and never for the others. */
 const ORIGINAL_HEADERS: Record<'nginx' | 'traefik', { uri: string; method: string }> = {
   nginx: { uri: 'x-original-uri', method: 'x-original-method' },
@@ -27,15 +46,14 @@ function single(value: string | string[] | undefined): string | undefined {
 
 /**
  * The client address a proxy reported: X-Real-IP only when the socket's peer is a trusted proxy (and
- * it is one plain address), otherwise what the trusted X-Forwarded-For walk gave Fastify.
+ * it is one plain address), otherwise what the trusted X-Forwarded-For walk gives.
  */
-function clientAddress(request: FastifyRequest, trust: ProxyTrust, believeRealIp: boolean): string {
+function clientAddress(call: ForwardAuthCall, trust: ProxyTrust, believeRealIp: boolean): string | undefined {
   if (believeRealIp) {
-    const realIp = single(request.headers['x-real-ip'])?.trim();
-    const peer = request.socket.remoteAddress;
-    if (realIp && isIP(realIp) !== 0 && peer !== undefined && trust(peer, 0)) return realIp;
+    const realIp = single(call.headers['x-real-ip'])?.trim();
+    if (realIp && isIP(realIp) !== 0 && call.peer !== undefined && trust(call.peer, 0)) return realIp;
   }
-  return request.ip;
+  return call.clientIp();
 }
 
 /**
@@ -43,20 +61,19 @@ function clientAddress(request: FastifyRequest, trust: ProxyTrust, believeRealIp
  * prefix that Envoy's path is appended to: the rest of the raw URL is the original path and query
  * exactly as sent (no percent-decoding), which is what a signature covers.
  */
-export function forwardedRequest(proxy: ForwardAuthProxy, request: FastifyRequest, trust: ProxyTrust, envoyPrefix = ''): RequestFacts {
-  const headers = request.headers as Record<string, string | undefined>;
-  let method = request.method;
-  let url = request.url;
+export function forwardedRequest(proxy: ForwardAuthProxy, call: ForwardAuthCall, trust: ProxyTrust, envoyPrefix = ''): RequestFacts {
+  const headers = call.headers as Record<string, string | undefined>;
+  let method = call.method;
+  let url = call.url;
   if (proxy === 'nginx' || proxy === 'traefik') {
     const names = ORIGINAL_HEADERS[proxy];
     method = single(headers[names.method])?.trim().toUpperCase() || method;
     url = single(headers[names.uri]) ?? url;
   } else if (proxy === 'envoy') {
-    const raw = request.raw.url ?? '/';
-    const rest = raw.startsWith(envoyPrefix) ? raw.slice(envoyPrefix.length) : raw;
+    const rest = url.startsWith(envoyPrefix) ? url.slice(envoyPrefix.length) : url;
     url = rest === '' || rest.startsWith('?') ? `/${rest}` : rest;
   }
-  return { method, url, headers, body: request.rawBody, ip: clientAddress(request, trust, proxy === 'nginx') };
+  return { method, url, headers, body: call.body, ip: clientAddress(call, trust, proxy === 'nginx') };
 }
 
 /** The proxies whose original-request headers must not reach an address that reads `proxy`'s. */
@@ -76,10 +93,10 @@ const FOREIGN_PROXIES: Record<ForwardAuthProxy, ReadonlyArray<'nginx' | 'traefik
  * query is the client's and its `?permission=` never counts: the operator's requirement would
  * silently be dropped. Envoy passes neither header (its `allowed_headers` do not list them).
  */
-export function carriesOtherProxyHeaders(proxy: ForwardAuthProxy, request: FastifyRequest): boolean {
+export function carriesOtherProxyHeaders(proxy: ForwardAuthProxy, call: ForwardAuthCall): boolean {
   return FOREIGN_PROXIES[proxy].some((other) => {
     const names = ORIGINAL_HEADERS[other];
-    return request.headers[names.uri] !== undefined || request.headers[names.method] !== undefined;
+    return call.headers[names.uri] !== undefined || call.headers[names.method] !== undefined;
   });
 }
 
@@ -93,10 +110,15 @@ const ADDRESS_PARAMETERS = new Set(['permission', 'body']);
  * README's snippet and Traefik always do): without it the address is itself the original request,
  * whose query may carry anything (`api_key=`). Envoy's query and that of `none` are the original request's.
  */
-export function unknownAddressParameters(proxy: ForwardAuthProxy, request: FastifyRequest): string[] {
+export function unknownAddressParameters(proxy: ForwardAuthProxy, call: ForwardAuthCall): string[] {
   if (proxy !== 'nginx' && proxy !== 'traefik') return [];
-  if (request.headers[ORIGINAL_HEADERS[proxy].uri] === undefined) return [];
-  return Object.keys((request.query as Record<string, unknown> | undefined) ?? {}).filter((name) => !ADDRESS_PARAMETERS.has(name));
+  if (call.headers[ORIGINAL_HEADERS[proxy].uri] === undefined) return [];
+  return Object.keys(call.query).filter((name) => !ADDRESS_PARAMETERS.has(name));
+}
+
+/** A header or query value that may repeat, as a list. */
+function valuesOf(value: string | string[] | undefined): readonly string[] {
+  return Array.isArray(value) ? value : value === undefined ? [] : [value];
 }
 
 /**
@@ -105,14 +127,9 @@ export function unknownAddressParameters(proxy: ForwardAuthProxy, request: Fasti
  * client's own URL, so only the header (set with ext_authz `headers_to_add`) counts. An empty value
  * never cancels another.
  */
-export function requiredPermissions(proxy: ForwardAuthProxy, request: FastifyRequest): string[] {
-  const values: string[] = [];
-  if (proxy !== 'envoy') {
-    const fromQuery = (request.query as { permission?: string | string[] } | undefined)?.permission;
-    values.push(...(Array.isArray(fromQuery) ? fromQuery : fromQuery === undefined ? [] : [fromQuery]));
-  }
-  const fromHeader = request.headers['x-keygate-permission'];
-  values.push(...(Array.isArray(fromHeader) ? fromHeader : fromHeader === undefined ? [] : [fromHeader]));
+export function requiredPermissions(proxy: ForwardAuthProxy, call: ForwardAuthCall): string[] {
+  const values = [...(proxy === 'envoy' ? [] : valuesOf(call.query.permission)), ...valuesOf(call.headers['x-keygate-permission'])];
+  if (values.length === 0) return [];
   const wanted = values.flatMap((value) => value.split(',')).map((value) => value.trim()).filter((value) => value !== '');
   return [...new Set(wanted)];
 }

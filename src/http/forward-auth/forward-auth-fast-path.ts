@@ -1,0 +1,89 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FastifyBaseLogger, FastifyError } from 'fastify';
+import proxyaddr from 'proxy-addr';
+import type { ProxyTrust } from '../../config/proxy-trust.ts';
+import type { BackendHealth } from '../../core/backend-health.ts';
+import { errorHeaders, errorReply } from '../error-handler.ts';
+import { parseQueryString } from '../query-string.ts';
+import type { ForwardAuthResult } from './forward-auth-answer.ts';
+import { FORWARD_AUTH_METHODS, type ForwardAuthAddress, type ForwardAuthCheck } from './forward-auth-check.ts';
+import type { ForwardAuthCall } from './forwarded-request.ts';
+
+export interface ForwardAuthFastPathParts {
+  readonly addresses: readonly ForwardAuthAddress[];
+  readonly check: ForwardAuthCheck;
+  readonly proxyTrust: ProxyTrust;
+  readonly logger: FastifyBaseLogger;
+  readonly store?: BackendHealth;
+}
+
+const METHODS = new Set(FORWARD_AUTH_METHODS);
+const NO_QUERY = Object.freeze({});
+
+/**
+ * Forward-auth calls without a body, answered straight from node:http ahead of Fastify. A proxy
+ * makes one such call per client request, so routing, the request and reply objects and the hooks
+ * of a general web framework are most of its cost; the check itself (forward-auth-check.ts) is the
+ * one the Fastify routes run, and the answer is written the same way. Only exact addresses are
+ * taken (`/v1/auth`, `/v1/auth/nginx`, `/v1/auth/traefik`, `/v1/auth/envoy`, with any query):
+ * anything else, any body, and every request once the server is closing goes to Fastify, whose
+ * route for the same address gives the same answer (tested side by side).
+ */
+export class ForwardAuthFastPath {
+  readonly #parts: ForwardAuthFastPathParts;
+  /** Exact path → address; wildcard addresses stay with Fastify's router. */
+  readonly #exact: ReadonlyMap<string, ForwardAuthAddress>;
+  #open = true;
+
+  constructor(parts: ForwardAuthFastPathParts) {
+    this.#parts = parts;
+    this.#exact = new Map(parts.addresses.filter((address) => !address.url.endsWith('*')).map((address) => [address.url, address]));
+  }
+
+  /** Answers `request` when it is a forward-auth call without a body; false leaves it to Fastify. */
+  handle(request: IncomingMessage, response: ServerResponse): boolean {
+    if (!this.#open) return false;
+    const url = request.url ?? '';
+    if (!url.startsWith('/v1/auth')) return false;
+    const at = url.indexOf('?');
+    const address = this.#exact.get(at === -1 ? url : url.slice(0, at));
+    if (address === undefined || !METHODS.has(request.method ?? '')) return false;
+    const { headers } = request;
+    if (headers['transfer-encoding'] !== undefined || (headers['content-length'] !== undefined && headers['content-length'] !== '0')) return false;
+    const { proxyTrust, logger } = this.#parts;
+    const head = request.method === 'HEAD';
+    const call: ForwardAuthCall = {
+      method: request.method!,
+      url,
+      headers,
+      query: at === -1 ? NO_QUERY : parseQueryString(url.slice(at + 1)),
+      peer: request.socket.remoteAddress,
+      // The address Fastify's request.ip gives for the same request and trust setting.
+      clientIp: () => proxyaddr(request, proxyTrust),
+    };
+    this.#parts.check(address, call, logger).then(
+      (answer) => write(response, answer, head),
+      (error: FastifyError) => {
+        const { status, body } = errorReply(error, { log: logger }, this.#parts.store);
+        write(response, { status, headers: { ...errorHeaders(status), 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(body) }, head);
+      },
+    );
+    return true;
+  }
+
+  /** From now on every request goes to Fastify, which answers 503 while the server closes. */
+  close(): void {
+    this.#open = false;
+  }
+}
+
+/**
+ * Writes an answer as Fastify's reply would: with its length (writeHead fixes the headers before
+ * end, so Node cannot add it), except on an empty answer to HEAD.
+ */
+function write(response: ServerResponse, answer: ForwardAuthResult, head: boolean): void {
+  if (answer.body !== undefined) answer.headers['content-length'] = String(Buffer.byteLength(answer.body));
+  else if (!head) answer.headers['content-length'] = '0';
+  response.writeHead(answer.status, answer.headers);
+  response.end(answer.body);
+}

@@ -1,0 +1,153 @@
+// Forward-auth calls without a body are answered by a node:http fast path ahead of Fastify
+// (src/http/forward-auth/forward-auth-fast-path.ts). These tests hold it to the Fastify routes it
+// stands in for: the same request gets the same answer either way, and whatever the fast path does
+// not take (bodies, near-miss addresses, a closing server) reaches Fastify.
+import assert from 'node:assert/strict';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it, mock } from 'node:test';
+import pino from 'pino';
+import { BackendHealth } from '../../src/core/backend-health.ts';
+import { forwardAuthAddresses, type ForwardAuthCheck } from '../../src/http/forward-auth/forward-auth-check.ts';
+import { ForwardAuthFastPath } from '../../src/http/forward-auth/forward-auth-fast-path.ts';
+import { startNode, type TestNode } from '../support/harness.ts';
+import { seedKey } from '../support/seed.ts';
+
+/** Headers that differ between two answers for reasons other than the answer (time, connection). */
+const TRANSPORT_HEADERS = new Set(['date', 'connection', 'keep-alive', 'transfer-encoding']);
+
+interface Answer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+function answerHeaders(entries: Iterable<[string, string | string[] | number | undefined]>): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of entries) if (!TRANSPORT_HEADERS.has(name.toLowerCase()) && value !== undefined) headers[name.toLowerCase()] = String(value);
+  return headers;
+}
+
+describe('forward-auth fast path', () => {
+  let node: TestNode;
+  let valid: string;
+  let fastAnswers = 0;
+  before(async () => {
+    // Counts the calls the fast path took, so each case proves which front end answered it.
+    const handle = ForwardAuthFastPath.prototype.handle;
+    mock.method(ForwardAuthFastPath.prototype, 'handle', function (this: ForwardAuthFastPath, request: IncomingMessage, response: ServerResponse) {
+      const taken = handle.call(this, request, response);
+      if (taken) fastAnswers += 1;
+      return taken;
+    });
+    node = await startNode();
+    valid = (await seedKey(node, node.member.token, { permissions: ['read'] })).key;
+  });
+  after(async () => {
+    mock.restoreAll();
+    await node.stop();
+  });
+
+  /** The same request over the network (fast path) and through inject() (Fastify's route). */
+  async function bothWays(method: string, path: string, headers: Record<string, string>): Promise<{ fast: Answer; fastify: Answer }> {
+    const before = fastAnswers;
+    const response = await fetch(`${node.url}${path}`, { method, headers });
+    const fast = { status: response.status, headers: answerHeaders([...(response.headers as unknown as Iterable<[string, string]>)]), body: await response.text() };
+    assert.equal(fastAnswers, before + 1, `${method} ${path} was answered by the fast path`);
+    const injected = await node.keygate.http.inject({ method: method as 'GET', url: path, headers });
+    const fastify = { status: injected.statusCode, headers: answerHeaders(Object.entries(injected.headers)), body: injected.body };
+    assert.equal(fastAnswers, before + 1, 'inject() went through Fastify');
+    return { fast, fastify };
+  }
+
+  const nginx = (uri: string, extra: Record<string, string> = {}) => ({ 'x-original-uri': uri, 'x-original-method': 'GET', ...extra });
+
+  const cases: Array<[string, string, string, () => Record<string, string>, number]> = [
+    ['a valid key', 'GET', '/v1/auth/nginx', () => nginx('/api/orders', { authorization: `Bearer ${valid}` }), 200],
+    ['a valid key, JSON opt-in', 'GET', '/v1/auth/nginx?body=json', () => nginx('/api/orders', { 'x-api-key': valid }), 200],
+    ['an unknown key', 'GET', '/v1/auth', () => ({ authorization: `Bearer dsk_${'0'.repeat(64)}` }), 401],
+    ['an unknown key, JSON opt-in', 'GET', '/v1/auth?body=json', () => ({ authorization: `Bearer dsk_${'1'.repeat(64)}` }), 401],
+    ['no key', 'GET', '/v1/auth/traefik', () => ({ 'x-forwarded-uri': '/api', 'x-forwarded-method': 'GET' }), 401],
+    ['a permission the key lacks', 'GET', '/v1/auth/nginx?permission=read&permission=trade', () => nginx('/api', { 'x-api-key': valid }), 403],
+    ['a permission by header and a comma list', 'GET', '/v1/auth/nginx?permission=read%2Cinfo', () => nginx('/api', { 'x-api-key': valid, 'x-keygate-permission': 'read' }), 403],
+    ['a typo in the address', 'GET', '/v1/auth/nginx?permissions=trade', () => nginx('/api', { 'x-api-key': valid }), 400],
+    ["Traefik's headers at the generic address", 'GET', '/v1/auth', () => ({ 'x-forwarded-uri': '/api', 'x-api-key': valid }), 400],
+    ["nginx's headers at Envoy's address, JSON", 'GET', '/v1/auth/envoy', () => ({ 'x-original-uri': '/api', 'x-keygate-body': 'json' }), 400],
+    ['HEAD', 'HEAD', '/v1/auth', () => ({ 'x-api-key': valid }), 200],
+    ['POST without a body', 'POST', '/v1/auth/nginx', () => nginx('/api', { 'x-api-key': valid }), 200],
+    ['the key in the query', 'GET', '/v1/auth/nginx', () => nginx(`/api?api_key=${valid}`), 200],
+  ];
+  for (const [name, method, path, headers, status] of cases) {
+    it(`answers ${name} (${status}) exactly as the Fastify route does`, async () => {
+      const { fast, fastify } = await bothWays(method, path, headers());
+      assert.equal(fast.status, status, JSON.stringify(fast));
+      assert.deepEqual(fast, fastify);
+    });
+  }
+
+  it('leaves calls with a body and near-miss addresses to Fastify, which gives the same refusals', async () => {
+    const before = fastAnswers;
+    const withBody = await fetch(`${node.url}/v1/auth/nginx`, { method: 'POST', headers: nginx('/api', { 'x-api-key': valid }), body: 'x=1' });
+    assert.equal(withBody.status, 200);
+    assert.equal(withBody.headers.get('x-keygate-code'), 'VALID');
+    const nearMiss = await fetch(`${node.url}/v1/auth/nginx/?permission=trade`, { headers: nginx('/api', { 'x-api-key': valid }) });
+    assert.equal(nearMiss.status, 400, 'a near miss of the nginx address fails closed');
+    const encoded = await fetch(`${node.url}/v1/%61uth/nginx?permission=trade`, { headers: nginx('/api', { 'x-api-key': valid }) });
+    assert.equal(encoded.status, 403, 'a percent-encoded address is routed by Fastify to the same check');
+    const unknownMethod = await fetch(`${node.url}/v1/auth`, { method: 'PROPFIND', headers: { 'x-api-key': valid } });
+    assert.equal(unknownMethod.status, 404);
+    assert.equal(fastAnswers, before, 'none of these was taken by the fast path');
+  });
+});
+
+describe('forward-auth fast path on its own', () => {
+  async function serve(check: ForwardAuthCheck, store?: BackendHealth) {
+    const fastPath = new ForwardAuthFastPath({ addresses: forwardAuthAddresses('nginx'), check, proxyTrust: () => true, logger: pino({ level: 'silent' }), store });
+    let fallbacks = 0;
+    const server = createServer((request, response) => {
+      if (fastPath.handle(request, response)) return;
+      fallbacks += 1;
+      response.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return { fastPath, url, fallbacks: () => fallbacks, close: () => new Promise((resolve) => server.close(resolve)) };
+  }
+
+  it('answers a store failure with a 503 UNAVAILABLE and a retry hint, reported to the store health once', async () => {
+    const lines: string[] = [];
+    const health = new BackendHealth('store', 'PostgreSQL', { warn: (_f, message) => lines.push(message), info: (_f, message) => lines.push(message) });
+    const down = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    const server = await serve(async () => Promise.reject(down), health);
+    try {
+      for (let i = 0; i < 3; i += 1) {
+        const response = await fetch(`${server.url}/v1/auth`, { headers: { 'x-api-key': 'dsk_x' } });
+        assert.equal(response.status, 503);
+        assert.equal(response.headers.get('retry-after'), '2');
+        assert.equal((await response.json()).error.code, 'UNAVAILABLE');
+      }
+      assert.deepEqual(lines, ['PostgreSQL is unavailable; working without it until it answers again']);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('hands every request to the framework once closed, and parses the query with the shared parser', async () => {
+    const seen: Array<Record<string, unknown>> = [];
+    const server = await serve(async (_address, call) => {
+      seen.push({ ...call.query });
+      return { status: 200, headers: { 'x-keygate-code': 'VALID' } };
+    });
+    try {
+      const open = await fetch(`${server.url}/v1/auth/nginx?permission=a&permission=b+c&body=%6Ason`);
+      assert.equal(open.status, 200);
+      assert.deepEqual(seen, [{ permission: ['a', 'b c'], body: 'json' }]);
+      server.fastPath.close();
+      const closed = await fetch(`${server.url}/v1/auth/nginx`);
+      assert.equal(closed.status, 404);
+      assert.equal(server.fallbacks(), 1);
+    } finally {
+      await server.close();
+    }
+  });
+});
