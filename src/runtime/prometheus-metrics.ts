@@ -1,6 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { BackendHealth } from '../core/backend-health.ts';
 import type { Metrics, MetricsScrape } from '../core/metrics.ts';
+import { TalliedHistogram } from './tallied-histogram.ts';
 
 /** Every series this node exports starts with this. */
 export const METRIC_PREFIX = 'keygate_';
@@ -27,35 +28,56 @@ const CLOSE_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 
  */
 export class PrometheusMetrics implements Metrics, MetricsScrape {
   readonly #registry = new Registry();
-  readonly #verifications: Counter<'scheme' | 'code'>;
-  readonly #verifySeconds: Histogram<'scheme'>;
-  readonly #cache: Counter<'result'>;
+  readonly #verifySeconds: TalliedHistogram<'scheme'>;
   readonly #sessionsEnded: Counter<'protocol' | 'reason'>;
   readonly #eventToClose: Histogram<'reason'>;
   readonly #publications: Counter;
   readonly #deliveries: Counter;
   readonly #backendErrors: Counter<'backend'>;
-  /** Labelled children of the hot-path series, made once per label set: prom-client hashes labels on every call otherwise. */
-  readonly #verifyChildren = new Map<string, { count: Counter.Internal; seconds: Histogram.Internal<'scheme'> }>();
-  readonly #cacheHit: Counter.Internal;
-  readonly #cacheMiss: Counter.Internal;
+  /**
+   * The verifier's counts, kept as plain numbers and handed to their prom-client counters at each
+   * scrape (collect): prom-client validates and hashes labels on every inc(), a tenth of a cached
+   * verification. Keyed `scheme code`; schemes and codes are fixed sets, so this stays small.
+   */
+  readonly #verified = new Map<string, { readonly labels: { scheme: string; code: string }; count: number; reported: number }>();
+  readonly #cacheCounts = { hit: 0, miss: 0, reportedHit: 0, reportedMiss: 0 };
   #sources: MetricsSources | null = null;
 
   constructor() {
     const registers = [this.#registry];
     collectDefaultMetrics({ register: this.#registry, prefix: METRIC_PREFIX });
-    this.#verifications = new Counter({ name: 'keygate_verifications_total', help: 'Verifications (forward-auth, verify API, real-time connects) by key scheme and verdict code', labelNames: ['scheme', 'code'], registers });
-    this.#verifySeconds = new Histogram({ name: 'keygate_verification_duration_seconds', help: 'Time to verify a credential, by key scheme', labelNames: ['scheme'], buckets: VERIFY_BUCKETS, registers });
-    this.#cache = new Counter({ name: 'keygate_key_cache_lookups_total', help: 'Key cache lookups of the verifier: hit (known or unknown key answered from memory) or miss (read from the store)', labelNames: ['result'], registers });
+    const verified = this.#verified;
+    const cacheCounts = this.#cacheCounts;
+    new Counter({
+      name: 'keygate_verifications_total',
+      help: 'Verifications (forward-auth, verify API, real-time connects) by key scheme and verdict code',
+      labelNames: ['scheme', 'code'],
+      registers,
+      collect() {
+        for (const tally of verified.values()) {
+          this.inc(tally.labels, tally.count - tally.reported);
+          tally.reported = tally.count;
+        }
+      },
+    });
+    this.#verifySeconds = new TalliedHistogram({ name: 'keygate_verification_duration_seconds', help: 'Time to verify a credential, by key scheme', label: 'scheme', buckets: VERIFY_BUCKETS, registers });
+    new Counter({
+      name: 'keygate_key_cache_lookups_total',
+      help: 'Key cache lookups of the verifier: hit (known or unknown key answered from memory) or miss (read from the store)',
+      labelNames: ['result'],
+      registers,
+      collect() {
+        this.inc({ result: 'hit' }, cacheCounts.hit - cacheCounts.reportedHit);
+        this.inc({ result: 'miss' }, cacheCounts.miss - cacheCounts.reportedMiss);
+        cacheCounts.reportedHit = cacheCounts.hit;
+        cacheCounts.reportedMiss = cacheCounts.miss;
+      },
+    });
     this.#sessionsEnded = new Counter({ name: 'keygate_sessions_ended_total', help: 'Live sessions ended on this node, by protocol and reason', labelNames: ['protocol', 'reason'], registers });
     this.#eventToClose = new Histogram({ name: 'keygate_revoke_to_close_seconds', help: 'From a key event (revoke, suspension, change, a scheduled end) to the close of a session it ended, by reason', labelNames: ['reason'], buckets: CLOSE_BUCKETS, registers });
     this.#publications = new Counter({ name: 'keygate_publications_total', help: 'Publications made through this node', registers });
     this.#deliveries = new Counter({ name: 'keygate_deliveries_total', help: 'Publication frames handed to sessions on this node', registers });
     this.#backendErrors = new Counter({ name: 'keygate_backend_errors_total', help: 'Failed operations of the store or the bus', labelNames: ['backend'], registers });
-    this.#cacheHit = this.#cache.labels({ result: 'hit' });
-    this.#cacheMiss = this.#cache.labels({ result: 'miss' });
-    this.#cacheHit.inc(0);
-    this.#cacheMiss.inc(0);
     this.#stateGauges(registers);
   }
 
@@ -70,18 +92,15 @@ export class PrometheusMetrics implements Metrics, MetricsScrape {
 
   verified(scheme: string, code: string, seconds: number): void {
     const id = `${scheme} ${code}`;
-    let children = this.#verifyChildren.get(id);
-    if (!children) {
-      // Schemes and codes are fixed sets, so this map stays small.
-      children = { count: this.#verifications.labels({ scheme, code }), seconds: this.#verifySeconds.labels({ scheme }) };
-      this.#verifyChildren.set(id, children);
-    }
-    children.count.inc();
-    children.seconds.observe(seconds);
+    let tally = this.#verified.get(id);
+    if (tally === undefined) this.#verified.set(id, (tally = { labels: { scheme, code }, count: 0, reported: 0 }));
+    tally.count += 1;
+    this.#verifySeconds.observe(scheme, seconds);
   }
 
   cacheLookup(hit: boolean): void {
-    (hit ? this.#cacheHit : this.#cacheMiss).inc();
+    if (hit) this.#cacheCounts.hit += 1;
+    else this.#cacheCounts.miss += 1;
   }
 
   sessionEnded(protocol: string, reason: string): void {
