@@ -4,8 +4,14 @@
 //   bearer  — the same route behind @fastify/bearer-auth with a plain key set of one key
 //   keygate — a Keygate node on SQLite, request logging off, one organization and one live key;
 //             it counts store lookups and the TCP connections it accepts (nginx's reuse shows there)
-// Each answers the parent over IPC: `ready` with its URL, `stats`, `stop`.
-import type { Socket } from 'node:net';
+// and the cost ladder under Keygate's forward-auth, each step in its own process:
+//   floor    — node:http answering every request with Keygate's exact 200 answer (status and headers,
+//              given as JSON), checking nothing: what Node's HTTP parsing and socket write cost alone
+//   verifier — node:http calling a Keygate node's Verifier on each request and answering with its
+//              verdict headers: the floor plus the check, without Keygate's forward-auth front end
+// Each answers the parent over IPC: `ready` with its URL, `stats` (with the process's CPU time in µs), `stop`.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,10 +22,16 @@ import { createKeygate, type Keygate } from '../src/runtime/keygate.ts';
 
 const send = (message: unknown) => process.send!(message);
 
-/** Serves until the parent says stop; `stats` answers with what `count` reports. */
+/** CPU time this process has used (user + system, every thread), in µs. */
+function cpuMicros(): number {
+  const usage = process.cpuUsage();
+  return usage.user + usage.system;
+}
+
+/** Serves until the parent says stop; `stats` answers with what `count` reports and the CPU time used. */
 function answerParent(url: string, extra: Record<string, unknown>, count: () => Record<string, number>, close: () => Promise<void>): void {
   process.on('message', async (message: { type: string }) => {
-    if (message.type === 'stats') send({ type: 'stats', ...count() });
+    if (message.type === 'stats') send({ type: 'stats', cpuMicros: cpuMicros(), ...count() });
     if (message.type === 'stop') {
       await close();
       process.exit(0);
@@ -41,15 +53,52 @@ async function serveBearer(key: string): Promise<void> {
   answerParent(await app.listen({ host: '127.0.0.1', port: 0 }), {}, () => ({}), () => app.close());
 }
 
-async function serveKeygate(): Promise<void> {
+/** A Keygate node on SQLite with one live key (request logging off), and its scratch directory. */
+async function benchNode(): Promise<{ keygate: Keygate; key: string; dataDir: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'keygate-bench-'));
   const config = loadConfig({ env: {}, overrides: { host: '127.0.0.1', port: 0, dataDir, databaseUrl: null, redisUrl: null, logLevel: 'silent' } });
   const keygate: Keygate = await createKeygate({ config });
-  const url = await keygate.listen();
   const org = await keygate.directory.createOrganization('bench');
   const admin = await keygate.directory.createUser({ organizationId: org.id, name: 'bench', role: 'admin' });
   const principal = await keygate.tokens.principalFor(admin.id, 'bench', null);
   const created = await keygate.keys.create(principal, { name: 'bench', permissions: ['read'] });
+  return { keygate, key: created.secret!, dataDir };
+}
+
+async function listenPlain(handler: (request: IncomingMessage, response: ServerResponse) => void): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+async function serveFloor(answer: string): Promise<void> {
+  const headers = JSON.parse(answer) as Record<string, string>;
+  const server = await listenPlain((_request, response) => {
+    response.writeHead(200, { ...headers, 'content-length': '0' });
+    response.end();
+  });
+  answerParent(server.url, {}, () => ({}), server.close);
+}
+
+async function serveVerifier(): Promise<void> {
+  const { keygate, key, dataDir } = await benchNode();
+  const server = await listenPlain((request, response) => {
+    const facts = { method: request.method!, url: request.url!, headers: request.headers as Record<string, string | undefined>, ip: request.socket.remoteAddress };
+    void keygate.verifier.verify(facts).then((verdict) => {
+      response.writeHead(verdict.valid ? 200 : 401, verdict.valid ? { 'x-keygate-code': 'VALID', ...verdict.identityHeaders, 'content-length': '0' } : { 'x-keygate-code': verdict.code, 'content-length': '0' });
+      response.end();
+    });
+  });
+  answerParent(server.url, { key }, () => ({}), async () => {
+    await server.close();
+    await keygate.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+}
+
+async function serveKeygate(): Promise<void> {
+  const { keygate, key, dataDir } = await benchNode();
+  const url = await keygate.listen();
   let lookups = 0;
   let connections = 0;
   const repository = keygate.store.keys;
@@ -59,7 +108,7 @@ async function serveKeygate(): Promise<void> {
     return findByLookup(...args);
   };
   keygate.http.server.on('connection', (_socket: Socket) => (connections += 1));
-  answerParent(url, { key: created.secret }, () => ({ lookups, connections }), async () => {
+  answerParent(url, { key }, () => ({ lookups, connections }), async () => {
     await keygate.close();
     rmSync(dataDir, { recursive: true, force: true });
   });
@@ -69,4 +118,6 @@ const [role, key] = process.argv.slice(2);
 if (role === 'bare') await serveBare();
 else if (role === 'bearer') await serveBearer(key);
 else if (role === 'keygate') await serveKeygate();
+else if (role === 'floor') await serveFloor(key);
+else if (role === 'verifier') await serveVerifier();
 else throw new Error(`unknown role ${role}`);

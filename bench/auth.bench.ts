@@ -26,6 +26,7 @@ import { goalVerdict, median, pairedRatio, printFigures } from './report.ts';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const WARM_UP_SECONDS = 3;
 const README = fileURLToPath(new URL('../README.md', import.meta.url));
 
 /** A server child (bench/auth-bench-servers.ts) and its IPC. */
@@ -68,6 +69,10 @@ interface Target {
   readonly short: string;
   readonly url: string;
   readonly key: 'valid' | 'unknown';
+  /** A server child whose CPU time per request is measured (the cost ladder). */
+  readonly server?: ServerChild;
+  /** The valid key of this target's own node, when it is not the main Keygate's. */
+  readonly ownKey?: string;
 }
 
 async function main(): Promise<void> {
@@ -78,15 +83,23 @@ async function main(): Promise<void> {
   const unknownKey = 'dsk_' + randomBytes(32).toString('hex');
   const bare = await startServer('bare');
   const bearer = await startServer('bearer', validKey);
+  // The cost ladder under Keygate's answer: Node's HTTP alone answering exactly what Keygate answers
+  // to a valid key, then the same with Keygate's Verifier deciding the answer.
+  const keygateAnswer = await fetch(`${keygate.url}/v1/auth`, { headers: { authorization: `Bearer ${validKey}` } });
+  const answerHeaders = Object.fromEntries([...(keygateAnswer.headers as unknown as Iterable<[string, string]>)].filter(([name]) => name.startsWith('x-keygate-')));
+  const floor = await startServer('floor', JSON.stringify(answerHeaders));
+  const verifierOnly = await startServer('verifier');
   const proxies: Array<{ stop(): Promise<void> }> = [];
   const scratch = mkdtempSync(join(tmpdir(), 'keygate-bench-peers-'));
 
   const targets: Target[] = [
-    { name: 'bare Fastify route', short: 'bare', url: `${bare.url}/ok`, key: 'valid' },
+    { name: 'bare Fastify route', short: 'bare', url: `${bare.url}/ok`, key: 'valid', server: bare },
+    { name: FLOOR, short: 'floor', url: `${floor.url}/v1/auth`, key: 'valid', server: floor },
+    { name: WITH_VERIFIER, short: 'verifier', url: `${verifierOnly.url}/v1/auth`, key: 'valid', server: verifierOnly, ownKey: verifierOnly.ready.key as string },
     { name: '@fastify/bearer-auth, valid', short: 'bearer', url: `${bearer.url}/ok`, key: 'valid' },
     { name: '@fastify/bearer-auth, unknown', short: 'bearer✗', url: `${bearer.url}/ok`, key: 'unknown' },
-    { name: 'Keygate /v1/auth, valid', short: 'keygate', url: `${keygate.url}/v1/auth`, key: 'valid' },
-    { name: 'Keygate /v1/auth, unknown', short: 'keygate✗', url: `${keygate.url}/v1/auth`, key: 'unknown' },
+    { name: 'Keygate /v1/auth, valid', short: 'keygate', url: `${keygate.url}/v1/auth`, key: 'valid', server: keygate },
+    { name: 'Keygate /v1/auth, unknown', short: 'keygate✗', url: `${keygate.url}/v1/auth`, key: 'unknown', server: keygate },
   ];
   const haproxy = haproxyBinary();
   if ('path' in haproxy) {
@@ -105,16 +118,20 @@ async function main(): Promise<void> {
     );
   } else console.log('  nginx skipped: not installed (apt-get install -y nginx)');
 
-  const headers = (target: Target) => ({ authorization: `Bearer ${target.key === 'valid' ? validKey : unknownKey}` });
+  const headers = (target: Target) => ({ authorization: `Bearer ${target.key === 'valid' ? (target.ownKey ?? validKey) : unknownKey}` });
   // What an unknown key is answered, once: a 429 here would mean the bench measured the failure throttle.
   const probes: string[] = [];
   for (const target of targets.filter((t) => t.key === 'unknown')) probes.push(`${target.name} ${(await fetch(target.url, { headers: headers(target) })).status}`);
   console.log(`  an unknown key is answered: ${probes.join(', ')}`);
 
   // Warm-up: JIT, Keygate's caches (the valid key loaded once, the unknown one remembered), pools.
-  for (const target of targets) await load({ url: target.url, headers: headers(target), connections: CONNECTIONS, seconds: 1 });
+  // Three seconds: a fresh Node process answers node:http requests up to half again slower until
+  // its young generation has grown and its HTTP code is optimized (seen with the floor server).
+  for (const target of targets) await load({ url: target.url, headers: headers(target), connections: CONNECTIONS, seconds: WARM_UP_SECONDS });
 
   const runs = new Map<string, LoadRun[]>(targets.map((t) => [t.name, []]));
+  /** Server CPU µs per answered request, per round, for the targets with a server child. */
+  const cpuPerRequest = new Map<string, number[]>(targets.map((t) => [t.name, []]));
   const before = await keygate.stats();
   let nginxChecks = 0;
   let nginxConnections = 0;
@@ -124,7 +141,9 @@ async function main(): Promise<void> {
     const line: string[] = [];
     for (const target of order) {
       const opened = (await keygate.stats()).connections;
+      const cpuBefore = target.server ? (await target.server.stats()).cpuMicros : 0;
       const run = await load({ url: target.url, headers: headers(target), connections: CONNECTIONS, seconds: SECONDS });
+      if (target.server) cpuPerRequest.get(target.name)!.push(((await target.server.stats()).cpuMicros - cpuBefore) / run.requests);
       if (target.name.startsWith('nginx + auth_request')) {
         nginxConnections += (await keygate.stats()).connections - opened;
         nginxChecks += run.requests;
@@ -138,7 +157,7 @@ async function main(): Promise<void> {
     console.log(`  round ${round + 1} req/s: ${line.join(' | ')}`);
   }
   const after = await keygate.stats();
-  await Promise.all([...proxies.map((p) => p.stop()), bare.stop(), bearer.stop(), keygate.stop()]);
+  await Promise.all([...proxies.map((p) => p.stop()), bare.stop(), bearer.stop(), floor.stop(), verifierOnly.stop(), keygate.stop()]);
   rmSync(scratch, { recursive: true, force: true });
   for (const problem of problems) console.log(`  ! ${problem}`);
 
@@ -208,6 +227,8 @@ async function main(): Promise<void> {
       '  that a neighbour disturbs moves one ratio; the medians are what to compare.',
   );
 
+  printCostLadder(cpuPerRequest);
+
   const measured = ROUNDS * SECONDS * targets.length;
   const lookups = after.lookups - before.lookups;
   // A cached key is looked up again only when its cache entry lapses (valid: 60 s, unknown: 30 s).
@@ -215,6 +236,36 @@ async function main(): Promise<void> {
   console.log(`  Keygate store lookups while measuring: ${lookups} (only cache refreshes: at most ${allowed})`);
   if (lookups > allowed) throw new Error(`Keygate reached the store ${lookups} times while measuring; the caches are not serving`);
   await inProcess();
+}
+
+const FLOOR = "node:http, Keygate's 200, no check";
+const WITH_VERIFIER = "node:http + Keygate's Verifier";
+
+/**
+ * Where a forward-auth check's time goes: the CPU each server spent per answered request (the load
+ * generator's and other servers' time excluded), from Node's HTTP alone answering Keygate's exact 200
+ * up to Keygate itself. It shows how much of the goal's budget Node's HTTP floor leaves for the check.
+ */
+function printCostLadder(cpuPerRequest: ReadonlyMap<string, number[]>): void {
+  const us = (name: string) => median(cpuPerRequest.get(name) ?? []);
+  const bare = us('bare Fastify route');
+  const floor = us(FLOOR);
+  const verifier = us(WITH_VERIFIER);
+  const valid = us('Keygate /v1/auth, valid');
+  const unknown = us('Keygate /v1/auth, unknown');
+  console.log('\nwhere the time goes: server CPU per answered request (µs; medians of rounds; each server in its own process)');
+  const line = (name: string, value: number, note: string) => console.log(`  ${name.padEnd(42)} ${value.toFixed(1).padStart(6)} µs   ${note}`);
+  line('bare Fastify route', bare, '(the baseline)');
+  line(FLOOR, floor, "Node's HTTP parsing and socket write of Keygate's answer, nothing checked");
+  line(WITH_VERIFIER, verifier, `+${(verifier - floor).toFixed(1)} µs: the check (key, cache, policy, metrics) inside a server`);
+  line('Keygate /v1/auth, valid', valid, `+${(valid - verifier).toFixed(1)} µs: the forward-auth front end (address, proxy headers, answer)`);
+  line('Keygate /v1/auth, unknown', unknown, '');
+  for (const [label, goal] of [['valid', 0.8], ['unknown', 0.9]] as const) {
+    const budget = bare / goal;
+    const spent = (label === 'valid' ? valid : unknown) - floor;
+    console.log(`  goal ${goal}× (${label}) allows ${budget.toFixed(1)} µs per check; Node's floor for the answer takes ${floor.toFixed(1)}, leaving ${(budget - floor).toFixed(1)} µs for checking; Keygate spends ${spent.toFixed(1)}`);
+  }
+  console.log(`  the best ratio a check costing nothing could reach: bare ÷ floor = ${(bare / floor).toFixed(2)}×`);
 }
 
 /** Verifications per second without HTTP, for a cached valid key, a known-unknown key and a malformed one. */
