@@ -52,15 +52,22 @@ export class ForwardAuthFastPath {
     if (headers['transfer-encoding'] !== undefined || (headers['content-length'] !== undefined && headers['content-length'] !== '0')) return false;
     const { proxyTrust, logger } = this.#parts;
     const head = request.method === 'HEAD';
-    const call: ForwardAuthCall = {
-      method: request.method!,
-      url,
-      headers,
-      query: at === -1 ? NO_QUERY : parseQueryString(url.slice(at + 1)),
-      peer: request.socket.remoteAddress,
-      // The address Fastify's request.ip gives for the same request and trust setting.
-      clientIp: () => proxyaddr(request, proxyTrust),
-    };
+    let call: ForwardAuthCall;
+    try {
+      call = {
+        method: request.method!,
+        url,
+        headers,
+        query: at === -1 ? NO_QUERY : parseQueryString(url.slice(at + 1)),
+        peer: request.socket.remoteAddress,
+        // The address Fastify's request.ip gives for the same request and trust setting.
+        clientIp: () => proxyaddr(request, proxyTrust),
+      };
+    } catch (error) {
+      // Never an uncaught exception in the server's request handler: Fastify answers this one.
+      logger.error({ err: error }, 'forward-auth fast path could not read a request; handed to Fastify');
+      return false;
+    }
     this.#parts.check(address, call, logger).then(
       (answer) => write(response, answer, head),
       (error: FastifyError) => {
