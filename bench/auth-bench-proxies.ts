@@ -12,6 +12,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 /** A peer process the bench started, and how to stop it (by its own PID only). */
 export interface ProxyProcess {
   readonly url: string;
+  /** CPU time the proxy process has used, in µs (null where /proc cannot be read). */
+  cpuMicros(): number | null;
   stop(): Promise<void>;
 }
 
@@ -125,13 +127,27 @@ export function nginxConfig(prefix: string, snippet: string, ports: { alone: num
 }
 
 /** Starts nginx (one worker, no master) serving both setups. */
-export async function startNginx(binary: string, prefix: string, readmePath: string, keygate: string, api: string): Promise<{ alone: string; auth: string; stop(): Promise<void> }> {
+export async function startNginx(binary: string, prefix: string, readmePath: string, keygate: string, api: string): Promise<{ alone: string; auth: string; cpuMicros(): number | null; stop(): Promise<void> }> {
   const ports = { alone: await freePort(), auth: await freePort() };
   for (const dir of ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(prefix, dir), { recursive: true });
   const configFile = join(prefix, 'nginx.conf');
   writeFileSync(configFile, nginxConfig(prefix, readmeNginxSnippet(readmePath), ports, keygate, api));
   const proxy = await started(spawn(binary, ['-p', prefix, '-c', configFile], { stdio: ['ignore', 'ignore', 'pipe'] }), `http://127.0.0.1:${ports.alone}`, 'nginx');
-  return { alone: `http://127.0.0.1:${ports.alone}`, auth: `http://127.0.0.1:${ports.auth}`, stop: proxy.stop };
+  return { alone: `http://127.0.0.1:${ports.alone}`, auth: `http://127.0.0.1:${ports.auth}`, cpuMicros: proxy.cpuMicros, stop: proxy.stop };
+}
+
+/** Clock ticks per second of /proc's CPU times (USER_HZ: 100 on every Linux this runs on). */
+const TICKS_PER_SECOND = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100;
+
+/** CPU time (user + system) a process has used, in µs, read from /proc; null where it cannot be read. */
+function processCpuMicros(pid: number): number | null {
+  try {
+    // Fields after the command name's closing parenthesis: state is the 3rd field, utime the 14th, stime the 15th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * (1e6 / TICKS_PER_SECOND);
+  } catch {
+    return null;
+  }
 }
 
 /** Waits until a spawned proxy answers HTTP (neither announces readiness); fails at once if it exited. */
@@ -147,6 +163,7 @@ async function started(child: ChildProcess, url: string, name: string): Promise<
   }
   return {
     url,
+    cpuMicros: () => processCpuMicros(child.pid!),
     async stop() {
       if (child.exitCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));

@@ -69,8 +69,8 @@ interface Target {
   readonly short: string;
   readonly url: string;
   readonly key: 'valid' | 'unknown';
-  /** A server child whose CPU time per request is measured (the cost ladder). */
-  readonly server?: ServerChild;
+  /** The server processes whose CPU time per answered request is measured, by label. */
+  readonly costs?: ReadonlyArray<readonly [string, () => Promise<number | null>]>;
   /** The valid key of this target's own node, when it is not the main Keygate's. */
   readonly ownKey?: string;
 }
@@ -90,16 +90,17 @@ async function main(): Promise<void> {
   const floor = await startServer('floor', JSON.stringify(answerHeaders));
   const verifierOnly = await startServer('verifier');
   const proxies: Array<{ stop(): Promise<void> }> = [];
+  const cpuOf = (server: ServerChild) => async () => (await server.stats()).cpuMicros as number;
   const scratch = mkdtempSync(join(tmpdir(), 'keygate-bench-peers-'));
 
   const targets: Target[] = [
-    { name: 'bare Fastify route', short: 'bare', url: `${bare.url}/ok`, key: 'valid', server: bare },
-    { name: FLOOR, short: 'floor', url: `${floor.url}/v1/auth`, key: 'valid', server: floor },
-    { name: WITH_VERIFIER, short: 'verifier', url: `${verifierOnly.url}/v1/auth`, key: 'valid', server: verifierOnly, ownKey: verifierOnly.ready.key as string },
+    { name: 'bare Fastify route', short: 'bare', url: `${bare.url}/ok`, key: 'valid', costs: [['server', cpuOf(bare)]] },
+    { name: FLOOR, short: 'floor', url: `${floor.url}/v1/auth`, key: 'valid', costs: [['server', cpuOf(floor)]] },
+    { name: WITH_VERIFIER, short: 'verifier', url: `${verifierOnly.url}/v1/auth`, key: 'valid', costs: [['server', cpuOf(verifierOnly)]], ownKey: verifierOnly.ready.key as string },
     { name: '@fastify/bearer-auth, valid', short: 'bearer', url: `${bearer.url}/ok`, key: 'valid' },
     { name: '@fastify/bearer-auth, unknown', short: 'bearer✗', url: `${bearer.url}/ok`, key: 'unknown' },
-    { name: 'Keygate /v1/auth, valid', short: 'keygate', url: `${keygate.url}/v1/auth`, key: 'valid', server: keygate },
-    { name: 'Keygate /v1/auth, unknown', short: 'keygate✗', url: `${keygate.url}/v1/auth`, key: 'unknown', server: keygate },
+    { name: 'Keygate /v1/auth, valid', short: 'keygate', url: `${keygate.url}/v1/auth`, key: 'valid', costs: [['server', cpuOf(keygate)]] },
+    { name: 'Keygate /v1/auth, unknown', short: 'keygate✗', url: `${keygate.url}/v1/auth`, key: 'unknown', costs: [['server', cpuOf(keygate)]] },
   ];
   const haproxy = haproxyBinary();
   if ('path' in haproxy) {
@@ -111,10 +112,12 @@ async function main(): Promise<void> {
   if (nginxPath) {
     const nginx = await startNginx(nginxPath, scratch, README, new URL(keygate.url).host, new URL(bare.url).host);
     proxies.push(nginx);
+    const nginxCpu = async () => nginx.cpuMicros();
+    const behindNginx = [['nginx', nginxCpu], ['Keygate', cpuOf(keygate)], ['API', cpuOf(bare)]] as const;
     targets.push(
-      { name: 'nginx → bare route', short: 'nginx', url: `${nginx.alone}/api/ok`, key: 'valid' },
-      { name: 'nginx + auth_request → Keygate, valid', short: 'nginx+kg', url: `${nginx.auth}/api/ok`, key: 'valid' },
-      { name: 'nginx + auth_request → Keygate, unknown', short: 'nginx+kg✗', url: `${nginx.auth}/api/ok`, key: 'unknown' },
+      { name: 'nginx → bare route', short: 'nginx', url: `${nginx.alone}/api/ok`, key: 'valid', costs: [behindNginx[0], behindNginx[2]] },
+      { name: 'nginx + auth_request → Keygate, valid', short: 'nginx+kg', url: `${nginx.auth}/api/ok`, key: 'valid', costs: behindNginx },
+      { name: 'nginx + auth_request → Keygate, unknown', short: 'nginx+kg✗', url: `${nginx.auth}/api/ok`, key: 'unknown', costs: behindNginx },
     );
   } else console.log('  nginx skipped: not installed (apt-get install -y nginx)');
 
@@ -130,8 +133,8 @@ async function main(): Promise<void> {
   for (const target of targets) await load({ url: target.url, headers: headers(target), connections: CONNECTIONS, seconds: WARM_UP_SECONDS });
 
   const runs = new Map<string, LoadRun[]>(targets.map((t) => [t.name, []]));
-  /** Server CPU µs per answered request, per round, for the targets with a server child. */
-  const cpuPerRequest = new Map<string, number[]>(targets.map((t) => [t.name, []]));
+  /** CPU µs per answered request, per round, of each measured server process: target → label → rounds. */
+  const cpuPerRequest = new Map<string, Map<string, number[]>>(targets.map((t) => [t.name, new Map((t.costs ?? []).map(([label]) => [label, []]))]));
   const before = await keygate.stats();
   let nginxChecks = 0;
   let nginxConnections = 0;
@@ -141,9 +144,12 @@ async function main(): Promise<void> {
     const line: string[] = [];
     for (const target of order) {
       const opened = (await keygate.stats()).connections;
-      const cpuBefore = target.server ? (await target.server.stats()).cpuMicros : 0;
+      const cpuBefore = await Promise.all((target.costs ?? []).map(([, read]) => read()));
       const run = await load({ url: target.url, headers: headers(target), connections: CONNECTIONS, seconds: SECONDS });
-      if (target.server) cpuPerRequest.get(target.name)!.push(((await target.server.stats()).cpuMicros - cpuBefore) / run.requests);
+      const cpuAfter = await Promise.all((target.costs ?? []).map(([, read]) => read()));
+      (target.costs ?? []).forEach(([label], i) => {
+        if (cpuBefore[i] !== null && cpuAfter[i] !== null) cpuPerRequest.get(target.name)!.get(label)!.push((cpuAfter[i]! - cpuBefore[i]!) / run.requests);
+      });
       if (target.name.startsWith('nginx + auth_request')) {
         nginxConnections += (await keygate.stats()).connections - opened;
         nginxChecks += run.requests;
@@ -246,8 +252,12 @@ const WITH_VERIFIER = "node:http + Keygate's Verifier";
  * generator's and other servers' time excluded), from Node's HTTP alone answering Keygate's exact 200
  * up to Keygate itself. It shows how much of the goal's budget Node's HTTP floor leaves for the check.
  */
-function printCostLadder(cpuPerRequest: ReadonlyMap<string, number[]>): void {
-  const us = (name: string) => median(cpuPerRequest.get(name) ?? []);
+function printCostLadder(cpuPerRequest: ReadonlyMap<string, ReadonlyMap<string, number[]>>): void {
+  const cost = (name: string, label: string) => {
+    const rounds = cpuPerRequest.get(name)?.get(label) ?? [];
+    return rounds.length === 0 ? NaN : median(rounds);
+  };
+  const us = (name: string) => cost(name, 'server');
   const bare = us('bare Fastify route');
   const floor = us(FLOOR);
   const verifier = us(WITH_VERIFIER);
@@ -257,8 +267,9 @@ function printCostLadder(cpuPerRequest: ReadonlyMap<string, number[]>): void {
   const line = (name: string, value: number, note: string) => console.log(`  ${name.padEnd(42)} ${value.toFixed(1).padStart(6)} µs   ${note}`);
   line('bare Fastify route', bare, '(the baseline)');
   line(FLOOR, floor, "Node's HTTP parsing and socket write of Keygate's answer, nothing checked");
-  line(WITH_VERIFIER, verifier, `+${(verifier - floor).toFixed(1)} µs: the check (key, cache, policy, metrics) inside a server`);
-  line('Keygate /v1/auth, valid', valid, `+${(valid - verifier).toFixed(1)} µs: the forward-auth front end (address, proxy headers, answer)`);
+  const signed = (delta: number) => `${delta < 0 ? '−' : '+'}${Math.abs(delta).toFixed(1)} µs`;
+  line(WITH_VERIFIER, verifier, `${signed(verifier - floor)}: the check (key, cache, policy, metrics) inside a server`);
+  line('Keygate /v1/auth, valid', valid, `${signed(valid - verifier)}: the forward-auth front end (address, proxy headers, answer)`);
   line('Keygate /v1/auth, unknown', unknown, '');
   for (const [label, goal] of [['valid', 0.8], ['unknown', 0.9]] as const) {
     const budget = bare / goal;
@@ -266,6 +277,24 @@ function printCostLadder(cpuPerRequest: ReadonlyMap<string, number[]>): void {
     console.log(`  goal ${goal}× (${label}) allows ${budget.toFixed(1)} µs per check; Node's floor for the answer takes ${floor.toFixed(1)}, leaving ${(budget - floor).toFixed(1)} µs for checking; Keygate spends ${spent.toFixed(1)}`);
   }
   console.log(`  the best ratio a check costing nothing could reach: bare ÷ floor = ${(bare / floor).toFixed(2)}×`);
+  const alone = 'nginx → bare route';
+  const withAuth = 'nginx + auth_request → Keygate, valid';
+  if (!cpuPerRequest.get(alone)?.get('nginx')?.length) return;
+  console.log('\nbehind nginx: CPU per answered request of each server process (µs; medians of rounds)');
+  const total = (name: string, labels: readonly string[]) => labels.reduce((sum, label) => sum + cost(name, label), 0);
+  for (const name of [alone, withAuth, 'nginx + auth_request → Keygate, unknown']) {
+    const labels = [...(cpuPerRequest.get(name)?.keys() ?? [])];
+    const parts = labels.map((label) => `${label} ${cost(name, label).toFixed(1)}`).join(' + ');
+    console.log(`  ${name.padEnd(42)} ${parts} = ${total(name, labels).toFixed(1)} µs`);
+  }
+  const aloneTotal = total(alone, ['nginx', 'API']);
+  const authTotal = total(withAuth, ['nginx', 'Keygate', 'API']);
+  const checkFree = authTotal - cost(withAuth, 'Keygate') + floor;
+  console.log(
+    `  if throughput followed these processes' CPU alone: ${(aloneTotal / authTotal).toFixed(2)}× (goal ≥ 0.6); with Keygate at Node's floor for ` +
+      `its answer (${floor.toFixed(1)} µs, a check that costs nothing): ${(aloneTotal / checkFree).toFixed(2)}×. nginx's own work per request ` +
+      `goes from ${cost(alone, 'nginx').toFixed(1)} to ${cost(withAuth, 'nginx').toFixed(1)} µs with the auth subrequest.`,
+  );
 }
 
 /** Verifications per second without HTTP, for a cached valid key, a known-unknown key and a malformed one. */
