@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import bearerAuth from '@fastify/bearer-auth';
 import Fastify from 'fastify';
 import { loadConfig } from '../src/config/load-config.ts';
+import { ForwardAuthFastPath } from '../src/http/forward-auth/forward-auth-fast-path.ts';
 import { createKeygate, type Keygate } from '../src/runtime/keygate.ts';
 
 const send = (message: unknown) => process.send!(message);
@@ -97,6 +98,14 @@ async function serveVerifier(): Promise<void> {
 }
 
 async function serveKeygate(): Promise<void> {
+  // Counts the checks the forward-auth fast path answered: the bench checks every one of its calls took it.
+  let fastAnswers = 0;
+  const handle = ForwardAuthFastPath.prototype.handle;
+  ForwardAuthFastPath.prototype.handle = function (this: ForwardAuthFastPath, request, response) {
+    const taken = handle.call(this, request, response);
+    if (taken) fastAnswers += 1;
+    return taken;
+  };
   const { keygate, key, dataDir } = await benchNode();
   const url = await keygate.listen();
   let lookups = 0;
@@ -108,7 +117,7 @@ async function serveKeygate(): Promise<void> {
     return findByLookup(...args);
   };
   keygate.http.server.on('connection', (_socket: Socket) => (connections += 1));
-  answerParent(url, { key }, () => ({ lookups, connections }), async () => {
+  answerParent(url, { key }, () => ({ lookups, connections, fastAnswers }), async () => {
     await keygate.close();
     rmSync(dataDir, { recursive: true, force: true });
   });

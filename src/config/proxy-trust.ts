@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import proxyaddr from 'proxy-addr';
+import proxyaddr from '@fastify/proxy-addr';
 import { ConfigError } from './config-error.ts';
 
 /**

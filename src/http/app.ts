@@ -1,8 +1,8 @@
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyHttpOptions, type FastifyInstance } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { HttpDependencies } from './http-dependencies.ts';
 import { installErrorHandler } from './error-handler.ts';
 import { installManagementAuth } from './management-auth.ts';
@@ -51,18 +51,18 @@ export const MANAGEMENT_ROUTE_MODULES: readonly RouteModule[] = [
 type RequestHandler = (request: IncomingMessage, response: ServerResponse) => void;
 
 /**
- * The HTTP server Fastify would make (its timeouts applied the way it applies them), with the
- * forward-auth fast path, when there is one, asked first.
+ * Puts the forward-auth fast path in front of Fastify on the server Fastify made: its request
+ * listener is asked only for what the fast path leaves. Not a serverFactory, so Fastify keeps making
+ * the server itself, with its timeouts, and still listens on every address `localhost` resolves to
+ * (the extra servers it makes for those answer through Fastify alone, with the same answers).
  */
-function httpServer(fastPath: ForwardAuthFastPath | null) {
-  return (fastify: RequestHandler, options: FastifyHttpOptions<never>) => {
-    const server = createServer(fastPath ? (request, response) => fastPath.handle(request, response) || fastify(request, response) : fastify);
-    server.keepAliveTimeout = options.keepAliveTimeout!;
-    server.requestTimeout = options.requestTimeout!;
-    server.setTimeout(options.connectionTimeout!);
-    if (options.maxRequestsPerSocket! > 0) server.maxRequestsPerSocket = options.maxRequestsPerSocket!;
-    return server;
-  };
+function askFastPathFirst(app: FastifyInstance, fastPath: ForwardAuthFastPath): void {
+  const listeners = app.server.listeners('request') as RequestHandler[];
+  // Fastify makes its server with one request listener; anything else and the fast path stays out.
+  if (listeners.length !== 1) throw new Error(`expected Fastify's server to have one request listener, found ${listeners.length}`);
+  const [fastify] = listeners;
+  app.server.removeListener('request', fastify);
+  app.server.on('request', (request: IncomingMessage, response: ServerResponse) => fastPath.handle(request, response) || fastify(request, response));
 }
 
 /** Builds the Fastify app: JSON parsing, errors, auth, OpenAPI at /docs, and every route module. */
@@ -74,7 +74,6 @@ export async function buildHttpApp(parts: HttpDependencies): Promise<FastifyInst
     ? null
     : new ForwardAuthFastPath({ addresses: forwardAuthAddresses(parts.config.forwardAuth.proxy), check: forwardAuthCheck(parts), proxyTrust: parts.proxyTrust, logger: parts.logger as FastifyBaseLogger, store: parts.storeHealth });
   const app: FastifyInstance = Fastify({
-    serverFactory: httpServer(fastPath),
     routerOptions: { querystringParser: parseQueryString },
     loggerInstance: parts.logger as FastifyBaseLogger,
     // The compiled setting, so request.ip walks X-Forwarded-For exactly as WebSocket handshakes do.
@@ -88,7 +87,10 @@ export async function buildHttpApp(parts: HttpDependencies): Promise<FastifyInst
     // input, secrets included: never log error.validation.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false, verbose: true, keywords: ['x-expected'] } },
   });
-  if (fastPath) app.addHook('preClose', (done) => (fastPath.close(), done()));
+  if (fastPath) {
+    askFastPathFirst(app, fastPath);
+    app.addHook('preClose', (done) => (fastPath.close(), done()));
+  }
   installJsonParser(app);
   installErrorHandler(app, { store: parts.storeHealth });
   await app.register(swagger, {

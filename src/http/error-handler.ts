@@ -22,6 +22,8 @@ export function errorBody(code: string, message: string, field?: string): ErrorB
  * request. The bus reports its own outages and already throws UNAVAILABLE.
  */
 export function errorReply(error: FastifyError, request: { readonly log: Pick<FastifyBaseLogger, 'error'> }, store?: BackendHealth): { status: number; body: ErrorBody } {
+  // A rejection with no error object (`null`, a string) is still an unexpected failure, not a crash.
+  if (typeof error !== 'object' || error === null) return unexpected(error, request);
   if (error instanceof KeygateError) return { status: ERROR_STATUS[error.code], body: errorBody(error.code, error.message, error.field) };
   if (isBackendUnavailable(error)) {
     store?.failed(error);
@@ -34,6 +36,10 @@ export function errorReply(error: FastifyError, request: { readonly log: Pick<Fa
   if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
     return { status: error.statusCode, body: errorBody(error.statusCode === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'BAD_REQUEST', error.message) };
   }
+  return unexpected(error, request);
+}
+
+function unexpected(error: unknown, request: { readonly log: Pick<FastifyBaseLogger, 'error'> }): { status: number; body: ErrorBody } {
   request.log.error({ err: error }, 'unhandled error');
   return { status: 500, body: errorBody('INTERNAL', 'internal server error') };
 }

@@ -1,6 +1,6 @@
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import proxyaddr from 'proxy-addr';
+import proxyaddr from '@fastify/proxy-addr';
 import type { ProxyTrust } from '../config/proxy-trust.ts';
 import type { RequestFacts } from '../core/request-facts.ts';
 

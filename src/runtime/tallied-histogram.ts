@@ -39,8 +39,9 @@ export class TalliedHistogram<L extends string> {
     for (const registry of options.registers) registry.registerMetric(this as never);
   }
 
-  /** Counts one observation of `value` for the label value `labelValue`. */
+  /** Counts one observation of `value` for the label value `labelValue`; a non-finite value is dropped (it would poison the sum). */
   observe(labelValue: string, value: number): void {
+    if (!Number.isFinite(value)) return;
     let tally = this.#tallies.get(labelValue);
     if (tally === undefined) this.#tallies.set(labelValue, (tally = { buckets: new Float64Array(this.#bounds.length), sum: 0, count: 0 }));
     const bounds = this.#bounds;
@@ -52,6 +53,11 @@ export class TalliedHistogram<L extends string> {
     }
     tally.sum += value;
     tally.count += 1;
+  }
+
+  /** Forgets every observation (prom-client's Registry.resetMetrics calls this). */
+  reset(): void {
+    this.#tallies.clear();
   }
 
   /** The exposition prom-client's registry renders, in the shape its own Histogram returns (`le` before the label). */

@@ -4,7 +4,8 @@
 // not take (bodies, near-miss addresses, a closing server) reaches Fastify.
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import dns from 'node:dns';
+import { connect, type AddressInfo } from 'node:net';
 import { after, before, describe, it, mock } from 'node:test';
 import pino from 'pino';
 import { BackendHealth } from '../../src/core/backend-health.ts';
@@ -31,6 +32,7 @@ function answerHeaders(entries: Iterable<[string, string | string[] | number | u
 describe('forward-auth fast path', () => {
   let node: TestNode;
   let valid: string;
+  let fenced: string;
   let fastAnswers = 0;
   before(async () => {
     // Counts the calls the fast path took, so each case proves which front end answered it.
@@ -42,6 +44,7 @@ describe('forward-auth fast path', () => {
     });
     node = await startNode();
     valid = (await seedKey(node, node.member.token, { permissions: ['read'] })).key;
+    fenced = (await seedKey(node, node.member.token, { permissions: ['read'], ipAllowlist: ['10.0.0.0/8'] })).key;
   });
   after(async () => {
     mock.restoreAll();
@@ -76,6 +79,9 @@ describe('forward-auth fast path', () => {
     ['HEAD', 'HEAD', '/v1/auth', () => ({ 'x-api-key': valid }), 200],
     ['POST without a body', 'POST', '/v1/auth/nginx', () => nginx('/api', { 'x-api-key': valid }), 200],
     ['the key in the query', 'GET', '/v1/auth/nginx', () => nginx(`/api?api_key=${valid}`), 200],
+    // The client address from X-Forwarded-For (the peer is a trusted loopback proxy): the refusal names
+    // it, so both front ends must read a tab after the comma alike.
+    ['an address outside the allowlist, read past a tab', 'GET', '/v1/auth/traefik', () => ({ 'x-forwarded-uri': '/api', 'x-forwarded-for': '9.9.9.9,\t1.1.1.1', 'x-api-key': fenced }), 403],
   ];
   for (const [name, method, path, headers, status] of cases) {
     it(`answers ${name} (${status}) exactly as the Fastify route does`, async () => {
@@ -96,7 +102,34 @@ describe('forward-auth fast path', () => {
     assert.equal(encoded.status, 403, 'a percent-encoded address is routed by Fastify to the same check');
     const unknownMethod = await fetch(`${node.url}/v1/auth`, { method: 'PROPFIND', headers: { 'x-api-key': valid } });
     assert.equal(unknownMethod.status, 404);
+    const typed = await fetch(`${node.url}/v1/auth/nginx`, { method: 'POST', headers: nginx('/api', { 'x-api-key': valid, 'content-type': ';;;', 'content-length': '0' }) });
+    assert.equal(typed.status, 415, "a content type Fastify cannot read is Fastify's to refuse");
     assert.equal(fastAnswers, before, 'none of these was taken by the fast path');
+  });
+});
+
+describe('forward-auth fast path and the addresses Keygate listens on', () => {
+  it('leaves Fastify listening on every address localhost resolves to', async () => {
+    // As on hosts whose localhost is ::1 and 127.0.0.1: Fastify then listens on both.
+    const lookup = dns.lookup;
+    mock.method(dns, 'lookup', (host: string, options: unknown, callback: (...args: unknown[]) => void) => {
+      if (host === 'localhost' && typeof options === 'object' && (options as { all?: boolean }).all) return callback(null, [{ address: '::1', family: 6 }, { address: '127.0.0.1', family: 4 }]);
+      return (lookup as (...args: unknown[]) => void)(host, options, callback);
+    });
+    const node = await startNode({ config: { host: 'localhost' } });
+    try {
+      const port = Number(new URL(node.url).port);
+      for (const host of ['127.0.0.1', '::1']) {
+        const connects = await new Promise<boolean>((resolve) => {
+          const socket = connect({ host, port }, () => (socket.destroy(), resolve(true)));
+          socket.on('error', () => resolve(false));
+        });
+        assert.ok(connects, `Keygate answers on ${host}`);
+      }
+    } finally {
+      mock.restoreAll();
+      await node.stop();
+    }
   });
 });
 
@@ -127,6 +160,24 @@ describe('forward-auth fast path on its own', () => {
         assert.equal((await response.json()).error.code, 'UNAVAILABLE');
       }
       assert.deepEqual(lines, ['PostgreSQL is unavailable; working without it until it answers again']);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('answers a 500 and stays up when an answer cannot be written or a check fails without an error object', async () => {
+    const checks: ForwardAuthCheck[] = [
+      async () => ({ status: 200, headers: { 'x-keygate-user-id': 'snow\u2603man' } }),
+      async () => Promise.reject(null),
+    ];
+    let next = 0;
+    const server = await serve(async (...args) => checks[next++](...args));
+    try {
+      for (let i = 0; i < checks.length; i += 1) {
+        const response = await fetch(`${server.url}/v1/auth`);
+        assert.equal(response.status, 500);
+        assert.equal((await response.json()).error.code, 'INTERNAL');
+      }
     } finally {
       await server.close();
     }

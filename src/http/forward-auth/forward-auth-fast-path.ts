@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyBaseLogger, FastifyError } from 'fastify';
-import proxyaddr from 'proxy-addr';
+import proxyaddr from '@fastify/proxy-addr';
 import type { ProxyTrust } from '../../config/proxy-trust.ts';
 import type { BackendHealth } from '../../core/backend-health.ts';
 import { errorHeaders, errorReply } from '../error-handler.ts';
@@ -26,7 +26,7 @@ const NO_QUERY = Object.freeze({});
  * of a general web framework are most of its cost; the check itself (forward-auth-check.ts) is the
  * one the Fastify routes run, and the answer is written the same way. Only exact addresses are
  * taken (`/v1/auth`, `/v1/auth/nginx`, `/v1/auth/traefik`, `/v1/auth/envoy`, with any query):
- * anything else, any body, and every request once the server is closing goes to Fastify, whose
+ * anything else, any body or content type, and every request once the server is closing goes to Fastify, whose
  * route for the same address gives the same answer (tested side by side).
  */
 export class ForwardAuthFastPath {
@@ -49,7 +49,8 @@ export class ForwardAuthFastPath {
     const address = this.#exact.get(at === -1 ? url : url.slice(0, at));
     if (address === undefined || !METHODS.has(request.method ?? '')) return false;
     const { headers } = request;
-    if (headers['transfer-encoding'] !== undefined || (headers['content-length'] !== undefined && headers['content-length'] !== '0')) return false;
+    // Any body, or a content type Fastify would first have to accept, is Fastify's to handle.
+    if (headers['transfer-encoding'] !== undefined || headers['content-type'] !== undefined || (headers['content-length'] !== undefined && headers['content-length'] !== '0')) return false;
     const { proxyTrust, logger } = this.#parts;
     const head = request.method === 'HEAD';
     let call: ForwardAuthCall;
@@ -69,13 +70,34 @@ export class ForwardAuthFastPath {
       return false;
     }
     this.#parts.check(address, call, logger).then(
-      (answer) => write(response, answer, head),
-      (error: FastifyError) => {
-        const { status, body } = errorReply(error, { log: logger }, this.#parts.store);
-        write(response, { status, headers: { ...errorHeaders(status), 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(body) }, head);
+      (answer) => this.#answer(response, answer, head),
+      (error: unknown) => {
+        const { status, body } = errorReply(error as FastifyError, { log: logger }, this.#parts.store);
+        this.#answer(response, { status, headers: { ...errorHeaders(status), 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(body) }, head);
       },
-    );
+    ).catch((error: unknown) => this.#failed(response, error));
     return true;
+  }
+
+  /** Writes an answer; a header Node refuses is a logged 500 (as Fastify would answer), never a crash. */
+  #answer(response: ServerResponse, answer: ForwardAuthResult, head: boolean): void {
+    try {
+      write(response, answer, head);
+    } catch (error) {
+      this.#failed(response, error);
+    }
+  }
+
+  /** The last resort: a 500 when nothing was sent yet, else the connection dropped; logged either way. */
+  #failed(response: ServerResponse, error: unknown): void {
+    this.#parts.logger.error({ err: error }, 'forward-auth fast path failed to answer');
+    if (response.headersSent) {
+      response.destroy();
+      return;
+    }
+    const body = JSON.stringify({ error: { code: 'INTERNAL', message: 'internal server error' } });
+    response.writeHead(500, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(body)) });
+    response.end(body);
   }
 
   /** From now on every request goes to Fastify, which answers 503 while the server closes. */
