@@ -16,8 +16,11 @@ declare module 'fastify' {
 }
 
 
-/** The per-IP budget that management sign-ins (tokens, console sessions, wallets, SIWE nonces) share. */
+/** The per-IP budget that management sign-ins (tokens, console sessions, wallets) share. */
 export const SIGN_IN_SCOPE = 'mgmt-fail';
+
+/** The per-IP budget of SIWE nonces issued (each a stored row), apart from the sign-in budget. */
+export const NONCE_SCOPE = 'siwe-nonce';
 
 /** Reads `Authorization: Bearer <token>`. */
 export function bearerToken(request: FastifyRequest): string | undefined {

@@ -7,7 +7,7 @@ import type { HttpDependencies } from '../http-dependencies.ts';
 import { actorOf } from '../../service/audit-trail.ts';
 import { clearSessionCookie, consoleSessionResolver, requireCsrf, sessionIdOf, setSessionCookie } from '../console-session-auth.ts';
 import { ErrorSchema } from '../error-schema.ts';
-import { bearerToken, guardSignIn, SIGN_IN_SCOPE } from '../management-auth.ts';
+import { bearerToken, guardSignIn, NONCE_SCOPE } from '../management-auth.ts';
 
 
 const SessionSchema = Type.Object({
@@ -83,9 +83,11 @@ export async function consoleRoutes(
       },
     },
     handler: async (request) => {
-      // Each nonce is a stored row: issuing one spends the address's sign-in budget like a failure.
-      await throttle.assertAllowed(SIGN_IN_SCOPE, request.ip, 'too many sign-in attempts from this address; try again in a minute');
-      await throttle.recordFailure(SIGN_IN_SCOPE, request.ip);
+      // Each nonce is a stored row, so issuing one spends a budget like a failure: the address's nonce
+      // budget, apart from its sign-in budget, so anonymous nonce requests from a shared address (a
+      // NAT, a /64) never make that address's management tokens answer 429.
+      await throttle.assertAllowed(NONCE_SCOPE, request.ip, 'too many sign-in nonces requested from this address; try again in a minute');
+      await throttle.recordFailure(NONCE_SCOPE, request.ip);
       const issued = await siwe.issueNonce();
       return { nonce: issued.nonce, domain: issued.domain, domains: [...issued.domains], expiresAt: new Date(issued.expiresAt).toISOString() };
     },
