@@ -5,7 +5,7 @@ import type { Principal, RevokePolicy, Role, UsageLevel, User } from '../core/pr
 import { keyView } from '../service/key-view.ts';
 import type { Clock } from '../core/clock.ts';
 import type { DirectoryService } from '../service/directory-service.ts';
-import type { KeyService } from '../service/key-service.ts';
+import type { KeyService, UpdateKeyInput } from '../service/key-service.ts';
 import type { TokenService } from '../service/token-service.ts';
 import { CliError } from './cli-error.ts';
 import { optionalInt, parseCommand, required } from './command-options.ts';
@@ -157,29 +157,69 @@ export async function keysList(services: CliServices, args: string[], print: Pri
   print({ keys: keys.map((k) => keyView(k, services.clock.now())) });
 }
 
-/** The key a positional id names and an admin of its organization to act as (--user, or the organization's first admin). */
-async function keyAndAdmin(services: CliServices, args: string[], command: string): Promise<{ id: string; principal: Principal }> {
-  const { values, positionals } = parseCommand(args, { user: { type: 'string' }, org: { type: 'string' } }, true);
+/** The flags of `keys update`: what can change, as `keys create` takes it. */
+const UPDATE_FLAGS = {
+  name: { type: 'string' },
+  permission: { type: 'string', multiple: true },
+  ip: { type: 'string', multiple: true },
+  exchange: { type: 'string', multiple: true },
+  tier: { type: 'string' },
+  'max-connections': { type: 'string' },
+  'requests-per-minute': { type: 'string' },
+} as const;
+
+/**
+ * The key a positional id names and an admin of its organization to act as (--user, or the
+ * organization's first admin), and what `read` makes of the command's further flags — read before
+ * anything is looked up, so bad input is reported first.
+ */
+async function keyAndAdmin<T>(services: CliServices, args: string[], command: string, flags: Parameters<typeof parseCommand>[1], read: (values: Record<string, unknown>) => T): Promise<{ id: string; principal: Principal; input: T }> {
+  const { values, positionals } = parseCommand(args, { user: { type: 'string' }, org: { type: 'string' }, ...flags }, true);
   const id = positionals[0];
   if (!id) throw new CliError(`key id is required: keygate keys ${command} <id> --org <organization>`);
+  const input = read(values);
   const key = await services.keys.findForOperator(id);
   if (!key) throw new CliError(`no API key with id ${id}`);
   const principal = await actingPrincipal(services, values.user as string | undefined, (values.org as string | undefined) ?? key.organizationId);
-  return { id, principal };
+  return { id, principal, input };
+}
+
+/** What `keys update` changes, from its flags; at least one is required. */
+function updateInput(values: Record<string, unknown>): UpdateKeyInput {
+  const limit = values['requests-per-minute'];
+  const input: UpdateKeyInput = {
+    name: values.name as string | undefined,
+    permissions: values.permission as string[] | undefined,
+    ipAllowlist: values.ip as string[] | undefined,
+    allowedExchanges: values.exchange as string[] | undefined,
+    tier: values.tier as Tier | undefined,
+    maxConnections: optionalInt(values, 'max-connections'),
+    // `tier` hands the key back to its tier's limit.
+    requestsPerMinute: limit === 'tier' ? null : optionalInt(values, 'requests-per-minute'),
+  };
+  if (Object.values(input).every((value) => value === undefined)) {
+    throw new CliError(`nothing to change: give at least one of ${Object.keys(UPDATE_FLAGS).map((flag) => `--${flag}`).join(', ')}`);
+  }
+  return input;
 }
 
 export async function keysRevoke(services: CliServices, args: string[], print: Print): Promise<void> {
-  const { id, principal } = await keyAndAdmin(services, args, 'revoke');
+  const { id, principal } = await keyAndAdmin(services, args, 'revoke', {}, () => undefined);
   const revoked = await services.keys.revoke(principal, id);
   print(keyView(revoked, services.clock.now()));
 }
 
+export async function keysUpdate(services: CliServices, args: string[], print: Print): Promise<void> {
+  const { id, principal, input } = await keyAndAdmin(services, args, 'update', UPDATE_FLAGS, updateInput);
+  print(keyView(await services.keys.update(principal, id, input), services.clock.now()));
+}
+
 export async function keysSuspend(services: CliServices, args: string[], print: Print): Promise<void> {
-  const { id, principal } = await keyAndAdmin(services, args, 'suspend');
+  const { id, principal } = await keyAndAdmin(services, args, 'suspend', {}, () => undefined);
   print(keyView(await services.keys.setEnabled(principal, id, false), services.clock.now()));
 }
 
 export async function keysResume(services: CliServices, args: string[], print: Print): Promise<void> {
-  const { id, principal } = await keyAndAdmin(services, args, 'resume');
+  const { id, principal } = await keyAndAdmin(services, args, 'resume', {}, () => undefined);
   print(keyView(await services.keys.setEnabled(principal, id, true), services.clock.now()));
 }

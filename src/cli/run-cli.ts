@@ -19,6 +19,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   'token revoke': async () => (await import('./commands.ts')).tokenRevoke,
   'keys create': async () => (await import('./commands.ts')).keysCreate,
   'keys list': async () => (await import('./commands.ts')).keysList,
+  'keys update': async () => (await import('./commands.ts')).keysUpdate,
   'keys revoke': async () => (await import('./commands.ts')).keysRevoke,
   'keys suspend': async () => (await import('./commands.ts')).keysSuspend,
   'keys resume': async () => (await import('./commands.ts')).keysResume,

@@ -101,6 +101,24 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
       ['--tail chars', 'only keys ending in these characters'],
     ],
   },
+  'keys update': {
+    synopsis: [
+      'keys update <key id> [--org <org>] [--user <admin>] [--name <name>] [--permission p]... [--ip cidr]... [--exchange x]...',
+      '            [--tier basic|premium|enterprise] [--max-connections N] [--requests-per-minute N|tier]',
+    ],
+    summary: 'Changes a key: each list flag given replaces that whole list; flags left out stay as they are.',
+    options: [
+      ['--org <org>', 'the key\'s organization (default: found from the key)'],
+      ['--user <admin>', 'act as this admin (default the organization\'s first admin)'],
+      ['--name <name>', 'the key\'s new name'],
+      ['--permission p', 'the permissions, replacing the key\'s; repeat for more'],
+      ['--ip cidr', 'the addresses or ranges allowed, replacing the key\'s; repeat for more'],
+      ['--exchange x', 'the exchanges allowed, replacing the key\'s; repeat for more'],
+      ['--tier T', 'basic, premium or enterprise'],
+      ['--max-connections N', 'live connections the key may hold (applies to new connections)'],
+      ['--requests-per-minute N|tier', 'verified requests per minute for this key; tier hands it back to its tier\'s limit'],
+    ],
+  },
   'keys revoke': {
     synopsis: ['keys revoke <key id> [--org <org>] [--user <admin>]'],
     summary: 'Revokes a key now; every session using it ends.',

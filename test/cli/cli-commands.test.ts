@@ -68,6 +68,30 @@ describe('keygate CLI (real child processes)', () => {
     await fails(/already revoked/, 'keys', 'revoke', made.id);
   });
 
+  it('keys update changes what its flags name, hands a request limit back to the tier, and explains bad input', async () => {
+    const made = await cli('keys', 'create', '--user', 'ada', '--org', 'Acme Trading', '--name', 'limited', '--permission', 'read');
+    assert.equal(made.code, 0, made.stderr);
+    const { id } = JSON.parse(made.stdout);
+
+    const updated = await cli('keys', 'update', id, '--requests-per-minute', '600', '--name', 'limited bot', '--permission', 'read', '--permission', 'info');
+    assert.equal(updated.code, 0, updated.stderr);
+    const view = JSON.parse(updated.stdout);
+    assert.equal(view.requestsPerMinute, 600);
+    assert.equal(view.name, 'limited bot');
+    assert.deepEqual(view.permissions, ['read', 'info']);
+
+    const back = await cli('keys', 'update', id, '--requests-per-minute', 'tier');
+    assert.equal(back.code, 0, back.stderr);
+    assert.equal(JSON.parse(back.stdout).requestsPerMinute, null, 'the tier\'s limit applies again');
+    assert.equal(JSON.parse(back.stdout).name, 'limited bot', 'flags left out stay as they are');
+
+    await fails(/nothing to change: give at least one of --name, --permission/, 'keys', 'update', id);
+    await fails(/--requests-per-minute must be a whole number, got "lots"/, 'keys', 'update', id, '--requests-per-minute', 'lots');
+    await fails(/no API key with id 00000000-0000-4000-8000-000000000000/, 'keys', 'update', '00000000-0000-4000-8000-000000000000', '--name', 'x');
+    await fails(/fly/, 'keys', 'update', id, '--permission', 'fly');
+    await fails(/key id is required/, 'keys', 'update', '--name', 'x');
+  });
+
   it('token create (90 days by default, --ttl-days, --no-expiry), token list and token revoke', async () => {
     const fixed = JSON.parse((await cli('token', 'create', '--user', 'ada', '--name', 'ci')).stdout);
     const days = (Date.parse(fixed.expiresAt) - Date.now()) / 86_400_000;

@@ -44,7 +44,7 @@ describe('keygate --help (real child processes)', () => {
     const commands = readmeCommands();
     assert.deepEqual(
       commands.map((c) => c.command),
-      ['serve', 'migrate', 'org create', 'user create', 'token create', 'token list', 'token revoke', 'keys create', 'keys list', 'keys revoke', 'keys suspend', 'keys resume'],
+      ['serve', 'migrate', 'org create', 'user create', 'token create', 'token list', 'token revoke', 'keys create', 'keys list', 'keys update', 'keys revoke', 'keys suspend', 'keys resume'],
     );
     await inBatches(commands, async ({ command, flags }) => {
       for (const help of ['--help', '-h']) {
@@ -66,7 +66,7 @@ describe('keygate --help (real child processes)', () => {
   it('a command group lists its commands', async () => {
     const result = await runCli(['keys', '--help'], {});
     assert.equal(result.code, 0);
-    for (const command of ['keys create', 'keys list', 'keys revoke', 'keys suspend', 'keys resume']) assert.ok(result.stdout.includes(`keygate ${command}`), command);
+    for (const command of ['keys create', 'keys list', 'keys update', 'keys revoke', 'keys suspend', 'keys resume']) assert.ok(result.stdout.includes(`keygate ${command}`), command);
   });
 
   it('a usage error points at the command\'s --help', async () => {
