@@ -176,12 +176,44 @@ for (const dialect of dialects()) {
       await context.close();
     });
 
+    it('admin: sets a key\'s request limit from the list (enforced at once), explains a bad value, and hands it back to the tier', async () => {
+      const seeded = await node.request('POST', '/v1/keys', { token: node.admin.token, body: { name: 'metered bot', permissions: ['read'] } });
+      const { context, page } = await signedInPage(adminWallet);
+      await page.getByLabel('Search by name or tail').fill('metered bot');
+      await page.locator('.count', { hasText: /^1 key$/ }).waitFor();
+      const row = tableRows(page).first();
+      assert.equal((await row.locator('td[data-label="Limit"]').textContent())?.trim(), 'Tier');
+
+      await row.getByRole('button', { name: 'Set the request limit of metered bot' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Request limit' });
+      await dialog.waitFor();
+      await dialog.getByLabel('Requests per minute').fill('lots');
+      await dialog.getByRole('button', { name: 'Save limit' }).click();
+      await dialog.getByText('Enter a whole number of requests per minute').waitFor();
+      await dialog.getByLabel('Requests per minute').fill('2');
+      await dialog.getByRole('button', { name: 'Save limit' }).click();
+      await dialog.waitFor({ state: 'detached' });
+      await row.locator('td[data-label="Limit"]', { hasText: '2/min' }).waitFor();
+      assert.equal((await node.request('GET', `/v1/keys/${seeded.body.id}`, { token: node.admin.token })).body.requestsPerMinute, 2);
+      const statuses: number[] = [];
+      for (let i = 0; i < 3; i += 1) statuses.push((await fetch(`${node.url}/v1/auth`, { headers: { 'x-api-key': seeded.body.key } })).status);
+      assert.deepEqual(statuses, [200, 200, 429], 'the third request in the minute is over the new limit');
+
+      await row.getByRole('button', { name: 'Set the request limit of metered bot' }).click();
+      await dialog.getByLabel('Requests per minute').fill('');
+      await dialog.getByRole('button', { name: 'Save limit' }).click();
+      await row.locator('td[data-label="Limit"]', { hasText: 'Tier' }).waitFor();
+      assert.equal((await node.request('GET', `/v1/keys/${seeded.body.id}`, { token: node.admin.token })).body.requestsPerMinute, null);
+      await context.close();
+    });
+
     it('member: sees no Revoke button, and a direct revoke with the member session is refused with 403', async () => {
       const { context, page } = await signedInPage(memberWallet);
       assert.match((await page.locator('.app-header').textContent()) ?? '', /bob.*Member/);
       assert.ok((await tableRows(page).count()) >= 1);
       assert.equal(await page.getByRole('button', { name: /^Revoke/ }).count(), 0, 'members get no Revoke button');
       assert.equal(await page.getByRole('button', { name: /^(Suspend|Resume)/ }).count(), 0, 'members get no Suspend or Resume button');
+      assert.equal(await page.getByRole('button', { name: /^Set the request limit/ }).count(), 0, 'members get no Limit button');
       const status = await page.evaluate(async (id) => {
         const session = await (await fetch('/v1/console/session')).json();
         const response = await fetch(`/v1/keys/${id}/revoke`, { method: 'POST', headers: { 'x-csrf-token': session.csrfToken } });

@@ -22,6 +22,8 @@ export interface KeyView {
   readonly permissions: string[];
   readonly ipAllowlist: string[];
   readonly allowedExchanges: string[];
+  /** Verified requests per minute an admin set for this key; null: its tier's limit applies. */
+  readonly requestsPerMinute: number | null;
   readonly ownerId: string;
   readonly createdAt: string;
   readonly expiresAt: string | null;
@@ -144,6 +146,11 @@ export class ApiClient {
 
   revokeKey(id: string): Promise<KeyView> {
     return this.#call('POST', `/v1/keys/${encodeURIComponent(id)}/revoke`);
+  }
+
+  /** Sets a key's own request limit, or with null hands it back to its tier's; admins only. */
+  setKeyRequestLimit(id: string, requestsPerMinute: number | null): Promise<KeyView> {
+    return this.#call('PATCH', `/v1/keys/${encodeURIComponent(id)}`, { body: { requestsPerMinute } });
   }
 
   /** Suspends (false) or resumes (true) a key; admins only. */

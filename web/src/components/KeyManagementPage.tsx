@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { ApiClient, ConsoleSession, CreatedKey, KeyView } from '../api-client.ts';
 import { CreateKeyDialog } from './CreateKeyDialog.tsx';
 import { KeyTable } from './KeyTable.tsx';
+import { RequestLimitDialog } from './RequestLimitDialog.tsx';
 import { RevokeDialog } from './RevokeDialog.tsx';
 import { SecretOnceDialog } from './SecretOnceDialog.tsx';
 
@@ -21,6 +22,8 @@ export function KeyManagementPage(props: { api: ApiClient; session: ConsoleSessi
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState<CreatedKey | null>(null);
   const [revoking, setRevoking] = useState<KeyView | null>(null);
+  const [limiting, setLimiting] = useState<KeyView | null>(null);
+  const replace = (key: KeyView) => setKeys((current) => current.map((k) => (k.id === key.id ? key : k)));
 
   const load = useCallback(
     async (q: string) => {
@@ -41,8 +44,7 @@ export function KeyManagementPage(props: { api: ApiClient; session: ConsoleSessi
   const setEnabled = useCallback(
     async (key: KeyView, enabled: boolean) => {
       try {
-        const updated = await api.setKeyEnabled(key.id, enabled);
-        setKeys((current) => current.map((k) => (k.id === updated.id ? updated : k)));
+        replace(await api.setKeyEnabled(key.id, enabled));
         setError(null);
       } catch (e) {
         setError(e instanceof Error ? e.message : String(e));
@@ -62,7 +64,7 @@ export function KeyManagementPage(props: { api: ApiClient; session: ConsoleSessi
         <div>
           <h1 id="page-title">API Key Management</h1>
           <p className="muted">
-            Keys of {session.organization.name}. {session.user.role === 'admin' ? 'As an organization admin you can suspend, resume and revoke any key.' : 'Only organization admins can suspend or revoke keys.'}
+            Keys of {session.organization.name}. {session.user.role === 'admin' ? 'As an organization admin you can set request limits, suspend, resume and revoke any key.' : 'Only organization admins can limit, suspend or revoke keys.'}
           </p>
         </div>
         <button type="button" className="primary" onClick={() => setCreating(true)}>
@@ -91,6 +93,7 @@ export function KeyManagementPage(props: { api: ApiClient; session: ConsoleSessi
         canRevoke={(key) => mayRevoke(session, key)}
         onRevoke={setRevoking}
         onSetEnabled={session.user.role === 'admin' ? (key, enabled) => void setEnabled(key, enabled) : undefined}
+        onEditLimit={session.user.role === 'admin' ? setLimiting : undefined}
       />
 
       {creating && (
@@ -114,6 +117,17 @@ export function KeyManagementPage(props: { api: ApiClient; session: ConsoleSessi
           }}
         />
       )}
+      {limiting && (
+        <RequestLimitDialog
+          api={api}
+          apiKey={limiting}
+          onClose={() => setLimiting(null)}
+          onSaved={(key) => {
+            setLimiting(null);
+            replace(key);
+          }}
+        />
+      )}
       {revoking && (
         <RevokeDialog
           api={api}
@@ -121,7 +135,7 @@ export function KeyManagementPage(props: { api: ApiClient; session: ConsoleSessi
           onClose={() => setRevoking(null)}
           onRevoked={(key) => {
             setRevoking(null);
-            setKeys((current) => current.map((k) => (k.id === key.id ? key : k)));
+            replace(key);
           }}
         />
       )}

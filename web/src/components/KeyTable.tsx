@@ -1,5 +1,6 @@
 import type { KeyView } from '../api-client.ts';
 import { formatDay, formatMoment } from '../key-expiry.ts';
+import { requestLimitLabel } from '../request-limit.ts';
 import { StatusBadge } from './StatusBadge.tsx';
 
 /** The organization's keys: one row each; Revoke only where the viewer may revoke, Suspend/Resume for admins. */
@@ -9,6 +10,8 @@ export function KeyTable(props: {
   onRevoke: (key: KeyView) => void;
   /** Set for admins only: suspends (false) or resumes (true) a key. */
   onSetEnabled?: (key: KeyView, enabled: boolean) => void;
+  /** Set for admins only: opens the key's request limit. */
+  onEditLimit?: (key: KeyView) => void;
   loading: boolean;
 }) {
   if (!props.loading && props.keys.length === 0) {
@@ -23,6 +26,7 @@ export function KeyTable(props: {
             <th scope="col">Key</th>
             <th scope="col">Scheme</th>
             <th scope="col">Permissions</th>
+            <th scope="col">Limit</th>
             <th scope="col">Created</th>
             <th scope="col">Expires</th>
             <th scope="col">Last used</th>
@@ -49,6 +53,9 @@ export function KeyTable(props: {
                   {key.permissions.length === 0 ? <span className="muted">none</span> : key.permissions.map((p) => <span key={p} className="chip">{p}</span>)}
                 </span>
               </td>
+              <td data-label="Limit" title={key.requestsPerMinute === null ? "The tier's request limit applies" : 'Verified requests per minute set for this key'}>
+                <span className={key.requestsPerMinute === null ? 'muted' : undefined}>{requestLimitLabel(key.requestsPerMinute)}</span>
+              </td>
               <td data-label="Created">{formatDay(key.createdAt)}</td>
               <td data-label="Expires">{formatDay(key.expiresAt, 'Never')}</td>
               <td data-label="Last used">{formatMoment(key.lastUsedAt)}</td>
@@ -56,6 +63,11 @@ export function KeyTable(props: {
                 <StatusBadge status={key.status} enabled={key.enabled} />
               </td>
               <td className="actions">
+                {key.status === 'active' && props.onEditLimit && (
+                  <button type="button" className="secondary small" onClick={() => props.onEditLimit!(key)} aria-label={`Set the request limit of ${key.name}`} title="Verified requests per minute for this key">
+                    Limit
+                  </button>
+                )}
                 {key.status === 'active' && props.onSetEnabled && (
                   <button
                     type="button"
