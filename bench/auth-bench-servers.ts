@@ -9,8 +9,11 @@
 //              given as JSON), checking nothing: what Node's HTTP parsing and socket write cost alone
 //   verifier — node:http calling a Keygate node's Verifier on each request and answering with its
 //              verdict headers: the floor plus the check, without Keygate's forward-auth front end
+//   minimal  — node:http doing the least any gateway that keeps keys as SHA-256 must do: read the
+//              bearer key, hash it, one Map lookup, then Keygate's exact 200 or 401 answer
 // Each answers the parent over IPC: `ready` with its URL, `stats` (with the process's CPU time in µs), `stop`.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { hash } from 'node:crypto';
 import type { AddressInfo, Socket } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -81,6 +84,19 @@ async function serveFloor(answer: string): Promise<void> {
   answerParent(server.url, {}, () => ({}), server.close);
 }
 
+async function serveMinimalCheck(answer: string, key: string): Promise<void> {
+  const known = new Map([[hash('sha256', key, 'hex'), JSON.parse(answer) as Record<string, string>]]);
+  const unknown = { 'x-keygate-code': 'NOT_FOUND', 'x-keygate-reason': 'unknown API key', 'www-authenticate': 'ApiKey realm="keygate"', 'content-length': '0' };
+  const server = await listenPlain((request, response) => {
+    const authorization = request.headers.authorization ?? '';
+    const found = known.get(hash('sha256', authorization.startsWith('Bearer ') ? authorization.slice(7) : '', 'hex'));
+    if (found) response.writeHead(200, { ...found, 'content-length': '0' });
+    else response.writeHead(401, { ...unknown });
+    response.end();
+  });
+  answerParent(server.url, {}, () => ({}), server.close);
+}
+
 async function serveVerifier(): Promise<void> {
   const { keygate, key, dataDir } = await benchNode();
   const server = await listenPlain((request, response) => {
@@ -123,10 +139,11 @@ async function serveKeygate(): Promise<void> {
   });
 }
 
-const [role, key] = process.argv.slice(2);
+const [role, key, second] = process.argv.slice(2);
 if (role === 'bare') await serveBare();
 else if (role === 'bearer') await serveBearer(key);
 else if (role === 'keygate') await serveKeygate();
 else if (role === 'floor') await serveFloor(key);
 else if (role === 'verifier') await serveVerifier();
+else if (role === 'minimal') await serveMinimalCheck(key, second);
 else throw new Error(`unknown role ${role}`);

@@ -89,6 +89,7 @@ async function main(): Promise<void> {
   const answerHeaders = Object.fromEntries([...(keygateAnswer.headers as unknown as Iterable<[string, string]>)].filter(([name]) => name.startsWith('x-keygate-')));
   const floor = await startServer('floor', JSON.stringify(answerHeaders));
   const verifierOnly = await startServer('verifier');
+  const minimal = await startServer('minimal', JSON.stringify(answerHeaders), validKey);
   const proxies: Array<{ stop(): Promise<void> }> = [];
   const cpuOf = (server: ServerChild) => async () => (await server.stats()).cpuMicros as number;
   const scratch = mkdtempSync(join(tmpdir(), 'keygate-bench-peers-'));
@@ -96,6 +97,8 @@ async function main(): Promise<void> {
   const targets: Target[] = [
     { name: 'bare Fastify route', short: 'bare', url: `${bare.url}/ok`, key: 'valid', costs: [['server', cpuOf(bare)]] },
     { name: FLOOR, short: 'floor', url: `${floor.url}/v1/auth`, key: 'valid', costs: [['server', cpuOf(floor)]] },
+    { name: MINIMAL_VALID, short: 'minimal', url: `${minimal.url}/v1/auth`, key: 'valid', costs: [['server', cpuOf(minimal)]] },
+    { name: MINIMAL_UNKNOWN, short: 'minimal✗', url: `${minimal.url}/v1/auth`, key: 'unknown', costs: [['server', cpuOf(minimal)]] },
     { name: WITH_VERIFIER, short: 'verifier', url: `${verifierOnly.url}/v1/auth`, key: 'valid', costs: [['server', cpuOf(verifierOnly)]], ownKey: verifierOnly.ready.key as string },
     { name: '@fastify/bearer-auth, valid', short: 'bearer', url: `${bearer.url}/ok`, key: 'valid' },
     { name: '@fastify/bearer-auth, unknown', short: 'bearer✗', url: `${bearer.url}/ok`, key: 'unknown' },
@@ -168,7 +171,7 @@ async function main(): Promise<void> {
     console.log(`  round ${round + 1} req/s: ${line.join(' | ')}`);
   }
   const after = await keygate.stats();
-  await Promise.all([...proxies.map((p) => p.stop()), bare.stop(), bearer.stop(), floor.stop(), verifierOnly.stop(), keygate.stop()]);
+  await Promise.all([...proxies.map((p) => p.stop()), bare.stop(), bearer.stop(), floor.stop(), verifierOnly.stop(), minimal.stop(), keygate.stop()]);
   rmSync(scratch, { recursive: true, force: true });
   for (const problem of problems) console.log(`  ! ${problem}`);
 
@@ -239,6 +242,14 @@ async function main(): Promise<void> {
   );
 
   printCostLadder(cpuPerRequest);
+  // The goals against the least any gateway that keeps keys as SHA-256 must do, in throughput as the goals are.
+  const minimalValid = pairedRatio(rps(MINIMAL_VALID), bareRps);
+  const minimalUnknown = pairedRatio(rps(MINIMAL_UNKNOWN), bareRps);
+  console.log(
+    `  a minimal check (read the bearer key, SHA-256, one Map lookup, Keygate's answer) ÷ bare Fastify, req/s: valid ${minimalValid.toFixed(2)}× ` +
+      `(goal ≥ 0.8 ${minimalValid >= 0.8 ? 'reachable' : 'out of reach even for it'}), unknown ${minimalUnknown.toFixed(2)}× (goal ≥ 0.9 ${minimalUnknown >= 0.9 ? 'reachable' : 'out of reach even for it'}); ` +
+      `Keygate ÷ the minimal check: valid ${pairedRatio(rps(kValidName), rps(MINIMAL_VALID)).toFixed(2)}×, unknown ${pairedRatio(rps(kUnknownName), rps(MINIMAL_UNKNOWN)).toFixed(2)}×`,
+  );
 
   const measured = ROUNDS * SECONDS * targets.length;
   const lookups = after.lookups - before.lookups;
@@ -250,6 +261,10 @@ async function main(): Promise<void> {
 }
 
 const FLOOR = "node:http, Keygate's 200, no check";
+const MINIMAL_VALID = 'node:http + SHA-256 lookup, valid';
+const MINIMAL_UNKNOWN = 'node:http + SHA-256 lookup, unknown';
+const kValidName = 'Keygate /v1/auth, valid';
+const kUnknownName = 'Keygate /v1/auth, unknown';
 const WITH_VERIFIER = "node:http + Keygate's Verifier";
 
 /**
@@ -273,6 +288,8 @@ function printCostLadder(cpuPerRequest: ReadonlyMap<string, ReadonlyMap<string, 
   line('bare Fastify route', bare, '(the baseline)');
   line(FLOOR, floor, "Node's HTTP parsing and socket write of Keygate's answer, nothing checked");
   const signed = (delta: number) => `${delta < 0 ? '−' : '+'}${Math.abs(delta).toFixed(1)} µs`;
+  line(MINIMAL_VALID, us(MINIMAL_VALID), 'the least a check of SHA-256-stored keys does: read the key, hash it, one lookup');
+  line(MINIMAL_UNKNOWN, us(MINIMAL_UNKNOWN), "the same, answering Keygate's 401");
   line(WITH_VERIFIER, verifier, `${signed(verifier - floor)}: the check (key, cache, policy, metrics) inside a server`);
   line('Keygate /v1/auth, valid', valid, `${signed(valid - verifier)}: the forward-auth front end (address, proxy headers, answer)`);
   line('Keygate /v1/auth, unknown', unknown, '');
