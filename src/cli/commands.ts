@@ -177,6 +177,7 @@ async function keyAndAdmin<T>(services: CliServices, args: string[], command: st
   const { values, positionals } = parseCommand(args, { user: { type: 'string' }, org: { type: 'string' }, ...flags }, true);
   const id = positionals[0];
   if (!id) throw new CliError(`key id is required: keygate keys ${command} <id> --org <organization>`);
+  if (positionals.length > 1) throw new CliError(`one key id at a time: unexpected ${JSON.stringify(positionals[1])}`);
   const input = read(values);
   const key = await services.keys.findForOperator(id);
   if (!key) throw new CliError(`no API key with id ${id}`);
@@ -187,10 +188,12 @@ async function keyAndAdmin<T>(services: CliServices, args: string[], command: st
 /** What `keys update` changes, from its flags; at least one is required. */
 function updateInput(values: Record<string, unknown>): UpdateKeyInput {
   const limit = values['requests-per-minute'];
+  const ips = values.ip as string[] | undefined;
   const input: UpdateKeyInput = {
     name: values.name as string | undefined,
     permissions: values.permission as string[] | undefined,
-    ipAllowlist: values.ip as string[] | undefined,
+    // `--ip any` lifts the address restriction (an empty allowlist admits every address).
+    ipAllowlist: ips?.length === 1 && ips[0] === 'any' ? [] : ips,
     allowedExchanges: values.exchange as string[] | undefined,
     tier: values.tier as Tier | undefined,
     maxConnections: optionalInt(values, 'max-connections'),

@@ -103,20 +103,20 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
   },
   'keys update': {
     synopsis: [
-      'keys update <key id> [--org <org>] [--user <admin>] [--name <name>] [--permission p]... [--ip cidr]... [--exchange x]...',
+      'keys update <key id> [--org <org>] [--user <user>] [--name <name>] [--permission p]... [--ip cidr|any]... [--exchange x]...',
       '            [--tier basic|premium|enterprise] [--max-connections N] [--requests-per-minute N|tier]',
     ],
     summary: 'Changes a key: each list flag given replaces that whole list; flags left out stay as they are.',
     options: [
       ['--org <org>', 'the key\'s organization (default: found from the key)'],
-      ['--user <admin>', 'act as this admin (default the organization\'s first admin)'],
+      ['--user <admin>', 'act as this user (default the organization\'s first admin); --tier, --max-connections and --requests-per-minute need an admin'],
       ['--name <name>', 'the key\'s new name'],
       ['--permission p', 'the permissions, replacing the key\'s; repeat for more'],
-      ['--ip cidr', 'the addresses or ranges allowed, replacing the key\'s; repeat for more'],
-      ['--exchange x', 'the exchanges allowed, replacing the key\'s; repeat for more'],
-      ['--tier T', 'basic, premium or enterprise'],
-      ['--max-connections N', 'live connections the key may hold (applies to new connections)'],
-      ['--requests-per-minute N|tier', 'verified requests per minute for this key; tier hands it back to its tier\'s limit'],
+      ['--ip cidr', 'the addresses or ranges allowed, replacing the key\'s; repeat for more; --ip any lifts the restriction'],
+      ['--exchange x', 'the exchanges allowed, replacing the key\'s; repeat for more; --exchange \'*\' allows every exchange'],
+      ['--tier T', 'basic, premium or enterprise (admins)'],
+      ['--max-connections N', 'live connections the key may hold, 1 to 100000, for new connections (admins)'],
+      ['--requests-per-minute N|tier', 'verified requests per minute for this key; tier hands it back to its tier\'s limit (admins)'],
     ],
   },
   'keys revoke': {

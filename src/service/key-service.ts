@@ -115,8 +115,7 @@ export class KeyService {
     const allowedExchanges = validateExchanges(input.allowedExchanges ?? ['*']);
     const tier = input.tier ?? owner.tier;
     if (!TIERS.includes(tier)) throw badInput('tier', `tier must be one of ${TIERS.join(', ')}`);
-    const maxConnections = input.maxConnections ?? settings.tiers[tier].maxConnections;
-    if (!Number.isInteger(maxConnections) || maxConnections < 1) throw badInput('maxConnections', 'maxConnections must be a whole number of at least 1');
+    const maxConnections = input.maxConnections === undefined ? settings.tiers[tier].maxConnections : validateConnectionLimit(input.maxConnections);
     const requestsPerMinute = validateRequestLimit(input.requestsPerMinute ?? null);
     const expiresAt = validateExpiry(input.expiresAt ?? null, now);
     if ((input.tier !== undefined || input.maxConnections !== undefined || input.requestsPerMinute !== undefined) && principal.user.role !== 'admin') {
@@ -251,11 +250,9 @@ export class KeyService {
       requestsPerMinute: input.requestsPerMinute === undefined ? undefined : validateRequestLimit(input.requestsPerMinute),
     };
     if (patch.tier !== undefined && !TIERS.includes(patch.tier)) throw badInput('tier', `tier must be one of ${TIERS.join(', ')}`);
-    if (patch.maxConnections !== undefined && (!Number.isInteger(patch.maxConnections) || patch.maxConnections < 1)) {
-      throw badInput('maxConnections', 'maxConnections must be a whole number of at least 1');
-    }
+    if (patch.maxConnections !== undefined) validateConnectionLimit(patch.maxConnections);
     const updated = (await tx.keys.update(id, patch))!;
-    await tx.audit.append(this.#deps.audit.entry(actorOf(principal), updateAction(input), 'ok', id, { fields: Object.keys(input) }));
+    await tx.audit.append(this.#deps.audit.entry(actorOf(principal), updateAction(input), 'ok', id, { fields: changedFields(input) }));
     // Sessions of a suspended key end with key_disabled (the verifier refuses it DISABLED on re-check).
     record(keyChange('updated', updated, updated.enabled ? 'key_invalidated' : 'key_disabled'));
     return updated;
@@ -444,14 +441,33 @@ export class KeyService {
 }
 
 /** The audit action of a patch: suspending and resuming are named, anything else is an update. */
+/** The fields an update names (an adapter may pass the others as undefined). */
+function changedFields(input: UpdateKeyInput): string[] {
+  return Object.entries(input)
+    .filter(([, value]) => value !== undefined)
+    .map(([field]) => field);
+}
+
 function updateAction(input: UpdateKeyInput): string {
-  const onlyEnabled = input.enabled !== undefined && Object.keys(input).every((field) => field === 'enabled');
+  const fields = changedFields(input);
+  const onlyEnabled = fields.length === 1 && fields[0] === 'enabled';
   if (!onlyEnabled) return 'key.update';
   return input.enabled ? 'key.resume' : 'key.suspend';
 }
 
 /** Largest per-key request limit: far above any real need, and well inside a counter's range. */
 const MAX_REQUESTS_PER_MINUTE = 10_000_000;
+
+/** Most live connections one key may hold (the API's bound, enforced here for every adapter). */
+const MAX_CONNECTIONS = 100_000;
+
+/** Checks a key's connection limit; throws a 400 naming `maxConnections`. */
+function validateConnectionLimit(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_CONNECTIONS) {
+    throw badInput('maxConnections', `maxConnections must be a whole number from 1 to ${MAX_CONNECTIONS}`);
+  }
+  return value;
+}
 
 /** Checks a per-key request limit (null: the tier's); throws a 400 naming `requestsPerMinute`. */
 function validateRequestLimit(value: unknown): number | null {

@@ -8,6 +8,7 @@ import { storeInvariants } from './migrations/0004-store-invariants.ts';
 import { sessionTokens } from './migrations/0005-session-tokens.ts';
 import { keyRequestLimit } from './migrations/0006-key-request-limit.ts';
 import { keyEnabled } from './migrations/0007-key-enabled.ts';
+import { consoleNonceExpiry } from './migrations/0008-console-nonce-expiry.ts';
 
 /** Versioned migrations in order; names sort lexically, so keep the numeric prefix. */
 function migrations(dialect: Dialect): Record<string, Migration> {
@@ -19,6 +20,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0005-session-tokens': sessionTokens(),
     '0006-key-request-limit': keyRequestLimit(),
     '0007-key-enabled': keyEnabled(),
+    '0008-console-nonce-expiry': consoleNonceExpiry(),
   };
 }
 

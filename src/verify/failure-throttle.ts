@@ -34,6 +34,17 @@ export class FailureThrottle {
   }
 
   /**
+   * Spends one unit of `ip`'s budget in `scope` for something that always costs (a stored row), or
+   * throws RATE_LIMITED once it is spent. One atomic increment decides, so concurrent requests from
+   * one address can never together get past the limit (a check and then a count could).
+   */
+  async spend(scope: string, ip: string | null, message: string): Promise<void> {
+    if (ip !== null && (await this.#broker.hit(`${scope}:${addressBucket(ip)}`, WINDOW_MS)) > this.#limit) {
+      throw new KeygateError(ErrorCode.RATE_LIMITED, message);
+    }
+  }
+
+  /**
    * Runs an authentication attempt within the budget: refused up front once the budget is spent,
    * and counted (then `onFailure`) when it throws one of `failureCodes`.
    */

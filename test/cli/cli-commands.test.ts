@@ -85,7 +85,15 @@ describe('keygate CLI (real child processes)', () => {
     assert.equal(JSON.parse(back.stdout).requestsPerMinute, null, 'the tier\'s limit applies again');
     assert.equal(JSON.parse(back.stdout).name, 'limited bot', 'flags left out stay as they are');
 
+    const fenced = await cli('keys', 'update', id, '--ip', '10.0.0.0/8');
+    assert.deepEqual(JSON.parse(fenced.stdout).ipAllowlist, ['10.0.0.0/8']);
+    const open = await cli('keys', 'update', id, '--ip', 'any');
+    assert.equal(open.code, 0, open.stderr);
+    assert.deepEqual(JSON.parse(open.stdout).ipAllowlist, [], '--ip any lifts the address restriction');
+
     await fails(/nothing to change: give at least one of --name, --permission/, 'keys', 'update', id);
+    await fails(/maxConnections must be a whole number from 1 to 100000/, 'keys', 'update', id, '--max-connections', '999999999999999999999');
+    await fails(/one key id at a time/, 'keys', 'update', id, 'another-id', '--name', 'x');
     await fails(/--requests-per-minute must be a whole number, got "lots"/, 'keys', 'update', id, '--requests-per-minute', 'lots');
     await fails(/no API key with id 00000000-0000-4000-8000-000000000000/, 'keys', 'update', '00000000-0000-4000-8000-000000000000', '--name', 'x');
     await fails(/fly/, 'keys', 'update', id, '--permission', 'fly');

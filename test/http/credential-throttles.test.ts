@@ -76,3 +76,24 @@ describe('server credential and SIWE nonce throttles', () => {
     assertError(await node.request('POST', '/v1/console/siwe/nonce', { headers: { 'x-forwarded-for': '::ffff:c000:207' } }), 429, 'RATE_LIMITED');
   });
 });
+
+// Nonces are stored rows, so their budget is a bound, not a deterrent: twenty concurrent requests from
+// one address get exactly the budget's worth, on the in-memory bus and on Redis (a check, then a
+// separate count, let every one of them through when each step was a round trip).
+for (const redis of [false, true]) {
+  describe(`SIWE nonce budget under concurrent requests (${redis ? 'Redis' : 'in-memory bus'})`, { skip: redis && !process.env.REDIS_URL ? 'REDIS_URL is not set' : false }, () => {
+    let node: TestNode;
+    before(async () => {
+      node = await startNode({ redis, config: { verify: { failuresPerMinutePerIp: 4 } } });
+    });
+    after(async () => node.stop());
+
+    it('issues exactly the budget of 4 nonces to 20 simultaneous requests', async () => {
+      const statuses = await Promise.all(Array.from({ length: 20 }, () => node.request('POST', '/v1/console/siwe/nonce').then((response) => response.status)));
+      assert.equal(statuses.filter((status) => status === 200).length, 4, JSON.stringify(statuses));
+      assert.equal(statuses.filter((status) => status === 429).length, 16);
+      const rows = await node.keygate.store.db.selectFrom('console_nonces').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      assert.equal(Number(rows.n), 4, 'only the issued nonces were stored');
+    });
+  });
+}

@@ -86,8 +86,7 @@ export async function consoleRoutes(
       // Each nonce is a stored row, so issuing one spends a budget like a failure: the address's nonce
       // budget, apart from its sign-in budget, so anonymous nonce requests from a shared address (a
       // NAT, a /64) never make that address's management tokens answer 429.
-      await throttle.assertAllowed(NONCE_SCOPE, request.ip, 'too many sign-in nonces requested from this address; try again in a minute');
-      await throttle.recordFailure(NONCE_SCOPE, request.ip);
+      await throttle.spend(NONCE_SCOPE, request.ip, 'too many sign-in nonces requested from this address; try again in a minute');
       const issued = await siwe.issueNonce();
       return { nonce: issued.nonce, domain: issued.domain, domains: [...issued.domains], expiresAt: new Date(issued.expiresAt).toISOString() };
     },

@@ -23,7 +23,7 @@ export function KeyManagementPage(props: { api: ApiClient; session: ConsoleSessi
   const [created, setCreated] = useState<CreatedKey | null>(null);
   const [revoking, setRevoking] = useState<KeyView | null>(null);
   const [limiting, setLimiting] = useState<KeyView | null>(null);
-  const replace = (key: KeyView) => setKeys((current) => current.map((k) => (k.id === key.id ? key : k)));
+  const replace = useCallback((key: KeyView) => setKeys((current) => current.map((k) => (k.id === key.id ? key : k))), []);
 
   const load = useCallback(
     async (q: string) => {
@@ -50,7 +50,7 @@ export function KeyManagementPage(props: { api: ApiClient; session: ConsoleSessi
         setError(e instanceof Error ? e.message : String(e));
       }
     },
-    [api],
+    [api, replace],
   );
 
   useEffect(() => {
@@ -123,7 +123,8 @@ export function KeyManagementPage(props: { api: ApiClient; session: ConsoleSessi
           apiKey={limiting}
           onClose={() => setLimiting(null)}
           onSaved={(key) => {
-            setLimiting(null);
+            // A save that lands after its dialog was cancelled must not close another key's dialog.
+            setLimiting((open) => (open?.id === key.id ? null : open));
             replace(key);
           }}
         />

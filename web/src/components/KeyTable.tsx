@@ -3,7 +3,7 @@ import { formatDay, formatMoment } from '../key-expiry.ts';
 import { requestLimitLabel } from '../request-limit.ts';
 import { StatusBadge } from './StatusBadge.tsx';
 
-/** The organization's keys: one row each; Revoke only where the viewer may revoke, Suspend/Resume for admins. */
+/** The organization's keys: one row each; Revoke only where the viewer may revoke, Limit and Suspend/Resume for admins. */
 export function KeyTable(props: {
   keys: readonly KeyView[];
   canRevoke: (key: KeyView) => boolean;
@@ -53,7 +53,7 @@ export function KeyTable(props: {
                   {key.permissions.length === 0 ? <span className="muted">none</span> : key.permissions.map((p) => <span key={p} className="chip">{p}</span>)}
                 </span>
               </td>
-              <td data-label="Limit" title={key.requestsPerMinute === null ? "The tier's request limit applies" : 'Verified requests per minute set for this key'}>
+              <td data-label="Limit" className="nowrap" title={key.requestsPerMinute === null ? "The tier's request limit applies" : 'Verified requests per minute set for this key'}>
                 <span className={key.requestsPerMinute === null ? 'muted' : undefined}>{requestLimitLabel(key.requestsPerMinute)}</span>
               </td>
               <td data-label="Created">{formatDay(key.createdAt)}</td>

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import type { ApiClient, KeyView } from '../api-client.ts';
 import { parseRequestLimit } from '../request-limit.ts';
 import { Dialog } from './Dialog.tsx';
@@ -10,12 +10,14 @@ export function RequestLimitDialog(props: { api: ApiClient; apiKey: KeyView; onC
   const [fieldError, setFieldError] = useState<string | undefined>();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const input = useRef<HTMLInputElement>(null);
 
   const save = async (event: FormEvent) => {
     event.preventDefault();
     const parsed = parseRequestLimit(text);
     if ('error' in parsed) {
       setFieldError(parsed.error);
+      input.current?.focus();
       return;
     }
     setBusy(true);
@@ -39,6 +41,7 @@ export function RequestLimitDialog(props: { api: ApiClient; apiKey: KeyView; onC
           <label htmlFor="key-limit">Requests per minute</label>
           <input
             id="key-limit"
+            ref={input}
             data-autofocus
             inputMode="numeric"
             value={text}
@@ -48,7 +51,7 @@ export function RequestLimitDialog(props: { api: ApiClient; apiKey: KeyView; onC
               setText(e.target.value);
             }}
             aria-invalid={fieldError ? true : undefined}
-            aria-describedby={fieldError ? 'limit-error' : undefined}
+            aria-describedby={fieldError ? 'limit-explain limit-error' : 'limit-explain'}
           />
           <FieldError id="limit-error" message={fieldError} />
         </div>
