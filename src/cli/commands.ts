@@ -116,19 +116,19 @@ export async function tokenRevoke(services: CliServices, args: string[], print: 
   print({ token: await services.tokens.revokeForOperator(id) });
 }
 
+/** A key's settings as flags: what `keys create` sets and `keys update` changes. */
+const KEY_SETTING_FLAGS = {
+  name: { type: 'string' },
+  permission: { type: 'string', multiple: true },
+  ip: { type: 'string', multiple: true },
+  exchange: { type: 'string', multiple: true },
+  tier: { type: 'string' },
+  'max-connections': { type: 'string' },
+  'requests-per-minute': { type: 'string' },
+} as const;
+
 export async function keysCreate(services: CliServices, args: string[], print: Print): Promise<void> {
-  const { values } = parseCommand(args, {
-    user: { type: 'string' },
-    org: { type: 'string' },
-    name: { type: 'string' },
-    permission: { type: 'string', multiple: true },
-    ip: { type: 'string', multiple: true },
-    exchange: { type: 'string', multiple: true },
-    tier: { type: 'string' },
-    'max-connections': { type: 'string' },
-    'requests-per-minute': { type: 'string' },
-    'expires-in-days': { type: 'string' },
-  });
+  const { values } = parseCommand(args, { user: { type: 'string' }, org: { type: 'string' }, ...KEY_SETTING_FLAGS, 'expires-in-days': { type: 'string' } });
   // Flags first, so bad input is reported before anything is looked up.
   const userRef = required(values, 'user');
   const name = required(values, 'name');
@@ -157,16 +157,6 @@ export async function keysList(services: CliServices, args: string[], print: Pri
   print({ keys: keys.map((k) => keyView(k, services.clock.now())) });
 }
 
-/** The flags of `keys update`: what can change, as `keys create` takes it. */
-const UPDATE_FLAGS = {
-  name: { type: 'string' },
-  permission: { type: 'string', multiple: true },
-  ip: { type: 'string', multiple: true },
-  exchange: { type: 'string', multiple: true },
-  tier: { type: 'string' },
-  'max-connections': { type: 'string' },
-  'requests-per-minute': { type: 'string' },
-} as const;
 
 /**
  * The key a positional id names and an admin of its organization to act as (--user, or the
@@ -201,7 +191,7 @@ function updateInput(values: Record<string, unknown>): UpdateKeyInput {
     requestsPerMinute: limit === 'tier' ? null : optionalInt(values, 'requests-per-minute'),
   };
   if (Object.values(input).every((value) => value === undefined)) {
-    throw new CliError(`nothing to change: give at least one of ${Object.keys(UPDATE_FLAGS).map((flag) => `--${flag}`).join(', ')}`);
+    throw new CliError(`nothing to change: give at least one of ${Object.keys(KEY_SETTING_FLAGS).map((flag) => `--${flag}`).join(', ')}`);
   }
   return input;
 }
@@ -213,7 +203,7 @@ export async function keysRevoke(services: CliServices, args: string[], print: P
 }
 
 export async function keysUpdate(services: CliServices, args: string[], print: Print): Promise<void> {
-  const { id, principal, input } = await keyAndAdmin(services, args, 'update', UPDATE_FLAGS, updateInput);
+  const { id, principal, input } = await keyAndAdmin(services, args, 'update', KEY_SETTING_FLAGS, updateInput);
   print(keyView(await services.keys.update(principal, id, input), services.clock.now()));
 }
 

@@ -4,6 +4,7 @@ import { checkCreateForm, formFieldOf, formMessage, localDay, type FormField as 
 import { EXPIRY_PRESETS, expiresAtFor, splitList, type ExpiryChoice } from '../key-expiry.ts';
 import { Dialog } from './Dialog.tsx';
 import { FieldError } from './FieldError.tsx';
+import { FormActions } from './FormActions.tsx';
 
 /** The control to focus when a field is refused (an expiry preset has no date input: its radio). */
 const CONTROL: Record<Field, string> = {
@@ -180,19 +181,7 @@ export function CreateKeyDialog(props: { api: ApiClient; onClose: () => void; on
           </div>
         </details>
 
-        {formError && (
-          <p className="form-error" role="alert">
-            {formError}
-          </p>
-        )}
-        <div className="dialog-actions">
-          <button type="button" className="secondary" onClick={props.onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={busy}>
-            {busy ? 'Creating…' : 'Create API Key'}
-          </button>
-        </div>
+        <FormActions error={formError} busy={busy} label="Create API Key" busyLabel="Creating…" onCancel={props.onClose} />
       </form>
     </Dialog>
   );

@@ -3,6 +3,7 @@ import type { ApiClient, KeyView } from '../api-client.ts';
 import { parseRequestLimit } from '../request-limit.ts';
 import { Dialog } from './Dialog.tsx';
 import { FieldError } from './FieldError.tsx';
+import { FormActions } from './FormActions.tsx';
 
 /** Sets a key's own request limit (verified requests per minute), or hands it back to its tier's; admins only. */
 export function RequestLimitDialog(props: { api: ApiClient; apiKey: KeyView; onClose: () => void; onSaved: (key: KeyView) => void }) {
@@ -55,19 +56,7 @@ export function RequestLimitDialog(props: { api: ApiClient; apiKey: KeyView; onC
           />
           <FieldError id="limit-error" message={fieldError} />
         </div>
-        {error && (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        )}
-        <div className="dialog-actions">
-          <button type="button" className="secondary" onClick={props.onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={busy}>
-            {busy ? 'Saving…' : 'Save limit'}
-          </button>
-        </div>
+        <FormActions error={error} busy={busy} label="Save limit" busyLabel="Saving…" onCancel={props.onClose} />
       </form>
     </Dialog>
   );
