@@ -3,17 +3,13 @@ import { describe, it } from 'node:test';
 import type { ApiKey } from '../../src/core/api-key.ts';
 import { canonicalChannel } from '../../src/core/channel-names.ts';
 import { canPublish, canSubscribe } from '../../src/realtime/channel-rules.ts';
+import { apiKeyRecord } from '../support/api-key-record.ts';
 import { WALLET, WALLET_LOWER } from './realtime-fixtures.ts';
 
 const settings = { walletPermission: 'read', clientPublishNamespaces: [] as string[] };
 
 function key(overrides: Partial<ApiKey> = {}): ApiKey {
-  return {
-    id: 'k1', organizationId: 'o1', userId: 'u1', name: 'k', scheme: 'opaque', lookup: 'x', tail: 'abcdef',
-    permissions: ['read'], ipAllowlist: [], allowedExchanges: ['binance'], tier: 'basic', maxConnections: 2, requestsPerMinute: null,
-    expiresAt: null, createdAt: 0, lastUsedAt: null, revokedAt: null, revokedBy: null, deletedAt: null, enabled: true,
-    secretCiphertext: null, publicKey: null, walletAddress: null, accountIndex: null, origin: 'native', ...overrides,
-  };
+  return apiKeyRecord({ organizationId: 'o1', userId: 'u1' }, { id: 'k1', name: 'k', lookup: 'x', tail: 'abcdef', allowedExchanges: ['binance'], createdAt: 0, ...overrides });
 }
 
 describe('channel rules', () => {

@@ -8,37 +8,15 @@ import { opaqueScheme } from '../../src/schemes/opaque-scheme.ts';
 import { SchemeIndex } from '../../src/schemes/scheme-index.ts';
 import { buildCachedKey } from '../../src/verify/cached-key.ts';
 import { cacheKey, createVerifierCaches } from '../../src/verify/caches.ts';
+import { apiKeyRecord } from '../support/api-key-record.ts';
 
 const T0 = Date.UTC(2026, 0, 1);
 
 function apiKey(overrides: Partial<ApiKey> = {}): ApiKey {
-  return {
-    id: 'key-1',
-    organizationId: 'org-1',
-    userId: 'user-1',
-    name: 'bot',
-    scheme: 'opaque',
-    lookup: 'ab'.repeat(32),
-    tail: 'ababab',
-    permissions: ['read'],
-    ipAllowlist: [],
-    allowedExchanges: ['*'],
-    tier: 'basic',
-    maxConnections: 5,
-    requestsPerMinute: null,
-    expiresAt: null,
-    createdAt: T0,
-    lastUsedAt: null,
-    revokedAt: null,
-    revokedBy: null,
-    deletedAt: null, enabled: true,
-    secretCiphertext: null,
-    publicKey: null,
-    walletAddress: null,
-    accountIndex: null,
-    origin: 'native',
-    ...overrides,
-  };
+  return apiKeyRecord(
+    { organizationId: 'org-1', userId: 'user-1' },
+    { id: 'key-1', name: 'bot', lookup: 'ab'.repeat(32), tail: 'ababab', maxConnections: 5, createdAt: T0, ...overrides },
+  );
 }
 
 const derivation = {
