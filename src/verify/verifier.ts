@@ -56,6 +56,14 @@ export class Verifier {
   readonly #deps: VerifierDependencies;
   readonly #index: SchemeIndex;
   readonly #derive: CachedKeyDerivation;
+  /** Store reads in flight, by cache id: concurrent requests for one uncached key share one read. */
+  readonly #loading = new Map<string, Promise<CachedKey | null>>();
+  /**
+   * Counts the key events this node has applied. A store read that started before one and ends after
+   * it may have read the key as it was before (not yet revoked): its answer serves the request that
+   * made it but is not cached, so the next request reads the store again.
+   */
+  #epoch = 0;
 
   constructor(deps: VerifierDependencies) {
     this.#deps = deps;
@@ -110,19 +118,22 @@ export class Verifier {
     const id = caches.knownIds.get(keyId, now);
     const cached = id === undefined ? undefined : caches.known.get(id, now);
     if (cached) return this.#checkPolicy(cached, ip, undefined, now, false);
+    const epoch = this.#epoch;
     const key = await keys.findById(keyId);
     if (!key) return refuse('NOT_FOUND', 'unknown API key');
-    return this.#checkPolicy(await this.#remember(key, now), ip, undefined, now, false);
+    return this.#checkPolicy(await this.#remember(key, now, epoch), ip, undefined, now, false);
   }
 
   /** Drops cached state after a key event from the log: the key's, or every key of a user whose wallets changed. */
   onKeyEvent(event: KeyEvent): void {
-    if (event.type === 'user_changed') return this.#deps.caches.known.deleteWhere((entry) => entry.key.userId === event.userId);
-    this.forget(event.scheme, event.lookup);
+    if (event.type !== 'user_changed') return this.forget(event.scheme, event.lookup);
+    this.#staleReads();
+    this.#deps.caches.known.deleteWhere((entry) => entry.key.userId === event.userId);
   }
 
   /** Drops what is cached about one credential, so the next use reads the store. */
   forget(scheme: string, lookup: string): void {
+    this.#staleReads();
     const id = cacheKey(scheme, lookup);
     this.#deps.caches.known.delete(id);
     this.#deps.caches.unknown.delete(id);
@@ -130,8 +141,15 @@ export class Verifier {
 
   /** Drops every cached key (the node lost track of the event log, so any of them may be stale). */
   forgetAll(): void {
+    this.#staleReads();
     this.#deps.caches.known.clear();
     this.#deps.caches.unknown.clear();
+  }
+
+  /** Store reads in flight may predate what just changed: none of them is cached or joined any more. */
+  #staleReads(): void {
+    this.#epoch += 1;
+    this.#loading.clear();
   }
 
   // Synchronous unless a rate limit must be counted on the broker: a cached key costs no extra await.
@@ -178,20 +196,36 @@ export class Verifier {
     return ip !== undefined && throttled.size > 0 && throttled.get(addressBucket(ip), now) === true;
   }
 
-  /** Reads a key the caches do not hold from the store, and caches the answer either way. */
-  async #load(scheme: string, lookup: string, now: number): Promise<CachedKey | null> {
-    const key = await this.#deps.keys.findByLookup(scheme as ApiKey['scheme'], lookup);
-    if (!key) {
-      this.#deps.caches.unknown.set(cacheKey(scheme, lookup), true, now);
-      return null;
-    }
-    return this.#remember(key, now);
+  /** Reads a key the caches do not hold from the store (one read for concurrent requests), and caches the answer either way. */
+  #load(scheme: string, lookup: string, now: number): Promise<CachedKey | null> {
+    const id = cacheKey(scheme, lookup);
+    const pending = this.#loading.get(id);
+    if (pending) return pending;
+    const read = this.#read(scheme, lookup, id, now).finally(() => {
+      if (this.#loading.get(id) === read) this.#loading.delete(id);
+    });
+    this.#loading.set(id, read);
+    return read;
   }
 
-  /** Caches a key read from the store, with its owner's wallets and everything derived from it. */
-  async #remember(key: ApiKey, now: number): Promise<CachedKey> {
+  async #read(scheme: string, lookup: string, id: string, now: number): Promise<CachedKey | null> {
+    const epoch = this.#epoch;
+    const key = await this.#deps.keys.findByLookup(scheme as ApiKey['scheme'], lookup);
+    if (!key) {
+      if (epoch === this.#epoch) this.#deps.caches.unknown.set(id, true, now);
+      return null;
+    }
+    return this.#remember(key, now, epoch);
+  }
+
+  /**
+   * Builds the cache entry of a key read from the store, with its owner's wallets and everything
+   * derived from it, and caches it unless a key event was applied since the read began (`epoch`).
+   */
+  async #remember(key: ApiKey, now: number, epoch: number): Promise<CachedKey> {
     const { caches, owners } = this.#deps;
     const entry = buildCachedKey(key, await owners.walletsOf(key.userId), this.#derive);
+    if (epoch !== this.#epoch) return entry;
     const id = cacheKey(key.scheme, key.lookup);
     caches.known.set(id, entry, now);
     caches.knownIds.set(key.id, id, now);

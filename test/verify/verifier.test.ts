@@ -35,6 +35,8 @@ for (const dialect of dialects()) {
     let clock: ManualClock;
     let admin: Principal;
     let lookups = 0;
+    /** While set, a store lookup reads the store at once but hands its answer back only when this opens. */
+    let gate: Promise<void> | null = null;
 
     before(async () => {
       clock = new ManualClock();
@@ -52,7 +54,9 @@ for (const dialect of dialects()) {
       const findByLookup = repository.findByLookup.bind(repository);
       repository.findByLookup = async (...args) => {
         lookups += 1;
-        return findByLookup(...args);
+        const found = await findByLookup(...args);
+        if (gate) await gate;
+        return found;
       };
     });
     after(async () => node.stop());
@@ -201,6 +205,39 @@ for (const dialect of dialects()) {
       assert.equal((await node.keygate.verifier.verify(facts(unknownKey(), '203.0.113.78'))).code, 'NOT_FOUND', 'other addresses are unaffected');
       clock.advance(60_000);
       assert.equal((await node.keygate.verifier.verify(facts(unknownKey(), ip))).code, 'NOT_FOUND', 'the throttle lifts after its window');
+    });
+
+    it('never caches a key read before a revoke that was applied while the read was in flight', async () => {
+      const { key, secret } = await create();
+      let open!: () => void;
+      gate = new Promise((resolve) => (open = resolve));
+      // The store is read before the revoke commits, and its answer comes back after the node applied the event.
+      const inFlight = node.keygate.verifier.verify(facts(secret!));
+      await withTimeout(
+        (async () => {
+          while (lookups === 0 || !(await node.keygate.store.keys.findById(key.id))) await new Promise((resolve) => setTimeout(resolve, 5));
+        })(),
+        'the store read to start',
+      );
+      const revoked = await keyEventHeard(node, key.id, 'revoked');
+      await node.keygate.keys.revoke(admin, key.id);
+      await revoked();
+      open();
+      gate = null;
+      assert.equal((await inFlight).code, 'VALID', 'the request that began before the revoke is answered as it was read');
+      assert.equal((await node.keygate.verifier.verify(facts(secret!))).code, 'REVOKED', 'the read that raced the revoke was not cached');
+    });
+
+    it('reads the store once for twenty concurrent requests with the same uncached key', async () => {
+      const { secret } = await create();
+      const start = lookups;
+      const verdicts = await Promise.all(Array.from({ length: 20 }, () => node.keygate.verifier.verify(facts(secret!))));
+      assert.deepEqual(new Set(verdicts.map((verdict) => verdict.code)), new Set(['VALID']));
+      assert.equal(lookups - start, 1, 'one store read, shared');
+      const unknown = unknownKey();
+      const before = lookups;
+      await Promise.all(Array.from({ length: 20 }, () => node.keygate.verifier.verify(facts(unknown, '198.51.100.9'))));
+      assert.equal(lookups - before, 1, 'an unknown key too');
     });
 
     it('records last use in memory and writes it in a batch, not per request', async () => {
