@@ -11,7 +11,7 @@ import { keyEnabled } from './migrations/0007-key-enabled.ts';
 import { consoleNonceExpiry } from './migrations/0008-console-nonce-expiry.ts';
 
 /** Versioned migrations in order; names sort lexically, so keep the numeric prefix. */
-function migrations(dialect: Dialect): Record<string, Migration> {
+export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
     '0001-initial': initial(dialect),
     '0002-console-sessions': consoleSessions(),
@@ -24,12 +24,17 @@ function migrations(dialect: Dialect): Record<string, Migration> {
   };
 }
 
+/** Where Kysely keeps which migrations ran, and its lock. */
+export const MIGRATION_TABLES = { migrationTableName: 'keygate_migrations', migrationLockTableName: 'keygate_migrations_lock' } as const;
+
 function migrator(db: Kysely<Database>, dialect: Dialect): Migrator {
   return new Migrator({
     db,
     provider: { getMigrations: async () => migrations(dialect) },
-    migrationTableName: 'keygate_migrations',
-    migrationLockTableName: 'keygate_migrations_lock',
+    ...MIGRATION_TABLES,
+    // A released version ran 0007 before 0006 existed (they were written on parallel branches), so
+    // a database may hold a later migration than one still to run: run the missing ones, in order.
+    allowUnorderedMigrations: true,
   });
 }
 
