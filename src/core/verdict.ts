@@ -23,6 +23,8 @@ export type VerdictCode = (typeof VerdictCode)[keyof typeof VerdictCode];
 export interface Refusal {
   readonly code: Exclude<VerdictCode, 'VALID'>;
   readonly message: string;
+  /** False for a refusal that is not the caller's doing (the replay store lost its claims): not counted against its address. */
+  readonly callerFailure?: false;
 }
 
 export type Verdict =

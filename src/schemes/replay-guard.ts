@@ -17,6 +17,7 @@ export function claimSignature(broker: Broker, scheme: string, signature: Buffer
 
 const UNPROVABLE: Refusal = {
   code: 'REPLAYED',
+  callerFailure: false,
   message: 'this signed request predates the replay store coming back and may have been used already; sign it again with a fresh timestamp',
 };
 const REPLAYED: Refusal = { code: 'REPLAYED', message: 'this signed request was already used; sign every request with a fresh timestamp' };

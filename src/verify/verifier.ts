@@ -98,7 +98,10 @@ export class Verifier {
     // Opaque keys prove synchronously: only a signed scheme's replay claim is awaited.
     const proof = found.scheme.prove(found.claim, entry.material, facts, this.#proofContext(now));
     const refusal = proof instanceof Promise ? await proof : proof;
-    if (refusal) return this.#failed(facts, refuse(refusal.code, refusal.message, entry.key), now);
+    if (refusal) {
+      const verdict = refuse(refusal.code, refusal.message, entry.key);
+      return refusal.callerFailure === false ? verdict : this.#failed(facts, verdict, now);
+    }
     return this.#checkPolicy(entry, facts.ip, options.permission, now, true);
   }
 
