@@ -37,7 +37,8 @@ export class ServerCredential {
   /** Resolves when the request carries the server credential; throws UNAUTHENTICATED or RATE_LIMITED otherwise. */
   check(request: FastifyRequest): void | Promise<void> {
     // Nobody is throttled nearly always: then the address is not parsed into its bucket per call.
-    if (this.#throttled.size > 0 && this.#throttled.get(addressBucket(request.ip), this.#clock.now())) {
+    const now = this.#clock.now();
+    if (this.#throttled.mayHold(now) && this.#throttled.get(addressBucket(request.ip), now)) {
       throw new KeygateError(ErrorCode.RATE_LIMITED, 'too many failed server credential attempts from this address; try again in a minute');
     }
     const authorization = request.headers.authorization ?? '';

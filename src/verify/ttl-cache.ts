@@ -3,6 +3,8 @@ export class TtlCache<K, V> {
   readonly #entries = new Map<K, { value: V; until: number }>();
   readonly #ttlMs: number;
   readonly #maxSize: number;
+  /** No entry lives past this time (entries lapse when read, so `size` alone says nothing of it). */
+  #latestUntil = 0;
 
   constructor(options: { ttlMs: number; maxSize: number }) {
     this.#ttlMs = options.ttlMs;
@@ -27,6 +29,7 @@ export class TtlCache<K, V> {
       if (!oldest.done) this.#entries.delete(oldest.value);
     }
     this.#entries.set(key, { value, until: now + this.#ttlMs });
+    this.#latestUntil = Math.max(this.#latestUntil, now + this.#ttlMs);
   }
 
   delete(key: K): void {
@@ -40,6 +43,11 @@ export class TtlCache<K, V> {
 
   clear(): void {
     this.#entries.clear();
+  }
+
+  /** False when no entry can be live at `now`: a caller may then skip building the key it would look up. */
+  mayHold(now: number): boolean {
+    return this.#entries.size > 0 && now < this.#latestUntil;
   }
 
   get size(): number {

@@ -196,7 +196,7 @@ export class Verifier {
   // Nearly always nobody is throttled: then no address is parsed into its bucket on the hot path.
   #isThrottled(ip: string | undefined, now: number): boolean {
     const { throttled } = this.#deps.caches;
-    return ip !== undefined && throttled.size > 0 && throttled.get(addressBucket(ip), now) === true;
+    return ip !== undefined && throttled.mayHold(now) && throttled.get(addressBucket(ip), now) === true;
   }
 
   /** Reads a key the caches do not hold from the store (one read for concurrent requests), and caches the answer either way. */

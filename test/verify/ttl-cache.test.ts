@@ -13,6 +13,17 @@ describe('TtlCache', () => {
     assert.equal(cache.size, 1);
   });
 
+  it('says when no entry can be live, although lapsed entries stay counted until read', () => {
+    const cache = new TtlCache<string, true>({ ttlMs: 60_000, maxSize: 10 });
+    assert.equal(cache.mayHold(T0), false, 'empty');
+    cache.set('203.0.113.7', true, T0);
+    assert.equal(cache.mayHold(T0 + 59_999), true);
+    assert.equal(cache.mayHold(T0 + 60_000), false, 'every entry has lapsed');
+    assert.equal(cache.size, 1, 'the lapsed entry is still held: size alone cannot tell');
+    cache.set('203.0.113.8', true, T0 + 90_000);
+    assert.equal(cache.mayHold(T0 + 100_000), true);
+  });
+
   it('keeps an entry until exactly ttl after it was set, not a millisecond longer', () => {
     const cache = new TtlCache<string, string>({ ttlMs: 30_000, maxSize: 10 });
     cache.set('k', 'v', T0);
