@@ -15,7 +15,7 @@ export interface Metrics {
   eventToClose(reason: string, seconds: number): void;
   /** A publication was made through this node. */
   published(): void;
-  /** Publication frames handed to this node's sessions. */
+  /** Publications handed to this node's sessions: one per publication per session it reaches. */
   delivered(count: number): void;
   /** The store or the bus failed an operation (every failure, not only the first of an outage). */
   backendError(backend: string): void;

@@ -109,8 +109,8 @@ export class Hub {
     this.#metrics.delivered(this.#allExchanges.size + (wanted?.size ?? 0));
   }
 
-  /** Sends every waiting batch now (the end of the turn; tests and shutdown need not wait for it). */
-  flush(): void {
+  /** Sends every waiting batch (at the end of the turn the first publication of a batch was made in). */
+  #flush(): void {
     this.#flushScheduled = false;
     for (const batch of this.#pending.values()) this.#send(batch);
     this.#pending.clear();
@@ -131,7 +131,7 @@ export class Hub {
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
       // After the I/O of this turn: every publication the broker handed over meanwhile joins the batch.
-      setImmediate(() => this.flush());
+      setImmediate(() => this.#flush());
     }
   }
 

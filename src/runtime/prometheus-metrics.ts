@@ -76,7 +76,7 @@ export class PrometheusMetrics implements Metrics, MetricsScrape {
     this.#sessionsEnded = new Counter({ name: 'keygate_sessions_ended_total', help: 'Live sessions ended on this node, by protocol and reason', labelNames: ['protocol', 'reason'], registers });
     this.#eventToClose = new Histogram({ name: 'keygate_revoke_to_close_seconds', help: 'From a key event (revoke, suspension, change, a scheduled end) to the close of a session it ended, by reason', labelNames: ['reason'], buckets: CLOSE_BUCKETS, registers });
     this.#publications = new Counter({ name: 'keygate_publications_total', help: 'Publications made through this node', registers });
-    this.#deliveries = new Counter({ name: 'keygate_deliveries_total', help: 'Publication frames handed to sessions on this node', registers });
+    this.#deliveries = new Counter({ name: 'keygate_deliveries_total', help: 'Publications handed to sessions on this node: one per publication per session it reaches (Centrifuge and the feed alike)', registers });
     this.#backendErrors = new Counter({ name: 'keygate_backend_errors_total', help: 'Failed operations of the store or the bus', labelNames: ['backend'], registers });
     this.#stateGauges(registers);
   }
