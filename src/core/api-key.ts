@@ -64,3 +64,9 @@ export function allowsExchange(key: Pick<ApiKey, 'allowedExchanges'>, exchange: 
   const wanted = exchange.toLowerCase();
   return key.allowedExchanges.some((e) => e === '*' || e.toLowerCase() === wanted);
 }
+
+/** Most live connections one key may hold: the API's bound, enforced by the key service for every adapter. */
+export const MAX_CONNECTIONS = 100_000;
+
+/** Largest per-key request limit: far above any real need, and well inside a counter's range. */
+export const MAX_REQUESTS_PER_MINUTE = 10_000_000;

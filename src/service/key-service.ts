@@ -1,4 +1,4 @@
-import { keyStatus, TIERS, type ApiKey, type KeyScheme, type Tier } from '../core/api-key.ts';
+import { keyStatus, MAX_CONNECTIONS, MAX_REQUESTS_PER_MINUTE, TIERS, type ApiKey, type KeyScheme, type Tier } from '../core/api-key.ts';
 import type { Clock } from '../core/clock.ts';
 import { badInput, ErrorCode, KeygateError } from '../core/errors.ts';
 import { validateExchanges } from '../core/exchange-name.ts';
@@ -245,12 +245,11 @@ export class KeyService {
       ipAllowlist: input.ipAllowlist === undefined ? undefined : validateAllowlist(input.ipAllowlist),
       allowedExchanges: input.allowedExchanges === undefined ? undefined : validateExchanges(input.allowedExchanges),
       tier: input.tier,
-      maxConnections: input.maxConnections,
+      maxConnections: input.maxConnections === undefined ? undefined : validateConnectionLimit(input.maxConnections),
       enabled: input.enabled,
       requestsPerMinute: input.requestsPerMinute === undefined ? undefined : validateRequestLimit(input.requestsPerMinute),
     };
     if (patch.tier !== undefined && !TIERS.includes(patch.tier)) throw badInput('tier', `tier must be one of ${TIERS.join(', ')}`);
-    if (patch.maxConnections !== undefined) validateConnectionLimit(patch.maxConnections);
     const updated = (await tx.keys.update(id, patch))!;
     await tx.audit.append(this.#deps.audit.entry(actorOf(principal), updateAction(input), 'ok', id, { fields: changedFields(input) }));
     // Sessions of a suspended key end with key_disabled (the verifier refuses it DISABLED on re-check).
@@ -440,7 +439,6 @@ export class KeyService {
   }
 }
 
-/** The audit action of a patch: suspending and resuming are named, anything else is an update. */
 /** The fields an update names (an adapter may pass the others as undefined). */
 function changedFields(input: UpdateKeyInput): string[] {
   return Object.entries(input)
@@ -448,18 +446,13 @@ function changedFields(input: UpdateKeyInput): string[] {
     .map(([field]) => field);
 }
 
+/** The audit action of a patch: suspending and resuming are named, anything else is an update. */
 function updateAction(input: UpdateKeyInput): string {
   const fields = changedFields(input);
   const onlyEnabled = fields.length === 1 && fields[0] === 'enabled';
   if (!onlyEnabled) return 'key.update';
   return input.enabled ? 'key.resume' : 'key.suspend';
 }
-
-/** Largest per-key request limit: far above any real need, and well inside a counter's range. */
-const MAX_REQUESTS_PER_MINUTE = 10_000_000;
-
-/** Most live connections one key may hold (the API's bound, enforced here for every adapter). */
-const MAX_CONNECTIONS = 100_000;
 
 /** Checks a key's connection limit; throws a 400 naming `maxConnections`. */
 function validateConnectionLimit(value: unknown): number {

@@ -7,7 +7,8 @@ import { errorBody } from '../error-handler.ts';
 /** Longest X-Keygate-Reason sent: a reason, not a document. */
 const MAX_REASON_LENGTH = 160;
 
-const JSON_TYPE = 'application/json; charset=utf-8';
+/** The content type of every JSON body forward-auth sends. */
+export const JSON_TYPE = 'application/json; charset=utf-8';
 
 /** A verdict message made safe for a header value: printable ASCII only, and short. */
 export function headerSafeReason(message: string): string {

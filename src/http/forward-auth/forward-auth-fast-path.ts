@@ -3,9 +3,10 @@ import type { FastifyBaseLogger, FastifyError } from 'fastify';
 import proxyaddr from '@fastify/proxy-addr';
 import type { ProxyTrust } from '../../config/proxy-trust.ts';
 import type { BackendHealth } from '../../core/backend-health.ts';
-import { errorHeaders, errorReply } from '../error-handler.ts';
+import { ErrorCode } from '../../core/errors.ts';
+import { errorBody, errorHeaders, errorReply } from '../error-handler.ts';
 import { parseQueryString } from '../query-string.ts';
-import type { ForwardAuthResult } from './forward-auth-answer.ts';
+import { JSON_TYPE, type ForwardAuthResult } from './forward-auth-answer.ts';
 import { FORWARD_AUTH_METHODS, type ForwardAuthAddress, type ForwardAuthCheck } from './forward-auth-check.ts';
 import type { ForwardAuthCall } from './forwarded-request.ts';
 
@@ -73,7 +74,7 @@ export class ForwardAuthFastPath {
       (answer) => this.#answer(response, answer, head),
       (error: unknown) => {
         const { status, body } = errorReply(error as FastifyError, { log: logger }, this.#parts.store);
-        this.#answer(response, { status, headers: { ...errorHeaders(status), 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(body) }, head);
+        this.#answer(response, { status, headers: { ...errorHeaders(status), 'content-type': JSON_TYPE }, body: JSON.stringify(body) }, head);
       },
     ).catch((error: unknown) => this.#failed(response, error));
     return true;
@@ -95,8 +96,8 @@ export class ForwardAuthFastPath {
       response.destroy();
       return;
     }
-    const body = JSON.stringify({ error: { code: 'INTERNAL', message: 'internal server error' } });
-    response.writeHead(500, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(body)) });
+    const body = JSON.stringify(errorBody(ErrorCode.INTERNAL, 'internal server error'));
+    response.writeHead(500, { 'content-type': JSON_TYPE, 'content-length': String(Buffer.byteLength(body)) });
     response.end(body);
   }
 

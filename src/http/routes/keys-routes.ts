@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { KEY_SCHEMES, TIERS } from '../../core/api-key.ts';
+import { KEY_SCHEMES, MAX_CONNECTIONS, MAX_REQUESTS_PER_MINUTE, TIERS } from '../../core/api-key.ts';
 import { badInput } from '../../core/errors.ts';
 import { LATEST_EXPIRY } from '../../core/key-expiry.ts';
 import type { HttpDependencies } from '../http-dependencies.ts';
@@ -19,7 +19,7 @@ const Tier = Type.Union(TIERS.map((t) => Type.Literal(t)));
 const RequestLimit = Type.Unsafe<number | null>({
   type: ['integer', 'null'],
   minimum: 1,
-  maximum: 10_000_000,
+  maximum: MAX_REQUESTS_PER_MINUTE,
   description: "Admins only: verified requests per minute for this key, overriding its tier's; null: the tier's limit",
 });
 
@@ -30,7 +30,7 @@ const CreateBody = Type.Object(
     ipAllowlist: Type.Optional(StringList),
     allowedExchanges: Type.Optional(StringList),
     tier: Type.Optional(Tier),
-    maxConnections: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })),
+    maxConnections: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_CONNECTIONS })),
     requestsPerMinute: Type.Optional(RequestLimit),
     expiresAt: Type.Optional(Type.Union([Type.String({ format: 'date-time' }), Type.Integer({ minimum: 0, maximum: LATEST_EXPIRY }), Type.Null()])),
     expiresInSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: LATEST_EXPIRY_SECONDS })),
@@ -46,7 +46,7 @@ const UpdateBody = Type.Object(
     ipAllowlist: Type.Optional(StringList),
     allowedExchanges: Type.Optional(StringList),
     tier: Type.Optional(Tier),
-    maxConnections: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })),
+    maxConnections: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_CONNECTIONS })),
     enabled: Type.Optional(Type.Boolean({ description: 'false suspends the key (verification answers 403 DISABLED, live sessions end), true resumes it; admins only' })),
     requestsPerMinute: Type.Optional(RequestLimit),
   },
