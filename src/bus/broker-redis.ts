@@ -91,6 +91,8 @@ export class RedisBroker implements Broker {
   readonly #subscribed = new Map<string, Promise<unknown>>();
   #closing = false;
   #claimsSince = 0;
+  /** Counts the command link's reconnects, so a late answer about an earlier link is ignored. */
+  #links = 0;
 
   private constructor(command: Redis, subscriber: Redis, prefix: string, clock: Clock, health: BackendHealth) {
     this.#command = command;
@@ -105,8 +107,31 @@ export class RedisBroker implements Broker {
     // Connected (and subscribed to nothing yet) when constructed: each later 'ready' is a reconnect.
     this.#subscriber.on('ready', () => this.#resubscribe());
     // The command link came back, maybe to a Redis that restarted empty: earlier replay claims may be
-    // gone. Set as the link turns ready, before any command can run on it.
-    this.#command.on('ready', () => (this.#claimsSince = this.#clock.now()));
+    // gone. Set as the link turns ready, before any command can run on it; then moved back to when
+    // this Redis started, when it did not restart (a dropped connection keeps every claim).
+    this.#command.on('ready', () => {
+      this.#links += 1;
+      this.#claimsSince = this.#clock.now();
+      void this.#learnClaimsSince();
+    });
+  }
+
+  /**
+   * Since when this Redis holds every claim it was given: its start (from its own uptime, rounded
+   * so as never to be earlier than the true start). A node that starts beside a Redis that just restarted (a host reboot)
+   * thereby refuses signatures from before that restart, whose claims are gone.
+   */
+  async #learnClaimsSince(): Promise<void> {
+    const link = this.#links;
+    const asked = this.#clock.now();
+    const info = await this.#command.info('server').catch(() => null);
+    // An answer from a link that has since dropped may describe a Redis that has since restarted.
+    if (link !== this.#links) return;
+    const uptime = info === null ? null : /^uptime_in_seconds:(\d+)/m.exec(info);
+    // Unknown: nothing before now can be proven unclaimed.
+    // Redis counts whole seconds between two truncated clock readings, so its start lies at most a
+    // second before `asked - uptime`: a second later than that is never too early.
+    this.#claimsSince = uptime ? asked - Math.max(0, Number(uptime[1]) - 1) * 1000 : Math.max(this.#claimsSince, asked);
   }
 
   get claimsSince(): number {
@@ -131,7 +156,9 @@ export class RedisBroker implements Broker {
     command.defineCommand('keygateRefreshSlots', { lua: REFRESH_SLOTS });
     command.defineCommand('keygatePublishToStream', { numberOfKeys: 2, lua: PUBLISH_TO_STREAM });
     command.defineCommand('keygateReadStream', { numberOfKeys: 2, lua: READ_STREAM });
-    return new RedisBroker(command, subscriber, options.prefix ?? 'keygate:', options.clock ?? systemClock, options.health ?? new BackendHealth('bus', 'Redis'));
+    const broker = new RedisBroker(command, subscriber, options.prefix ?? 'keygate:', options.clock ?? systemClock, options.health ?? new BackendHealth('bus', 'Redis'));
+    await broker.#learnClaimsSince();
+    return broker;
   }
 
   async publish(topic: string, message: unknown): Promise<void> {

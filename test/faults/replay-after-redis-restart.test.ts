@@ -46,3 +46,61 @@ describe('a signed request cannot be replayed across a Redis restart', { skip: h
     assert.equal((await check(signHmac(publicKey, privateKey, 'GET', '/api/balance'))).status, 200, 'a request signed now passes');
   });
 });
+
+// A host reboot restarts the node and Redis together: the new node must know the claims are gone. And
+// a dropped connection to a Redis that did not restart loses nothing: nothing is refused for it.
+describe('replay claims when the node restarts with Redis, and when only the connection drops', { skip: hasRedisServer ? false : 'redis-server is not installed' }, () => {
+  let redis: TestRedisServer;
+  let node: TestNode;
+  before(async () => {
+    redis = await TestRedisServer.start();
+    node = await startNode({ config: { redisUrl: redis.url } });
+  });
+  after(async () => {
+    await node?.stop();
+    await redis?.kill();
+  });
+
+  async function hmacPair(on: TestNode) {
+    const user = await on.addUser();
+    const created = await on.request('POST', '/frontoffice/api/key', { token: user.token, body: { name: 'bot', isInfo: true, isTrade: false, IpWhiteList: [] } });
+    assert.equal(created.status, 200, JSON.stringify(created.body));
+    return created.body as { publicKey: string; privateKey: string };
+  }
+  const check = (on: TestNode, signed: ReturnType<typeof signHmac>) =>
+    fetch(`${on.url}/v1/auth/nginx`, { headers: { ...signed.headers, 'x-original-uri': signed.url, 'x-original-method': signed.method } });
+
+  it('keeps every claim across a dropped connection, refusing no request signed before it', async () => {
+    // Redis reports its uptime in whole seconds, so the node counts it a second short: let it be up a while before signing.
+    await waitFor(async () => Number(/uptime_in_seconds:(\d+)/.exec(await redis.command('INFO server'))?.[1]) >= 3, 'Redis to be up for 3 s', 6000);
+    const { publicKey, privateKey } = await hmacPair(node);
+    const claimed = signHmac(publicKey, privateKey, 'GET', '/api/a');
+    const unused = signHmac(publicKey, privateKey, 'GET', '/api/b');
+    assert.equal((await check(node, claimed)).status, 200);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const dropped = waitFor(() => !node.keygate.broker.health.up, 'the node to notice the dropped connection');
+    await redis.command('CLIENT KILL TYPE normal');
+    await dropped.catch(() => undefined);
+    await waitFor(async () => (await check(node, signHmac(publicKey, privateKey, 'GET', '/api/ping'))).status === 200, 'the node to use Redis again', 10_000);
+    assert.equal((await check(node, claimed)).headers.get('x-keygate-code'), 'REPLAYED', 'the claim made before the drop still holds');
+    assert.equal((await check(node, unused)).status, 200, 'a request signed before the drop and never used passes');
+  });
+
+  it('refuses, on a node started beside a Redis that restarted, a request captured before the restart', async () => {
+    const { publicKey, privateKey } = await hmacPair(node);
+    const captured = signHmac(publicKey, privateKey, 'GET', '/api/balance');
+    assert.equal((await check(node, captured)).status, 200);
+    await redis.kill();
+    await redis.restart();
+    // A node that starts now, on the same store and Redis, has never seen Redis before the restart.
+    const fresh = await startNode({ joinOf: node, config: { redisUrl: redis.url } });
+    try {
+      const replay = await check(fresh, captured);
+      assert.equal(replay.status, 401);
+      assert.equal(replay.headers.get('x-keygate-code'), 'REPLAYED');
+      assert.equal((await check(fresh, signHmac(publicKey, privateKey, 'GET', '/api/balance'))).status, 200, 'a request signed now passes');
+    } finally {
+      await fresh.stop();
+    }
+  });
+});
