@@ -49,6 +49,9 @@ describe('IP allowlist', () => {
     assert.equal(list.allows('::ffff:127.0.0.1'), true);
     assert.equal(list.allows('::FFFF:127.0.0.1'), true);
     assert.equal(list.allows('::ffff:128.0.0.1'), false);
+    // Spelled in hex, as some proxies write it: the same client, read as the throttles read it.
+    assert.equal(list.allows('::ffff:7f00:1'), true);
+    assert.equal(list.allows('::ffff:8000:1'), false);
     // A mapped entry is stored as the IPv4 address it stands for.
     assert.deepEqual(validateAllowlist(['::ffff:192.0.2.1']), ['192.0.2.1']);
   });
