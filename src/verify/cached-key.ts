@@ -25,8 +25,22 @@ export function buildCachedKey(key: ApiKey, ownerWallets: readonly string[], der
     key,
     allowlist: compileAllowlist(key.ipAllowlist),
     ownerWallets,
-    material: derive.schemes.named(key.scheme).prepare(key, { secrets: derive.secrets }),
+    material: preparedMaterial(key, derive),
     identityHeaders: identityHeadersOf(key, derive.identityHeaders),
     requestsPerMinute: key.requestsPerMinute ?? derive.tiers[key.tier]?.requestsPerMinute ?? null,
   };
+}
+
+/**
+ * The scheme's verification material for a key, or null when the stored material cannot be used (a
+ * secret sealed under another master secret, a damaged public key): such a key verifies nothing, and
+ * its requests get the scheme's refusal instead of an unexpected error (a 500, or live sessions ended
+ * as unverifiable on every re-check).
+ */
+function preparedMaterial(key: ApiKey, derive: CachedKeyDerivation): unknown {
+  try {
+    return derive.schemes.named(key.scheme).prepare(key, { secrets: derive.secrets });
+  } catch {
+    return null;
+  }
 }

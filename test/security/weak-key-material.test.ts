@@ -9,7 +9,7 @@ import type { ApiKey } from '../../src/core/api-key.ts';
 import { KeygateError } from '../../src/core/errors.ts';
 import type { Principal } from '../../src/core/principal.ts';
 import { startNode, type TestNode } from '../support/harness.ts';
-import { ed25519Pair, nowNanos, signRsa, splitPersonalSign, type SignedRequest } from '../support/signers.ts';
+import { ed25519Pair, nowNanos, signHmac, signRsa, splitPersonalSign, type SignedRequest } from '../support/signers.ts';
 import { apiKeyRecord } from '../support/api-key-record.ts';
 
 const DAY = 24 * 3600 * 1000;
@@ -148,6 +148,15 @@ describe('weak key material and second spellings of signatures', () => {
     const headers = { 'KALSHI-ACCESS-KEY': stored.id, 'KALSHI-ACCESS-TIMESTAMP': timestamp, 'KALSHI-ACCESS-SIGNATURE': signature.toString('base64') };
     const response = await node.request('POST', '/v1/keys/verify', { token: node.keygate.serverToken, body: { request: { method: 'GET', url: '/x', headers } } });
     assert.equal(response.status, 200);
+    assert.equal(response.body.code, 'INVALID_SIGNATURE');
+  });
+
+  it('answers a refusal, never a 500, for an HMAC key whose stored secret cannot be opened', async () => {
+    // Sealed under another master secret, or damaged: the key can verify nothing.
+    const stored = await storeDirectly({ scheme: 'hmac', secretCiphertext: 'v1.not-a-sealed-secret' });
+    const signed = signHmac(stored.lookup, randomUUID(), 'GET', '/x');
+    const response = await node.request('POST', '/v1/keys/verify', { token: node.keygate.serverToken, body: { request: { method: 'GET', url: '/x', headers: signed.headers } } });
+    assert.equal(response.status, 200, JSON.stringify(response.body));
     assert.equal(response.body.code, 'INVALID_SIGNATURE');
   });
 });
