@@ -17,12 +17,12 @@ const ABSENT: FoundCredential = { kind: 'absent' };
  * first scheme's message is reported.
  */
 export class SchemeIndex {
-  /** Per scheme, in registration order: the headers that announce it. */
-  readonly #table: ReadonlyArray<{ readonly scheme: CredentialScheme; readonly headers: readonly string[] }>;
+  /** In registration order; each declares the headers that announce it. */
+  readonly #schemes: readonly CredentialScheme[];
   readonly #byName: ReadonlyMap<string, CredentialScheme>;
 
   constructor(schemes: readonly CredentialScheme[]) {
-    this.#table = schemes.map((scheme) => ({ scheme, headers: scheme.headers }));
+    this.#schemes = schemes;
     this.#byName = new Map(schemes.map((scheme) => [scheme.name, scheme]));
   }
 
@@ -37,8 +37,8 @@ export class SchemeIndex {
   find(facts: RequestFacts): FoundCredential {
     let malformed: string | null = null;
     let hasQuery: boolean | undefined;
-    for (const { scheme, headers } of this.#table) {
-      if (!announced(facts, headers) && !(scheme.readsQuery && (hasQuery ??= facts.url.includes('?')))) continue;
+    for (const scheme of this.#schemes) {
+      if (!announced(facts, scheme.headers) && !(scheme.readsQuery && (hasQuery ??= facts.url.includes('?')))) continue;
       const extraction = scheme.extract(facts);
       if (extraction.kind === 'claim') return { kind: 'claim', scheme, claim: extraction.claim, lookup: extraction.lookup };
       if (extraction.kind === 'malformed') malformed ??= extraction.message;

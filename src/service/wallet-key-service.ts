@@ -1,5 +1,6 @@
 import { keyStatus, type ApiKey } from '../core/api-key.ts';
 import type { Clock } from '../core/clock.ts';
+import { DAY_MS } from '../core/token-lifetime.ts';
 import { normaliseEd25519PublicKey } from '../core/ed25519-public-key.ts';
 import { recoverPersonalSigner, type SplitSignature } from '../core/eip191-signature.ts';
 import { badInput, ErrorCode, KeygateError } from '../core/errors.ts';
@@ -16,7 +17,6 @@ import type { DirectoryService } from './directory-service.ts';
 import { validateKeyName } from '../core/key-name.ts';
 import type { KeyService } from './key-service.ts';
 
-const DAY_MS = 24 * 3600 * 1000;
 /** Spec 003: validUntil lies between one and 180 days ahead; fourteen when left out. */
 export const VALID_UNTIL = { minMs: DAY_MS, maxMs: 180 * DAY_MS, defaultMs: 14 * DAY_MS } as const;
 /** Account indexes a wallet's live keys occupy. */
