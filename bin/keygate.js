@@ -8,5 +8,8 @@ if (!existsSync(entry)) {
   process.stderr.write('keygate: not built yet; run npm run build\n');
   process.exit(1);
 }
+// First, before the modules' start-up garbage: see dist/runtime/tick-object-map.js.
+const { pinTickObjectMap } = await import(new URL('../dist/runtime/tick-object-map.js', import.meta.url).href);
+pinTickObjectMap();
 const { main } = await import(entry.href);
 await main(process.argv.slice(2));
