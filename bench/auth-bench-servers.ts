@@ -12,6 +12,7 @@
 //   minimal  — node:http doing the least any gateway that keeps keys as SHA-256 must do: read the
 //              bearer key, hash it, one Map lookup, then Keygate's exact 200 or 401 answer
 // Each answers the parent over IPC: `ready` with its URL, `stats` (with the process's CPU time in µs), `stop`.
+import './pinned-ticks.ts';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { hash } from 'node:crypto';
 import type { AddressInfo, Socket } from 'node:net';

@@ -3,6 +3,7 @@
 // role `bare` a plain `ws` server broadcasting one pre-serialized frame to all; role `socketio` a
 // socket.io server (WebSocket transport, no compression) where every client joins one room and a
 // publication is `io.to(room).emit(...)`, which socket.io encodes once per broadcast.
+import './pinned-ticks.ts';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server as SocketIoServer } from 'socket.io';
