@@ -3,7 +3,8 @@
 //   bare    — a Fastify app whose one route answers 200 "ok" (the baseline, and the API behind nginx)
 //   bearer  — the same route behind @fastify/bearer-auth with a plain key set of one key
 //   keygate — a Keygate node on SQLite, request logging off, one organization and one live key;
-//             it counts store lookups and the TCP connections it accepts (nginx's reuse shows there)
+//             it counts store lookups and the TCP connections it accepts (nginx's reuse shows there),
+//             and serves the bare route too, on a port of its own (Node's HTTP in a process of Keygate's size)
 // and the cost ladder under Keygate's forward-auth, each step in its own process:
 //   floor    — node:http answering every request with Keygate's exact 200 answer (status and headers,
 //              given as JSON), checking nothing: what Node's HTTP parsing and socket write cost alone
@@ -134,7 +135,12 @@ async function serveKeygate(): Promise<void> {
     return findByLookup(...args);
   };
   keygate.http.server.on('connection', (_socket: Socket) => (connections += 1));
-  answerParent(url, { key }, () => ({ lookups, connections, fastAnswers }), async () => {
+  // The bare route again, served by this process: Node's HTTP path in a process of Keygate's size.
+  const bare = Fastify({ logger: false });
+  bare.get('/*', async () => 'ok');
+  const bareUrl = await bare.listen({ host: '127.0.0.1', port: 0 });
+  answerParent(url, { key, bareUrl }, () => ({ lookups, connections, fastAnswers }), async () => {
+    await bare.close();
     await keygate.close();
     rmSync(dataDir, { recursive: true, force: true });
   });

@@ -102,6 +102,7 @@ async function main(): Promise<void> {
     { name: WITH_VERIFIER, short: 'verifier', url: `${verifierOnly.url}/v1/auth`, key: 'valid', costs: [['server', cpuOf(verifierOnly)]], ownKey: verifierOnly.ready.key as string },
     { name: '@fastify/bearer-auth, valid', short: 'bearer', url: `${bearer.url}/ok`, key: 'valid' },
     { name: '@fastify/bearer-auth, unknown', short: 'bearer✗', url: `${bearer.url}/ok`, key: 'unknown' },
+    { name: BARE_IN_KEYGATE, short: 'bare@kg', url: `${keygate.ready.bareUrl as string}/ok`, key: 'valid', costs: [['server', cpuOf(keygate)]] },
     { name: 'Keygate /v1/auth, valid', short: 'keygate', url: `${keygate.url}/v1/auth`, key: 'valid', costs: [['server', cpuOf(keygate)]] },
     { name: 'Keygate /v1/auth, unknown', short: 'keygate✗', url: `${keygate.url}/v1/auth`, key: 'unknown', costs: [['server', cpuOf(keygate)]] },
   ];
@@ -251,6 +252,14 @@ async function main(): Promise<void> {
       `Keygate ÷ the minimal check: valid ${pairedRatio(rps(kValidName), rps(MINIMAL_VALID)).toFixed(2)}×, unknown ${pairedRatio(rps(kUnknownName), rps(MINIMAL_UNKNOWN)).toFixed(2)}×`,
   );
 
+  // The same bare route served by Keygate's process: what Node's HTTP path costs in a process of
+  // Keygate's size (its modules, heap and start-up), apart from anything Keygate checks.
+  const bareInKeygate = pairedRatio(rps(BARE_IN_KEYGATE), bareRps);
+  console.log(
+    `  the bare Fastify route served from Keygate's own process ÷ bare Fastify alone, req/s: ${bareInKeygate.toFixed(2)}×; ` +
+      `Keygate ÷ that route in its own process: valid ${pairedRatio(rps(kValidName), rps(BARE_IN_KEYGATE)).toFixed(2)}×, unknown ${pairedRatio(rps(kUnknownName), rps(BARE_IN_KEYGATE)).toFixed(2)}×`,
+  );
+
   const measured = ROUNDS * SECONDS * targets.length;
   const lookups = after.lookups - before.lookups;
   // A cached key is looked up again only when its cache entry lapses (valid: 60 s, unknown: 30 s).
@@ -261,6 +270,7 @@ async function main(): Promise<void> {
 }
 
 const FLOOR = "node:http, Keygate's 200, no check";
+const BARE_IN_KEYGATE = "bare Fastify route, in Keygate's process";
 const MINIMAL_VALID = 'node:http + SHA-256 lookup, valid';
 const MINIMAL_UNKNOWN = 'node:http + SHA-256 lookup, unknown';
 const kValidName = 'Keygate /v1/auth, valid';
@@ -293,6 +303,9 @@ function printCostLadder(cpuPerRequest: ReadonlyMap<string, ReadonlyMap<string, 
   line(WITH_VERIFIER, verifier, `${signed(verifier - floor)}: the check (key, cache, policy, metrics) inside a server`);
   line('Keygate /v1/auth, valid', valid, `${signed(valid - verifier)}: the forward-auth front end (address, proxy headers, answer)`);
   line('Keygate /v1/auth, unknown', unknown, '');
+  const bareInKeygate = us(BARE_IN_KEYGATE);
+  line(BARE_IN_KEYGATE, bareInKeygate, `${signed(bareInKeygate - bare)} over the bare route alone: Node's HTTP path in a process of Keygate's size`);
+  console.log(`  Keygate ÷ that route, in the same process: valid ${(bareInKeygate / valid).toFixed(2)}×, unknown ${(bareInKeygate / unknown).toFixed(2)}× (of CPU per request)`);
   for (const [label, goal] of [['valid', 0.8], ['unknown', 0.9]] as const) {
     const budget = bare / goal;
     const spent = (label === 'valid' ? valid : unknown) - floor;
