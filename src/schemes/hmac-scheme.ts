@@ -4,6 +4,9 @@ import { isUuid } from '../core/ids.ts';
 import type { CredentialScheme } from './credential-scheme.ts';
 import { signedScheme, type SignedClaim, type SignedHeaderNames } from './signed-scheme.ts';
 
+/** An HMAC-SHA256 in hex, either case. */
+const HEX_64 = /^[0-9a-fA-F]{64}$/;
+
 /** The HMAC-SHA256 a client sends (as hex): keyed with the private key's UTF-8 text over the signed string. */
 export function hmacSignature(privateKey: string | KeyObject, message: string): Buffer {
   return createHmac('sha256', privateKey).update(message, 'utf8').digest();
@@ -20,7 +23,7 @@ export function hmacScheme(headers: SignedHeaderNames): CredentialScheme<SignedC
     timestampUnit: 'ms',
     signs: { query: true, body: true },
     readKey: (value) => (isUuid(value) ? { lookup: value.toLowerCase() } : { malformed: `${headers.key} must be the public key UUID (e.g. ca3a03e1-fc5c-4954-99dc-876db3997d8f)` }),
-    signature: { encoding: 'hex', pattern: /^[0-9a-fA-F]{64}$/, malformed: `${headers.signature} must be the HMAC-SHA256 as 64 hex digits` },
+    signature: { encoding: 'hex', wellFormed: (text) => HEX_64.test(text), malformed: `${headers.signature} must be the HMAC-SHA256 as 64 hex digits` },
     prepare: (key, { secrets }) => (key.secretCiphertext === null ? null : createSecretKey(Buffer.from(secrets.open(key.secretCiphertext), 'utf8'))),
     // Both sides are 32 bytes (the header was checked to be 64 hex digits), so the comparison is constant-time.
     verify: (secret, message, signature) => timingSafeEqual(hmacSignature(secret, message), signature),

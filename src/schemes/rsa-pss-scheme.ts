@@ -1,5 +1,6 @@
 import { createPublicKey, generateKeyPair as generateKeyPairCallback, randomUUID, verify, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
+import { isBase64 } from '../core/base64.ts';
 import { badInput } from '../core/errors.ts';
 import { isUuid } from '../core/ids.ts';
 import { parseRsaPublicKey, rsaModulusBytes, RSA_PSS } from '../core/rsa-public-key.ts';
@@ -36,7 +37,7 @@ export function rsaPssScheme(headers: SignedHeaderNames): CredentialScheme<Signe
     timestampUnit: 'ms',
     signs: { query: false, body: false },
     readKey: (value) => (isUuid(value) ? { lookup: value.toLowerCase() } : { malformed: `${headers.key} must be the API key id (a UUID)` }),
-    signature: { encoding: 'base64', pattern: /^[A-Za-z0-9+/]+={0,2}$/, malformed: `${headers.signature} must be the RSA-PSS signature in base64` },
+    signature: { encoding: 'base64', wellFormed: isBase64, malformed: `${headers.signature} must be the RSA-PSS signature in base64` },
     prepare(key) {
       if (key.publicKey === null) return null;
       const publicKey = createPublicKey(key.publicKey);

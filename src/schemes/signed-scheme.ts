@@ -31,7 +31,12 @@ export interface SignedSchemeDefinition<M> {
   readonly signs: SignedParts;
   /** Reads the key header; 'not-mine' leaves the request to another scheme sharing the header. */
   readKey(value: string): KeyHeaderReading;
-  readonly signature: { readonly encoding: 'hex' | 'base64'; readonly pattern: RegExp; readonly malformed: string };
+  readonly signature: {
+    readonly encoding: 'hex' | 'base64';
+    /** True when the header's text has the signature's shape (checked before it is decoded). */
+    wellFormed(text: string): boolean;
+    readonly malformed: string;
+  };
   /** The verification material of a stored key (null when it has none), built once per cache load. */
   prepare(key: ApiKey, context: PrepareContext): M | null;
   /**
@@ -72,7 +77,7 @@ export function signedScheme<M>(definition: SignedSchemeDefinition<M>): Credenti
       const missing = [timestamp ? null : definition.headers.timestamp, signature ? null : definition.headers.signature].filter(Boolean);
       if (missing.length > 0) return { kind: 'malformed', message: `signed request is missing the ${missing.join(' and ')} header${missing.length > 1 ? 's' : ''}` };
       if ('malformed' in reading) return { kind: 'malformed', message: reading.malformed };
-      if (!definition.signature.pattern.test(signature!)) return { kind: 'malformed', message: definition.signature.malformed };
+      if (!definition.signature.wellFormed(signature!)) return { kind: 'malformed', message: definition.signature.malformed };
       // Decoded here, once: the claim is on the bytes, so hex case or base64 padding never makes a fresh claim.
       return { kind: 'claim', claim: { key: keyValue, timestamp: timestamp!, signature: Buffer.from(signature!, definition.signature.encoding) }, lookup: reading.lookup };
     },
