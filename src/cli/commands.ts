@@ -127,6 +127,17 @@ const KEY_SETTING_FLAGS = {
   'requests-per-minute': { type: 'string' },
 } as const;
 
+/**
+ * The permissions `--permission` names: undefined when the flag is absent, none for `--permission
+ * none` (a key that may authenticate but do nothing guarded), else the names as given.
+ */
+function permissionsFlag(values: Record<string, unknown>): string[] | undefined {
+  const given = values.permission as string[] | undefined;
+  if (!given?.includes('none')) return given;
+  if (given.length > 1) throw new CliError('--permission none gives the key no permissions; it cannot be combined with other --permission flags');
+  return [];
+}
+
 export async function keysCreate(services: CliServices, args: string[], print: Print): Promise<void> {
   const { values } = parseCommand(args, { user: { type: 'string' }, org: { type: 'string' }, ...KEY_SETTING_FLAGS, 'expires-in-days': { type: 'string' } });
   // Flags first, so bad input is reported before anything is looked up.
@@ -135,10 +146,11 @@ export async function keysCreate(services: CliServices, args: string[], print: P
   const days = optionalInt(values, 'expires-in-days');
   const maxConnections = optionalInt(values, 'max-connections');
   const requestsPerMinute = optionalInt(values, 'requests-per-minute');
+  const permissions = permissionsFlag(values);
   const principal = await actingPrincipal(services, userRef, values.org as string | undefined);
   const created = await services.keys.create(principal, {
     name,
-    permissions: values.permission as string[] | undefined,
+    permissions,
     ipAllowlist: values.ip as string[] | undefined,
     allowedExchanges: values.exchange as string[] | undefined,
     tier: values.tier as Tier | undefined,
@@ -181,7 +193,7 @@ function updateInput(values: Record<string, unknown>): UpdateKeyInput {
   const ips = values.ip as string[] | undefined;
   const input: UpdateKeyInput = {
     name: values.name as string | undefined,
-    permissions: values.permission as string[] | undefined,
+    permissions: permissionsFlag(values),
     // `--ip any` lifts the address restriction (an empty allowlist admits every address).
     ipAllowlist: ips?.length === 1 && ips[0] === 'any' ? [] : ips,
     allowedExchanges: values.exchange as string[] | undefined,

@@ -57,6 +57,10 @@ describe('keygate CLI (real child processes)', () => {
     assert.deepEqual(made.ipAllowlist, ['10.0.0.0/8']);
     assert.equal(made.origin, 'cli');
 
+    const bare = await cli('keys', 'create', '--user', 'ada', '--org', 'Acme Trading', '--name', 'no rights', '--permission', 'none');
+    assert.equal(bare.code, 0, bare.stderr);
+    assert.deepEqual(JSON.parse(bare.stdout).permissions, [], '--permission none grants none (the default is read)');
+
     const list = await cli('keys', 'list', '--org', 'Acme Trading', '--tail', made.tail);
     assert.equal(list.code, 0, list.stderr);
     assert.deepEqual(JSON.parse(list.stdout).keys.map((k: { id: string }) => k.id), [made.id]);
@@ -90,6 +94,11 @@ describe('keygate CLI (real child processes)', () => {
     const open = await cli('keys', 'update', id, '--ip', 'any');
     assert.equal(open.code, 0, open.stderr);
     assert.deepEqual(JSON.parse(open.stdout).ipAllowlist, [], '--ip any lifts the address restriction');
+
+    const stripped = await cli('keys', 'update', id, '--permission', 'none');
+    assert.equal(stripped.code, 0, stripped.stderr);
+    assert.deepEqual(JSON.parse(stripped.stdout).permissions, [], '--permission none removes every permission');
+    await fails(/--permission none gives the key no permissions; it cannot be combined/, 'keys', 'update', id, '--permission', 'none', '--permission', 'read');
 
     await fails(/nothing to change: give at least one of --name, --permission/, 'keys', 'update', id);
     await fails(/maxConnections must be a whole number from 1 to 100000/, 'keys', 'update', id, '--max-connections', '999999999999999999999');
