@@ -5,7 +5,7 @@ import { safeEqual } from '../core/secret-hash.ts';
 import type { AuditTrail } from '../service/audit-trail.ts';
 import type { FailureThrottle } from '../verify/failure-throttle.ts';
 import { TtlCache } from '../verify/ttl-cache.ts';
-import { addressBucket } from '../core/address-bucket.ts';
+import { isThrottled, throttleAddress, type ThrottledAddresses } from '../verify/throttled-addresses.ts';
 
 /** The per-IP budget of failed server-credential attempts (apart from people's sign-ins, so a misconfigured back end does not lock them out). */
 const SERVER_SCOPE = 'server-fail';
@@ -25,7 +25,7 @@ export class ServerCredential {
   readonly #audit: Pick<AuditTrail, 'record'>;
   readonly #clock: Clock;
   /** Addresses whose budget this node has seen spent, until their minute is over. */
-  readonly #throttled = new TtlCache<string, true>({ ttlMs: THROTTLE_MS, maxSize: 100_000 });
+  readonly #throttled: ThrottledAddresses = new TtlCache({ ttlMs: THROTTLE_MS, maxSize: 100_000 });
 
   constructor(options: { token: string; throttle: Pick<FailureThrottle, 'recordFailure'>; audit: Pick<AuditTrail, 'record'>; clock: Clock }) {
     this.#token = options.token;
@@ -36,9 +36,7 @@ export class ServerCredential {
 
   /** Resolves when the request carries the server credential; throws UNAUTHENTICATED or RATE_LIMITED otherwise. */
   check(request: FastifyRequest): void | Promise<void> {
-    // Nobody is throttled nearly always: then the address is not parsed into its bucket per call.
-    const now = this.#clock.now();
-    if (this.#throttled.mayHold(now) && this.#throttled.get(addressBucket(request.ip), now)) {
+    if (isThrottled(this.#throttled, request.ip, this.#clock.now())) {
       throw new KeygateError(ErrorCode.RATE_LIMITED, 'too many failed server credential attempts from this address; try again in a minute');
     }
     const authorization = request.headers.authorization ?? '';
@@ -50,7 +48,7 @@ export class ServerCredential {
 
   async #refuse(request: FastifyRequest, message: string): Promise<never> {
     const ip = request.ip;
-    if (await this.#throttle.recordFailure(SERVER_SCOPE, ip)) this.#throttled.set(addressBucket(ip), true, this.#clock.now());
+    if (await this.#throttle.recordFailure(SERVER_SCOPE, ip)) throttleAddress(this.#throttled, ip, this.#clock.now());
     await this.#audit.record({ userId: null, label: 'anonymous', organizationId: null, ip }, 'auth.server', 'denied', null, {
       route: request.routeOptions.url,
       reason: message,

@@ -1,5 +1,6 @@
 import type { ApiKey } from '../core/api-key.ts';
 import type { IpAllowlist } from '../core/ip-allowlist.ts';
+import type { ThrottledAddresses } from './throttled-addresses.ts';
 import { TtlCache } from './ttl-cache.ts';
 
 /**
@@ -28,7 +29,7 @@ export interface VerifierCaches {
   /** Key id → cache key of a loaded key (connection tokens name the key by id); a dangling entry just misses. */
   readonly knownIds: TtlCache<string, string>;
   /** IPs throttled for failing too often, until the end of their window. */
-  readonly throttled: TtlCache<string, true>;
+  readonly throttled: ThrottledAddresses;
 }
 
 /** Creates the verifier's caches from configuration. */

@@ -17,7 +17,7 @@ import { buildCachedKey, type CachedKeyDerivation } from './cached-key.ts';
 import type { LastUsedRecorder } from './last-used-recorder.ts';
 import { refuse, type Verdict } from '../core/verdict.ts';
 import type { Metrics } from '../core/metrics.ts';
-import { addressBucket } from '../core/address-bucket.ts';
+import { isThrottled, throttleAddress } from './throttled-addresses.ts';
 
 export interface VerifyOptions {
   /** Permission the request needs, if any; several (a proxy may ask for more than one) must all hold. */
@@ -92,7 +92,7 @@ export class Verifier {
     const cached = this.#cached(found.scheme.name, found.lookup, now);
     if (cached === 'unknown') return refuse('NOT_FOUND', 'unknown API key');
     // Throttling guards the costly steps (store reads, signature checks); cached answers keep their codes.
-    if (this.#isThrottled(facts.ip, now) && (!cached || found.scheme.signed)) return refuse('RATE_LIMITED', THROTTLED);
+    if (isThrottled(this.#deps.caches.throttled, facts.ip, now) && (!cached || found.scheme.signed)) return refuse('RATE_LIMITED', THROTTLED);
     const entry = cached ?? (await this.#load(found.scheme.name, found.lookup, now));
     if (!entry) return this.#failed(facts, refuse('NOT_FOUND', 'unknown API key'), now);
     // Opaque keys prove synchronously: only a signed scheme's replay claim is awaited.
@@ -193,11 +193,6 @@ export class Verifier {
     return found;
   }
 
-  // Nearly always nobody is throttled: then no address is parsed into its bucket on the hot path.
-  #isThrottled(ip: string | undefined, now: number): boolean {
-    const { throttled } = this.#deps.caches;
-    return ip !== undefined && throttled.mayHold(now) && throttled.get(addressBucket(ip), now) === true;
-  }
 
   /** Reads a key the caches do not hold from the store (one read for concurrent requests), and caches the answer either way. */
   #load(scheme: string, lookup: string, now: number): Promise<CachedKey | null> {
@@ -243,7 +238,7 @@ export class Verifier {
   // check on the hot path stays synchronous.
   async #failed(facts: RequestFacts, verdict: Verdict, now: number): Promise<Verdict> {
     if (!facts.ip) return verdict;
-    if (await this.#deps.throttle.recordFailure('fail', facts.ip)) this.#deps.caches.throttled.set(addressBucket(facts.ip), true, now);
+    if (await this.#deps.throttle.recordFailure('fail', facts.ip)) throttleAddress(this.#deps.caches.throttled, facts.ip, now);
     return verdict;
   }
 }
