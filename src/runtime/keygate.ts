@@ -150,6 +150,7 @@ export async function createKeygate(options: CreateKeygateOptions): Promise<Keyg
     tiers: config.keys.tiers,
     metrics,
     identityHeaders: config.forwardAuth.identityHeaders,
+    log: logger,
   });
   const realtime = await RealtimeGateway.start({ config, broker, verifier, secrets, clock, ids, logger, proxyTrust, metrics });
   const { keyWatch } = realtime.context;

@@ -1,4 +1,5 @@
 import type { ApiKey } from '../core/api-key.ts';
+import type { HealthLog } from '../core/backend-health.ts';
 import { identityHeadersOf, type IdentityHeader } from '../core/identity-headers.ts';
 import { compileAllowlist } from '../core/ip-allowlist.ts';
 import type { SecretBox } from '../core/secret-box.ts';
@@ -13,6 +14,8 @@ export interface CachedKeyDerivation {
   /** The identity headers forward-auth sends (`forwardAuth.identityHeaders`). */
   readonly identityHeaders: readonly IdentityHeader[];
   readonly tiers: Config['keys']['tiers'];
+  /** Where a key whose stored material cannot be used is reported (once per load, never the material). */
+  readonly log?: Pick<HealthLog, 'warn'>;
 }
 
 /**
@@ -40,7 +43,13 @@ export function buildCachedKey(key: ApiKey, ownerWallets: readonly string[], der
 function preparedMaterial(key: ApiKey, derive: CachedKeyDerivation): unknown {
   try {
     return derive.schemes.named(key.scheme).prepare(key, { secrets: derive.secrets });
-  } catch {
+  } catch (error) {
+    // The operator must hear of it (a wrong master key refuses every signed key): the key's id and
+    // what failed, never the material.
+    derive.log?.warn(
+      { keyId: key.id, scheme: key.scheme, reason: error instanceof Error ? error.message : String(error) },
+      "this key's stored verification material cannot be used (sealed under another master key, or damaged); its requests are refused INVALID_SIGNATURE",
+    );
     return null;
   }
 }

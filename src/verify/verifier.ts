@@ -17,6 +17,7 @@ import { buildCachedKey, type CachedKeyDerivation } from './cached-key.ts';
 import type { LastUsedRecorder } from './last-used-recorder.ts';
 import { refuse, type Verdict } from '../core/verdict.ts';
 import type { Metrics } from '../core/metrics.ts';
+import type { HealthLog } from '../core/backend-health.ts';
 import { isThrottled, throttleAddress } from './throttled-addresses.ts';
 
 export interface VerifyOptions {
@@ -44,6 +45,8 @@ export interface VerifierDependencies {
   readonly metrics?: Pick<Metrics, 'verified' | 'cacheLookup'>;
   /** The identity headers forward-auth sends, built into each cache entry (default: all). */
   readonly identityHeaders: readonly IdentityHeader[];
+  /** Where keys whose stored material cannot be used are reported; silent by default. */
+  readonly log?: Pick<HealthLog, 'warn'>;
 }
 
 const THROTTLED = 'too many failed attempts from this address; try again later';
@@ -68,7 +71,7 @@ export class Verifier {
   constructor(deps: VerifierDependencies) {
     this.#deps = deps;
     this.#index = new SchemeIndex(deps.schemes);
-    this.#derive = { schemes: this.#index, secrets: deps.secrets, identityHeaders: deps.identityHeaders, tiers: deps.tiers };
+    this.#derive = { schemes: this.#index, secrets: deps.secrets, identityHeaders: deps.identityHeaders, tiers: deps.tiers, log: deps.log };
   }
 
   /**
