@@ -54,6 +54,15 @@ for (const dialect of dialects()) {
       return { context, page };
     }
 
+    /** Seeds a key through the API, then opens the console as the admin with the list narrowed to that key. */
+    async function adminOnSeededKey(name: string) {
+      const seeded = await node.request('POST', '/v1/keys', { token: node.admin.token, body: { name, permissions: ['read'] } });
+      const { context, page } = await signedInPage(adminWallet);
+      await page.getByLabel('Search by name or tail').fill(name);
+      await page.locator('.count', { hasText: /^1 key$/ }).waitFor();
+      return { seeded, context, page, row: tableRows(page).first() };
+    }
+
     it('admin: signs in with a wallet, creates a key shown once, copies it, finds it by tail, revokes it', async () => {
       const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
       await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: node.url });
@@ -160,11 +169,7 @@ for (const dialect of dialects()) {
     });
 
     it('admin: suspends a key from the list (shown as suspended, refused 403 DISABLED) and resumes it', async () => {
-      const seeded = await node.request('POST', '/v1/keys', { token: node.admin.token, body: { name: 'paused bot', permissions: ['read'] } });
-      const { context, page } = await signedInPage(adminWallet);
-      await page.getByLabel('Search by name or tail').fill('paused bot');
-      await page.locator('.count', { hasText: /^1 key$/ }).waitFor();
-      const row = tableRows(page).first();
+      const { seeded, context, page, row } = await adminOnSeededKey('paused bot');
       await row.getByRole('button', { name: 'Suspend paused bot' }).click();
       await row.locator('.status-suspended').waitFor();
       assert.equal((await node.request('GET', `/v1/keys/${seeded.body.id}`, { token: node.admin.token })).body.enabled, false);
@@ -177,11 +182,7 @@ for (const dialect of dialects()) {
     });
 
     it('admin: sets a key\'s request limit from the list (enforced at once), explains a bad value, and hands it back to the tier', async () => {
-      const seeded = await node.request('POST', '/v1/keys', { token: node.admin.token, body: { name: 'metered bot', permissions: ['read'] } });
-      const { context, page } = await signedInPage(adminWallet);
-      await page.getByLabel('Search by name or tail').fill('metered bot');
-      await page.locator('.count', { hasText: /^1 key$/ }).waitFor();
-      const row = tableRows(page).first();
+      const { seeded, context, page, row } = await adminOnSeededKey('metered bot');
       assert.equal((await row.locator('td[data-label="Limit"]').textContent())?.trim(), 'Tier');
 
       await row.getByRole('button', { name: 'Set the request limit of metered bot' }).click();
