@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Centrifuge } from 'centrifuge';
 import { startNode, type TestNode } from '../support/harness.ts';
 import { metricValue } from '../support/metrics-scrape.ts';
-import { hasRedisServer, TestRedisServer } from '../support/redis-server.ts';
+import { hasRedisServer, nodeOnOwnRedis, TestRedisServer } from '../support/redis-server.ts';
 import { signHmac } from '../support/signers.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { createKey, nextEvent, officialClient, WALLET } from '../realtime/realtime-fixtures.ts';
@@ -178,64 +178,46 @@ describe('connection limits and presence after Redis restarts empty', { skip: ha
 });
 
 describe('with Redis down, a node never accepts a possible replay and still throttles', { skip: hasRedisServer ? false : 'redis-server is not installed' }, () => {
-  let redis: TestRedisServer;
-  let node: TestNode;
-  before(async () => {
-    redis = await TestRedisServer.start();
-    node = await startNode({ config: { redisUrl: redis.url, verify: { failuresPerMinutePerIp: 3 } } });
-  });
-  after(async () => {
-    await node?.stop();
-    await redis?.kill();
-  });
+  const own = nodeOnOwnRedis({ verify: { failuresPerMinutePerIp: 3 } });
 
   it('answers a signed request 503 (its replay claim cannot be checked), an unknown key 401, then 429 past the budget', async () => {
-    const user = await node.addUser();
-    const pair = await node.request('POST', '/frontoffice/api/key', { token: user.token, body: { name: 'k', isInfo: true, isTrade: true, IpWhiteList: [] } });
+    const user = await own.node.addUser();
+    const pair = await own.node.request('POST', '/frontoffice/api/key', { token: user.token, body: { name: 'k', isInfo: true, isTrade: true, IpWhiteList: [] } });
     assert.equal(pair.status, 200, JSON.stringify(pair.body));
-    const signed = () => fetch(`${node.url}/v1/auth`, { headers: { ...signHmac(pair.body.publicKey, pair.body.privateKey, 'GET', '/v1/auth').headers } });
+    const signed = () => fetch(`${own.node.url}/v1/auth`, { headers: { ...signHmac(pair.body.publicKey, pair.body.privateKey, 'GET', '/v1/auth').headers } });
     assert.equal((await signed()).status, 200);
-    await redis.kill();
-    await waitFor(() => !node.keygate.broker.health.up, 'the node to notice Redis is gone');
+    await own.redis.kill();
+    await waitFor(() => !own.node.keygate.broker.health.up, 'the node to notice Redis is gone');
     const refused = await signed();
     assert.equal(refused.status, 503);
     assert.equal(((await refused.json()) as any).error.code, 'UNAVAILABLE');
     // Failures are counted on this node alone meanwhile: the budget still holds.
     const unknown = 'dsk_' + '2'.repeat(64);
     const statuses = [];
-    for (let i = 0; i < 5; i++) statuses.push(await authStatus(node, unknown.slice(0, -1) + String(i)));
+    for (let i = 0; i < 5; i++) statuses.push(await authStatus(own.node, unknown.slice(0, -1) + String(i)));
     assert.deepEqual(statuses, [401, 401, 401, 429, 429]);
   });
 });
 
 describe('GET /readyz names the bus while Redis is down', { skip: hasRedisServer ? false : 'redis-server is not installed' }, () => {
-  let redis: TestRedisServer;
-  let node: TestNode;
-  before(async () => {
-    redis = await TestRedisServer.start();
-    node = await startNode({ config: { redisUrl: redis.url } });
-  });
-  after(async () => {
-    await node?.stop();
-    await redis?.kill();
-  });
+  const own = nodeOnOwnRedis();
 
   it('answers 200 with both backends up, 503 naming the bus while it is down, 200 again after', async () => {
-    const ready = await node.request('GET', '/readyz');
+    const ready = await own.node.request('GET', '/readyz');
     assert.equal(ready.status, 200);
     assert.deepEqual(ready.body, { ready: true, store: 'ok', bus: 'ok' });
-    await redis.kill();
+    await own.redis.kill();
     const down = await waitFor(async () => {
-      const response = await node.request('GET', '/readyz');
+      const response = await own.node.request('GET', '/readyz');
       return response.status === 503 ? response : null;
     }, '/readyz to answer 503');
     assert.deepEqual(down.body, { ready: false, store: 'ok', bus: 'down' });
     // What a Prometheus scrape shows meanwhile: the bus down and its errors counted.
-    await waitFor(async () => (await metricValue(node, 'keygate_backend_up{backend="bus"}')) === 0, 'keygate_backend_up{backend="bus"} to be 0');
-    assert.ok((await metricValue(node, 'keygate_backend_errors_total{backend="bus"}')) > 0, 'bus errors are counted');
-    assert.equal((await node.request('GET', '/healthz')).status, 200, 'liveness is not readiness');
-    await redis.restart();
-    await waitFor(async () => (await node.request('GET', '/readyz')).status === 200, '/readyz to answer 200 again', 5000);
-    await waitFor(async () => (await metricValue(node, 'keygate_backend_up{backend="bus"}')) === 1, 'keygate_backend_up{backend="bus"} to be 1 again', 5000);
+    await waitFor(async () => (await metricValue(own.node, 'keygate_backend_up{backend="bus"}')) === 0, 'keygate_backend_up{backend="bus"} to be 0');
+    assert.ok((await metricValue(own.node, 'keygate_backend_errors_total{backend="bus"}')) > 0, 'bus errors are counted');
+    assert.equal((await own.node.request('GET', '/healthz')).status, 200, 'liveness is not readiness');
+    await own.redis.restart();
+    await waitFor(async () => (await own.node.request('GET', '/readyz')).status === 200, '/readyz to answer 200 again', 5000);
+    await waitFor(async () => (await metricValue(own.node, 'keygate_backend_up{backend="bus"}')) === 1, 'keygate_backend_up{backend="bus"} to be 1 again', 5000);
   });
 });

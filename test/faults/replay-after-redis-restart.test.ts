@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { startNode, type TestNode } from '../support/harness.ts';
-import { hasRedisServer, TestRedisServer } from '../support/redis-server.ts';
+import { hasRedisServer, nodeOnOwnRedis } from '../support/redis-server.ts';
 import { signHmac } from '../support/signers.ts';
 import { waitFor } from '../support/wait-for.ts';
 
@@ -9,32 +9,23 @@ import { waitFor } from '../support/wait-for.ts';
 // A request signed before the restart, captured and sent again inside the signature window, must
 // not count as new; a request signed after it must pass.
 describe('a signed request cannot be replayed across a Redis restart', { skip: hasRedisServer ? false : 'redis-server is not installed' }, () => {
-  let redis: TestRedisServer;
-  let node: TestNode;
-  before(async () => {
-    redis = await TestRedisServer.start();
-    // A small failure budget: refusals that are not the client's doing must not spend it.
-    node = await startNode({ config: { redisUrl: redis.url, verify: { failuresPerMinutePerIp: 3 } } });
-  });
-  after(async () => {
-    await node?.stop();
-    await redis?.kill();
-  });
+  // A small failure budget: refusals that are not the client's doing must not spend it.
+  const own = nodeOnOwnRedis({ verify: { failuresPerMinutePerIp: 3 } });
 
   it('refuses the old signature as REPLAYED once Redis is back, and accepts a freshly signed request', async () => {
-    const user = await node.addUser();
-    const created = await node.request('POST', '/frontoffice/api/key', { token: user.token, body: { name: 'bot', isInfo: true, isTrade: false, IpWhiteList: [] } });
+    const user = await own.node.addUser();
+    const created = await own.node.request('POST', '/frontoffice/api/key', { token: user.token, body: { name: 'bot', isInfo: true, isTrade: false, IpWhiteList: [] } });
     assert.equal(created.status, 200, JSON.stringify(created.body));
     const { publicKey, privateKey } = created.body;
     const check = (signed: ReturnType<typeof signHmac>) =>
-      fetch(`${node.url}/v1/auth/nginx`, { headers: { ...signed.headers, 'x-original-uri': signed.url, 'x-original-method': signed.method } });
+      fetch(`${own.node.url}/v1/auth/nginx`, { headers: { ...signed.headers, 'x-original-uri': signed.url, 'x-original-method': signed.method } });
 
     const captured = signHmac(publicKey, privateKey, 'GET', '/api/balance');
     assert.equal((await check(captured)).status, 200);
     assert.equal((await check(captured)).headers.get('x-keygate-code'), 'REPLAYED');
 
-    await redis.kill();
-    await redis.restart();
+    await own.redis.kill();
+    await own.redis.restart();
     // Wait until the node uses Redis again (a fresh request passes), then replay the captured one.
     await waitFor(async () => (await check(signHmac(publicKey, privateKey, 'GET', '/api/ping'))).status === 200, 'the node to use the restarted Redis', 10_000);
     for (let i = 0; i < 5; i++) {
@@ -50,16 +41,7 @@ describe('a signed request cannot be replayed across a Redis restart', { skip: h
 // A host reboot restarts the node and Redis together: the new node must know the claims are gone. And
 // a dropped connection to a Redis that did not restart loses nothing: nothing is refused for it.
 describe('replay claims when the node restarts with Redis, and when only the connection drops', { skip: hasRedisServer ? false : 'redis-server is not installed' }, () => {
-  let redis: TestRedisServer;
-  let node: TestNode;
-  before(async () => {
-    redis = await TestRedisServer.start();
-    node = await startNode({ config: { redisUrl: redis.url } });
-  });
-  after(async () => {
-    await node?.stop();
-    await redis?.kill();
-  });
+  const own = nodeOnOwnRedis();
 
   async function hmacPair(on: TestNode) {
     const user = await on.addUser();
@@ -72,28 +54,28 @@ describe('replay claims when the node restarts with Redis, and when only the con
 
   it('keeps every claim across a dropped connection, refusing no request signed before it', async () => {
     // Redis reports its uptime in whole seconds, so the node counts it a second short: let it be up a while before signing.
-    await waitFor(async () => Number(/uptime_in_seconds:(\d+)/.exec(await redis.command('INFO server'))?.[1]) >= 3, 'Redis to be up for 3 s', 6000);
-    const { publicKey, privateKey } = await hmacPair(node);
+    await waitFor(async () => Number(/uptime_in_seconds:(\d+)/.exec(await own.redis.command('INFO server'))?.[1]) >= 3, 'Redis to be up for 3 s', 6000);
+    const { publicKey, privateKey } = await hmacPair(own.node);
     const claimed = signHmac(publicKey, privateKey, 'GET', '/api/a');
     const unused = signHmac(publicKey, privateKey, 'GET', '/api/b');
-    assert.equal((await check(node, claimed)).status, 200);
+    assert.equal((await check(own.node, claimed)).status, 200);
     await new Promise((resolve) => setTimeout(resolve, 20));
-    const dropped = waitFor(() => !node.keygate.broker.health.up, 'the node to notice the dropped connection');
-    await redis.command('CLIENT KILL TYPE normal');
+    const dropped = waitFor(() => !own.node.keygate.broker.health.up, 'the node to notice the dropped connection');
+    await own.redis.command('CLIENT KILL TYPE normal');
     await dropped.catch(() => undefined);
-    await waitFor(async () => (await check(node, signHmac(publicKey, privateKey, 'GET', '/api/ping'))).status === 200, 'the node to use Redis again', 10_000);
-    assert.equal((await check(node, claimed)).headers.get('x-keygate-code'), 'REPLAYED', 'the claim made before the drop still holds');
-    assert.equal((await check(node, unused)).status, 200, 'a request signed before the drop and never used passes');
+    await waitFor(async () => (await check(own.node, signHmac(publicKey, privateKey, 'GET', '/api/ping'))).status === 200, 'the node to use Redis again', 10_000);
+    assert.equal((await check(own.node, claimed)).headers.get('x-keygate-code'), 'REPLAYED', 'the claim made before the drop still holds');
+    assert.equal((await check(own.node, unused)).status, 200, 'a request signed before the drop and never used passes');
   });
 
   it('refuses, on a node started beside a Redis that restarted, a request captured before the restart', async () => {
-    const { publicKey, privateKey } = await hmacPair(node);
+    const { publicKey, privateKey } = await hmacPair(own.node);
     const captured = signHmac(publicKey, privateKey, 'GET', '/api/balance');
-    assert.equal((await check(node, captured)).status, 200);
-    await redis.kill();
-    await redis.restart();
+    assert.equal((await check(own.node, captured)).status, 200);
+    await own.redis.kill();
+    await own.redis.restart();
     // A node that starts now, on the same store and Redis, has never seen Redis before the restart.
-    const fresh = await startNode({ joinOf: node, config: { redisUrl: redis.url } });
+    const fresh = await startNode({ joinOf: own.node, config: { redisUrl: own.redis.url } });
     try {
       const replay = await check(fresh, captured);
       assert.equal(replay.status, 401);

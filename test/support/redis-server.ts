@@ -1,5 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer, Socket } from 'node:net';
+import { after, before } from 'node:test';
+import { startNode, type TestNode } from './harness.ts';
 import { waitFor } from './wait-for.ts';
 
 /** True when a `redis-server` binary is on the PATH (fault tests that need their own Redis skip otherwise). */
@@ -85,4 +87,27 @@ export class TestRedisServer {
       return false;
     }
   }
+}
+
+/** A suite's test node and the redis-server of its own that the node uses. */
+export interface NodeOnOwnRedis {
+  readonly redis: TestRedisServer;
+  readonly node: TestNode;
+}
+
+/**
+ * One test node on a redis-server of its own for the calling suite: both started before its tests,
+ * and stopped after them (the node first, then that Redis, by its PID). `config` adds node settings.
+ */
+export function nodeOnOwnRedis(config: Record<string, unknown> = {}): NodeOnOwnRedis {
+  const suite = {} as { redis: TestRedisServer; node: TestNode };
+  before(async () => {
+    suite.redis = await TestRedisServer.start();
+    suite.node = await startNode({ config: { ...config, redisUrl: suite.redis.url } });
+  });
+  after(async () => {
+    await suite.node?.stop();
+    await suite.redis?.kill();
+  });
+  return suite;
 }
