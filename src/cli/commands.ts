@@ -128,15 +128,19 @@ const KEY_SETTING_FLAGS = {
 } as const;
 
 /**
- * The permissions `--permission` names: undefined when the flag is absent, none for `--permission
- * none` (a key that may authenticate but do nothing guarded), else the names as given.
+ * A repeatable list flag whose empty list is spelled with one word, since no flag can be given an
+ * empty list: `--permission none` (no permissions), `--ip any` (no address restriction). Undefined
+ * when the flag is absent, [] for that word alone, else the values as given.
  */
-function permissionsFlag(values: Record<string, unknown>): string[] | undefined {
-  const given = values.permission as string[] | undefined;
-  if (!given?.includes('none')) return given;
-  if (given.length > 1) throw new CliError('--permission none gives the key no permissions; it cannot be combined with other --permission flags');
+function listFlag(values: Record<string, unknown>, flag: 'permission' | 'ip', emptyWord: string, meaning: string): string[] | undefined {
+  const given = values[flag] as string[] | undefined;
+  if (!given?.includes(emptyWord)) return given;
+  if (given.length > 1) throw new CliError(`--${flag} ${emptyWord} ${meaning}; it cannot be combined with other --${flag} flags`);
   return [];
 }
+
+/** `--permission`, where `none` gives the key no permissions (it may authenticate but do nothing guarded). */
+const permissionsFlag = (values: Record<string, unknown>) => listFlag(values, 'permission', 'none', 'gives the key no permissions');
 
 export async function keysCreate(services: CliServices, args: string[], print: Print): Promise<void> {
   const { values } = parseCommand(args, { user: { type: 'string' }, org: { type: 'string' }, ...KEY_SETTING_FLAGS, 'expires-in-days': { type: 'string' } });
@@ -169,7 +173,6 @@ export async function keysList(services: CliServices, args: string[], print: Pri
   print({ keys: keys.map((k) => keyView(k, services.clock.now())) });
 }
 
-
 /**
  * The key a positional id names and an admin of its organization to act as (--user, or the
  * organization's first admin), and what `read` makes of the command's further flags — read before
@@ -190,12 +193,11 @@ async function keyAndAdmin<T>(services: CliServices, args: string[], command: st
 /** What `keys update` changes, from its flags; at least one is required. */
 function updateInput(values: Record<string, unknown>): UpdateKeyInput {
   const limit = values['requests-per-minute'];
-  const ips = values.ip as string[] | undefined;
   const input: UpdateKeyInput = {
     name: values.name as string | undefined,
     permissions: permissionsFlag(values),
     // `--ip any` lifts the address restriction (an empty allowlist admits every address).
-    ipAllowlist: ips?.length === 1 && ips[0] === 'any' ? [] : ips,
+    ipAllowlist: listFlag(values, 'ip', 'any', 'lifts the address restriction'),
     allowedExchanges: values.exchange as string[] | undefined,
     tier: values.tier as Tier | undefined,
     maxConnections: optionalInt(values, 'max-connections'),
