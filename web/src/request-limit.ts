@@ -1,4 +1,4 @@
-/** The most requests per minute a key may be given (the API's bound). */
+/** The most requests per minute a key may be given: a copy of the API's bound (src/core/api-key.ts), kept equal by a test. */
 export const MAX_REQUESTS_PER_MINUTE = 10_000_000;
 
 /**
