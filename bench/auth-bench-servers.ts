@@ -21,7 +21,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import bearerAuth from '@fastify/bearer-auth';
-import Fastify from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { loadConfig } from '../src/config/load-config.ts';
 import { ForwardAuthFastPath } from '../src/http/forward-auth/forward-auth-fast-path.ts';
 import { createKeygate, type Keygate } from '../src/runtime/keygate.ts';
@@ -46,9 +46,15 @@ function answerParent(url: string, extra: Record<string, unknown>, count: () => 
   send({ type: 'ready', url, ...extra });
 }
 
-async function serveBare(): Promise<void> {
+/** The baseline: a Fastify app whose one route answers 200 "ok". */
+function bareApp(): FastifyInstance {
   const app = Fastify({ logger: false });
   app.get('/*', async () => 'ok');
+  return app;
+}
+
+async function serveBare(): Promise<void> {
+  const app = bareApp();
   answerParent(await app.listen({ host: '127.0.0.1', port: 0 }), {}, () => ({}), () => app.close());
 }
 
@@ -136,8 +142,7 @@ async function serveKeygate(): Promise<void> {
   };
   keygate.http.server.on('connection', (_socket: Socket) => (connections += 1));
   // The bare route again, served by this process: Node's HTTP path in a process of Keygate's size.
-  const bare = Fastify({ logger: false });
-  bare.get('/*', async () => 'ok');
+  const bare = bareApp();
   const bareUrl = await bare.listen({ host: '127.0.0.1', port: 0 });
   answerParent(url, { key, bareUrl }, () => ({ lookups, connections, fastAnswers }), async () => {
     await bare.close();
