@@ -22,9 +22,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import bearerAuth from '@fastify/bearer-auth';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { loadConfig } from '../src/config/load-config.ts';
-import { ForwardAuthFastPath } from '../src/http/forward-auth/forward-auth-fast-path.ts';
-import { createKeygate, type Keygate } from '../src/runtime/keygate.ts';
+import { compiled } from './compiled-build.ts';
+import type { ForwardAuthFastPath as FastPath } from '../src/http/forward-auth/forward-auth-fast-path.ts';
+import type { Keygate } from '../src/runtime/keygate.ts';
+
+const { loadConfig } = await compiled<typeof import('../src/config/load-config.ts')>('config/load-config');
+const { ForwardAuthFastPath } = await compiled<typeof import('../src/http/forward-auth/forward-auth-fast-path.ts')>('http/forward-auth/forward-auth-fast-path');
+const { createKeygate } = await compiled<typeof import('../src/runtime/keygate.ts')>('runtime/keygate');
 
 const send = (message: unknown) => process.send!(message);
 
@@ -125,7 +129,7 @@ async function serveKeygate(): Promise<void> {
   // Counts the checks the forward-auth fast path answered: the bench checks every one of its calls took it.
   let fastAnswers = 0;
   const handle = ForwardAuthFastPath.prototype.handle;
-  ForwardAuthFastPath.prototype.handle = function (this: ForwardAuthFastPath, request, response) {
+  ForwardAuthFastPath.prototype.handle = function (this: FastPath, request, response) {
     const taken = handle.call(this, request, response);
     if (taken) fastAnswers += 1;
     return taken;

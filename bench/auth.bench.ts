@@ -17,11 +17,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadConfig } from '../src/config/load-config.ts';
-import { createKeygate } from '../src/runtime/keygate.ts';
 import { haproxyBinary, nginxBinary, startHaproxy, startNginx, type ProxyProcess } from './auth-bench-proxies.ts';
 import { load, loadGenerator, type LoadRun } from './http-load.ts';
+import { compiled } from './compiled-build.ts';
 import { goalVerdict, median, pairedRatio, printFigures } from './report.ts';
+
+const { loadConfig } = await compiled<typeof import('../src/config/load-config.ts')>('config/load-config');
+const { createKeygate } = await compiled<typeof import('../src/runtime/keygate.ts')>('runtime/keygate');
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);

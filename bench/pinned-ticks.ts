@@ -2,6 +2,7 @@
 // peer, then runs with Node's nextTick on V8's fast path, so a comparison never hinges on which
 // process happened to lose the tick object's hidden class during its start-up (see
 // src/runtime/tick-object-map.ts). It can only make the peers faster, never Keygate's ratio better.
-import { pinTickObjectMap } from '../src/runtime/tick-object-map.ts';
+import { compiled } from './compiled-build.ts';
 
+const { pinTickObjectMap } = await compiled<typeof import('../src/runtime/tick-object-map.ts')>('runtime/tick-object-map');
 pinTickObjectMap();

@@ -11,8 +11,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { loadConfig } from '../src/config/load-config.ts';
-import { createKeygate } from '../src/runtime/keygate.ts';
+import { compiled } from './compiled-build.ts';
+
+const { loadConfig } = await compiled<typeof import('../src/config/load-config.ts')>('config/load-config');
+const { createKeygate } = await compiled<typeof import('../src/runtime/keygate.ts')>('runtime/keygate');
 
 const CHANNEL = 'maintenance:wallet:0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266';
 const now = () => performance.timeOrigin + performance.now();

@@ -1,9 +1,11 @@
 // Child process of bench/realtime-cluster.bench.ts: one Keygate node. All nodes of a cluster share
 // the database, Redis (under one prefix), the master key and the server token, as a deployment would.
 // Node 0 also seeds the keys and makes the revocations, timing each from just before its transaction.
-import { loadConfig } from '../src/config/load-config.ts';
 import type { Principal } from '../src/core/principal.ts';
-import { createKeygate } from '../src/runtime/keygate.ts';
+import { compiled } from './compiled-build.ts';
+
+const { loadConfig } = await compiled<typeof import('../src/config/load-config.ts')>('config/load-config');
+const { createKeygate } = await compiled<typeof import('../src/runtime/keygate.ts')>('runtime/keygate');
 
 const [dataDir, databaseUrl, redisUrl, prefix, masterKey, serverToken] = process.argv.slice(2);
 const now = () => performance.timeOrigin + performance.now();

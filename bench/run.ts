@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { buildServer } from './compiled-build.ts';
 
 const here = new URL('.', import.meta.url).pathname;
 const filters = process.argv.slice(2);
@@ -15,6 +16,8 @@ if (files.length === 0) {
   console.error(`no benchmark matches ${filters.join(' ')}`);
   process.exit(1);
 }
+// Every bench loads Keygate from dist/ (compiled-build.ts): build it from the current source first.
+buildServer();
 let failed = false;
 for (const file of files) {
   console.log(`\n=== ${file}`);

@@ -7,14 +7,16 @@ import { createHmac, createPrivateKey, createPublicKey, sign, timingSafeEqual, v
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ManualClock } from '../src/core/clock.ts';
 import type { Principal } from '../src/core/principal.ts';
-import { loadConfig } from '../src/config/load-config.ts';
-import { createKeygate } from '../src/runtime/keygate.ts';
 import type { RequestFacts } from '../src/core/request-facts.ts';
-import { MemoryBroker } from '../src/bus/broker-memory.ts';
-import { claimSignature } from '../src/schemes/replay-guard.ts';
+import { compiled } from './compiled-build.ts';
 import { median, printFigures, type BenchFigure } from './report.ts';
+
+const { ManualClock } = await compiled<typeof import('../src/core/clock.ts')>('core/clock');
+const { loadConfig } = await compiled<typeof import('../src/config/load-config.ts')>('config/load-config');
+const { createKeygate } = await compiled<typeof import('../src/runtime/keygate.ts')>('runtime/keygate');
+const { MemoryBroker } = await compiled<typeof import('../src/bus/broker-memory.ts')>('bus/broker-memory');
+const { claimSignature } = await compiled<typeof import('../src/schemes/replay-guard.ts')>('schemes/replay-guard');
 
 const PSS = { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST };
 
