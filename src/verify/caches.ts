@@ -1,4 +1,5 @@
 import type { ApiKey } from '../core/api-key.ts';
+import type { HeaderList } from '../core/identity-headers.ts';
 import type { IpAllowlist } from '../core/ip-allowlist.ts';
 import type { ThrottledAddresses } from './throttled-addresses.ts';
 import { TtlCache } from './ttl-cache.ts';
@@ -14,8 +15,8 @@ export interface CachedKey {
   readonly ownerWallets: readonly string[];
   /** What the key's scheme verifies with: a public or secret KeyObject, or nothing (opaque keys). */
   readonly material: unknown;
-  /** The forward-auth identity headers, lowercase names. */
-  readonly identityHeaders: Readonly<Record<string, string>>;
+  /** The forward-auth identity headers. */
+  readonly identityHeaders: HeaderList;
   /** Requests per minute: the key's own limit, else its tier's; null for none. */
   readonly requestsPerMinute: number | null;
 }

@@ -167,7 +167,7 @@ describe('forward-auth fast path on its own', () => {
 
   it('answers a 500 and stays up when an answer cannot be written or a check fails without an error object', async () => {
     const checks: ForwardAuthCheck[] = [
-      async () => ({ status: 200, headers: { 'x-keygate-user-id': 'snow\u2603man' } }),
+      async () => ({ status: 200, headers: ['x-keygate-user-id', 'snow\u2603man'] }),
       async () => Promise.reject(null),
     ];
     let next = 0;
@@ -187,7 +187,7 @@ describe('forward-auth fast path on its own', () => {
     const seen: Array<Record<string, unknown>> = [];
     const server = await serve(async (_address, call) => {
       seen.push({ ...call.query });
-      return { status: 200, headers: { 'x-keygate-code': 'VALID' } };
+      return { status: 200, headers: ['x-keygate-code', 'VALID'] };
     });
     try {
       const open = await fetch(`${server.url}/v1/auth/nginx?permission=a&permission=b+c&body=%6Ason`);

@@ -104,9 +104,17 @@ describe('verifier caches', () => {
   });
 
   it('builds the identity headers and the effective request limit once, on the entry', () => {
-    const entry = cacheEntry(apiKey({ permissions: ['read', 'trade'] }), []);
-    assert.equal(entry.identityHeaders['x-keygate-key-id'], 'key-1');
-    assert.equal(entry.identityHeaders['x-keygate-permissions'], 'read,trade');
+    const key = apiKey({ permissions: ['read', 'trade'] });
+    const entry = cacheEntry(key, []);
+    assert.deepEqual(entry.identityHeaders, [
+      'x-keygate-key-id', 'key-1',
+      'x-keygate-user-id', key.userId,
+      'x-keygate-organization-id', key.organizationId,
+      'x-keygate-scheme', key.scheme,
+      'x-keygate-permissions', 'read,trade',
+      'x-keygate-tier', key.tier,
+      'x-keygate-allowed-exchanges', key.allowedExchanges.join(','),
+    ]);
     assert.equal(entry.requestsPerMinute, 600, "the tier's limit");
     assert.equal(cacheEntry(apiKey({ requestsPerMinute: 5 }), []).requestsPerMinute, 5, "the key's own limit wins over its tier's");
     assert.equal(cacheEntry(apiKey({ tier: 'premium' }), []).requestsPerMinute, null, 'no limit');

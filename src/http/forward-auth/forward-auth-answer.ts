@@ -19,23 +19,24 @@ export function headerSafeReason(message: string): string {
 /** A forward-auth answer, written the same way by the Fastify route and the node:http fast path. */
 export interface ForwardAuthResult {
   readonly status: number;
-  readonly headers: Record<string, string>;
+  /** A header list (identity-headers.ts): name, value, name, value; the writer adds the length. */
+  readonly headers: string[];
   /** JSON text: only on the `?body=json` opt-in. */
   readonly body?: string;
 }
 
+const VALID_CODE: readonly string[] = ['x-keygate-code', 'VALID'];
+
 /** The X-RateLimit-* headers of a key with a request limit (the names Kong, Unkey and GitHub send). */
-function addRateLimitHeaders(headers: Record<string, string>, state: RateLimitState): void {
-  headers['x-ratelimit-limit'] = String(state.limit);
-  headers['x-ratelimit-remaining'] = String(state.remaining);
-  headers['x-ratelimit-reset'] = String(state.resetSeconds);
+function addRateLimitHeaders(headers: string[], state: RateLimitState): void {
+  headers.push('x-ratelimit-limit', String(state.limit), 'x-ratelimit-remaining', String(state.remaining), 'x-ratelimit-reset', String(state.resetSeconds));
 }
 
 /** A refusal decided before verification (a misdirected proxy, a typo in the address): header verdict, optional body. */
 export function badRequestAnswer(reason: string, message: string, json: boolean): ForwardAuthResult {
-  const headers: Record<string, string> = { 'x-keygate-code': ErrorCode.BAD_REQUEST, 'x-keygate-reason': reason };
+  const headers = ['x-keygate-code', ErrorCode.BAD_REQUEST, 'x-keygate-reason', reason];
   if (!json) return { status: 400, headers };
-  headers['content-type'] = JSON_TYPE;
+  headers.push('content-type', JSON_TYPE);
   return { status: 400, headers, body: JSON.stringify(errorBody(ErrorCode.BAD_REQUEST, message)) };
 }
 
@@ -49,20 +50,20 @@ export function badRequestAnswer(reason: string, message: string, json: boolean)
  */
 export function forwardAuthAnswer(verdict: Verdict, json: boolean): ForwardAuthResult {
   if (verdict.valid) {
-    const headers: Record<string, string> = { 'x-keygate-code': 'VALID', ...verdict.identityHeaders };
+    const headers = VALID_CODE.concat(verdict.identityHeaders ?? []);
     if (verdict.rateLimit) addRateLimitHeaders(headers, verdict.rateLimit);
     if (!json) return { status: 200, headers };
-    headers['content-type'] = JSON_TYPE;
+    headers.push('content-type', JSON_TYPE);
     return { status: 200, headers, body: JSON.stringify({ valid: true, code: 'VALID', keyId: verdict.key.id }) };
   }
   const status = VERDICT_STATUS[verdict.code];
-  const headers: Record<string, string> = { 'x-keygate-code': verdict.code, 'x-keygate-reason': headerSafeReason(verdict.message) };
-  if (status === 401) headers['www-authenticate'] = 'ApiKey realm="keygate"';
+  const headers = ['x-keygate-code', verdict.code, 'x-keygate-reason', headerSafeReason(verdict.message)];
+  if (status === 401) headers.push('www-authenticate', 'ApiKey realm="keygate"');
   if (verdict.rateLimit) {
     addRateLimitHeaders(headers, verdict.rateLimit);
-    if (verdict.code === 'RATE_LIMITED') headers['retry-after'] = String(verdict.rateLimit.resetSeconds);
+    if (verdict.code === 'RATE_LIMITED') headers.push('retry-after', String(verdict.rateLimit.resetSeconds));
   }
   if (!json) return { status, headers };
-  headers['content-type'] = JSON_TYPE;
+  headers.push('content-type', JSON_TYPE);
   return { status, headers, body: JSON.stringify(errorBody(verdict.code, verdict.message)) };
 }

@@ -74,7 +74,8 @@ export class ForwardAuthFastPath {
       (answer) => this.#answer(response, answer, head),
       (error: unknown) => {
         const { status, body } = errorReply(error as FastifyError, { log: logger }, this.#parts.store);
-        this.#answer(response, { status, headers: { ...errorHeaders(status), 'content-type': JSON_TYPE }, body: JSON.stringify(body) }, head);
+        const headers = Object.entries(errorHeaders(status)).flat().concat('content-type', JSON_TYPE);
+        this.#answer(response, { status, headers, body: JSON.stringify(body) }, head);
       },
     ).catch((error: unknown) => this.#failed(response, error));
     return true;
@@ -112,8 +113,8 @@ export class ForwardAuthFastPath {
  * end, so Node cannot add it), except on an empty answer to HEAD.
  */
 function write(response: ServerResponse, answer: ForwardAuthResult, head: boolean): void {
-  if (answer.body !== undefined) answer.headers['content-length'] = String(Buffer.byteLength(answer.body));
-  else if (!head) answer.headers['content-length'] = '0';
+  if (answer.body !== undefined) answer.headers.push('content-length', String(Buffer.byteLength(answer.body)));
+  else if (!head) answer.headers.push('content-length', '0');
   response.writeHead(answer.status, answer.headers);
   response.end(answer.body);
 }

@@ -35,7 +35,9 @@ export async function forwardAuthRoutes(app: FastifyInstance, parts: Pick<HttpDe
   const check = forwardAuthCheck(parts);
   const handler = (address: ForwardAuthAddress) => async (request: FastifyRequest, reply: FastifyReply) => {
     const answer = await check(address, callOf(request), request.log);
-    reply.status(answer.status).headers(answer.headers);
+    reply.status(answer.status);
+    const { headers } = answer;
+    for (let at = 0; at < headers.length; at += 2) reply.header(headers[at], headers[at + 1]);
     return answer.body === undefined ? reply.send() : reply.send(answer.body);
   };
 
