@@ -24,6 +24,7 @@ import bearerAuth from '@fastify/bearer-auth';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { compiled } from './compiled-build.ts';
 import type { ForwardAuthFastPath as FastPath } from '../src/http/forward-auth/forward-auth-fast-path.ts';
+import type { Verdict } from '../src/core/verdict.ts';
 import type { Keygate } from '../src/runtime/keygate.ts';
 
 const { loadConfig } = await compiled<typeof import('../src/config/load-config.ts')>('config/load-config');
@@ -118,10 +119,14 @@ async function serveVerifier(): Promise<void> {
   const { keygate, key, dataDir } = await benchNode();
   const server = await listenPlain((request, response) => {
     const facts = { method: request.method!, url: request.url!, headers: request.headers as Record<string, string | undefined>, ip: request.socket.remoteAddress };
-    void keygate.verifier.verify(facts).then((verdict) => {
+    const answer = (verdict: Verdict) => {
       response.writeHead(verdict.valid ? 200 : 401, verdict.valid ? ['x-keygate-code', 'VALID', ...verdict.identityHeaders!, 'content-length', '0'] : ['x-keygate-code', verdict.code, 'content-length', '0']);
       response.end();
-    });
+    };
+    // As forward-auth asks: answered in the same tick when the verdict is ready.
+    const verdict = keygate.verifier.verifyNow(facts);
+    if (verdict instanceof Promise) void verdict.then(answer);
+    else answer(verdict);
   });
   answerParent(server.url, { key }, () => ({}), async () => {
     await server.close();

@@ -41,7 +41,7 @@ export interface HttpDependencies {
   readonly proxyTrust: ProxyTrust;
   /** Checks the credential of the verify API and the server API (throttled and audited failures). */
   readonly serverCredential: ServerCredential;
-  readonly verifier: Pick<Verifier, 'verify'>;
+  readonly verifier: Pick<Verifier, 'verify' | 'verifyNow'>;
   /** Per-IP budget of failed credential attempts, shared by every sign-in surface. */
   readonly throttle: FailureThrottle;
   readonly keys: KeyService;

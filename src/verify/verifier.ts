@@ -8,14 +8,14 @@ import type { Broker } from '../bus/broker.ts';
 import type { KeyEvent } from '../core/key-event.ts';
 import type { Config } from '../config/config-schema.ts';
 import type { CredentialScheme, ProofContext } from '../schemes/credential-scheme.ts';
-import { SchemeIndex } from '../schemes/scheme-index.ts';
+import { SchemeIndex, type FoundCredential } from '../schemes/scheme-index.ts';
 import type { RequestFacts } from '../core/request-facts.ts';
 import type { ApiKeyRepository } from '../store/api-key-repository.ts';
 import type { FailureThrottle } from './failure-throttle.ts';
 import { cacheKey, type CachedKey, type VerifierCaches } from './caches.ts';
 import { buildCachedKey, type CachedKeyDerivation } from './cached-key.ts';
 import type { LastUsedRecorder } from './last-used-recorder.ts';
-import { refuse, type Verdict } from '../core/verdict.ts';
+import { refuse, type Refusal, type Verdict } from '../core/verdict.ts';
 import type { Metrics } from '../core/metrics.ts';
 import type { HealthLog } from '../core/backend-health.ts';
 import { isThrottled, throttleAddress } from './throttled-addresses.ts';
@@ -49,6 +49,9 @@ export interface VerifierDependencies {
   readonly log?: Pick<HealthLog, 'warn'>;
 }
 
+/** A credential the index found a scheme's claim for. */
+type Claim = Extract<FoundCredential, { kind: 'claim' }>;
+
 const THROTTLED = 'too many failed attempts from this address; try again later';
 
 /**
@@ -79,15 +82,26 @@ export class Verifier {
    * cache → throttle → store → proof → revoked → expired → suspended → IP → permission → rate limit.
    */
   async verify(facts: RequestFacts, options: VerifyOptions = {}): Promise<Verdict> {
+    return this.verifyNow(facts, options);
+  }
+
+  /**
+   * verify(), answered in the same tick whenever no I/O is needed (a cached key without a request
+   * limit, a refusal the caches decide): forward-auth then writes its answer without a promise.
+   */
+  verifyNow(facts: RequestFacts, options: VerifyOptions = {}): Verdict | Promise<Verdict> {
     const metrics = this.#deps.metrics;
     if (!metrics) return this.#verify(facts, options);
     const started = performance.now();
-    const verdict = await this.#verify(facts, options);
-    metrics.verified(verdict.key?.scheme ?? 'unknown', verdict.code, (performance.now() - started) / 1000);
-    return verdict;
+    const observed = (verdict: Verdict): Verdict => {
+      metrics.verified(verdict.key?.scheme ?? 'unknown', verdict.code, (performance.now() - started) / 1000);
+      return verdict;
+    };
+    const verdict = this.#verify(facts, options);
+    return verdict instanceof Promise ? verdict.then(observed) : observed(verdict);
   }
 
-  async #verify(facts: RequestFacts, options: VerifyOptions): Promise<Verdict> {
+  #verify(facts: RequestFacts, options: VerifyOptions): Verdict | Promise<Verdict> {
     const now = this.#deps.clock.now();
     const found = this.#index.find(facts);
     if (found.kind === 'absent') return refuse('MISSING', 'no API key was presented');
@@ -96,11 +110,20 @@ export class Verifier {
     if (cached === 'unknown') return refuse('NOT_FOUND', 'unknown API key');
     // Throttling guards the costly steps (store reads, signature checks); cached answers keep their codes.
     if (isThrottled(this.#deps.caches.throttled, facts.ip, now) && (!cached || found.scheme.signed)) return refuse('RATE_LIMITED', THROTTLED);
-    const entry = cached ?? (await this.#load(found.scheme.name, found.lookup, now));
-    if (!entry) return this.#failed(facts, refuse('NOT_FOUND', 'unknown API key'), now);
-    // Opaque keys prove synchronously: only a signed scheme's replay claim is awaited.
+    if (cached) return this.#prove(found, cached, facts, options, now);
+    return this.#load(found.scheme.name, found.lookup, now).then((entry) =>
+      entry ? this.#prove(found, entry, facts, options, now) : this.#failed(facts, refuse('NOT_FOUND', 'unknown API key'), now),
+    );
+  }
+
+  // Opaque keys prove synchronously: only a signed scheme's replay claim is awaited.
+  #prove(found: Claim, entry: CachedKey, facts: RequestFacts, options: VerifyOptions, now: number): Verdict | Promise<Verdict> {
     const proof = found.scheme.prove(found.claim, entry.material, facts, this.#proofContext(now));
-    const refusal = proof instanceof Promise ? await proof : proof;
+    if (proof instanceof Promise) return proof.then((refusal) => this.#proven(refusal, entry, facts, options, now));
+    return this.#proven(proof, entry, facts, options, now);
+  }
+
+  #proven(refusal: Refusal | null, entry: CachedKey, facts: RequestFacts, options: VerifyOptions, now: number): Verdict | Promise<Verdict> {
     if (refusal) {
       const verdict = refuse(refusal.code, refusal.message, entry.key);
       return refusal.callerFailure === false ? verdict : this.#failed(facts, verdict, now);

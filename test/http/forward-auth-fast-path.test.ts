@@ -151,9 +151,12 @@ describe('forward-auth fast path on its own', () => {
     const lines: string[] = [];
     const health = new BackendHealth('store', 'PostgreSQL', { warn: (_f, message) => lines.push(message), info: (_f, message) => lines.push(message) });
     const down = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
-    const server = await serve(async () => Promise.reject(down), health);
+    // Rejected, or thrown in the same tick (a check that answers synchronously when it can).
+    const failures: ForwardAuthCheck[] = [async () => Promise.reject(down), () => { throw down; }, async () => Promise.reject(down)];
+    let next = 0;
+    const server = await serve((...args) => failures[next++](...args), health);
     try {
-      for (let i = 0; i < 3; i += 1) {
+      for (let i = 0; i < failures.length; i += 1) {
         const response = await fetch(`${server.url}/v1/auth`, { headers: { 'x-api-key': 'dsk_x' } });
         assert.equal(response.status, 503);
         assert.equal(response.headers.get('retry-after'), '2');
@@ -168,7 +171,11 @@ describe('forward-auth fast path on its own', () => {
   it('answers a 500 and stays up when an answer cannot be written or a check fails without an error object', async () => {
     const checks: ForwardAuthCheck[] = [
       async () => ({ status: 200, headers: ['x-keygate-user-id', 'snow\u2603man'] }),
+      () => ({ status: 200, headers: ['x-keygate-user-id', 'snow\u2603man'] }),
       async () => Promise.reject(null),
+      () => {
+        throw null;
+      },
     ];
     let next = 0;
     const server = await serve(async (...args) => checks[next++](...args));

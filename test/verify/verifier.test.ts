@@ -120,6 +120,34 @@ for (const dialect of dialects()) {
       assert.equal(lookups, start);
     });
 
+    it('answers in the same tick whenever no I/O is needed, and through a promise when the store or a limit counter is asked', async () => {
+      const { verifier } = node.keygate;
+      const { secret } = await create();
+      const unknown = unknownKey();
+      const first = verifier.verifyNow(facts(secret!));
+      assert.ok(first instanceof Promise, 'an uncached key is read from the store');
+      assert.equal((await first).code, 'VALID');
+      const firstUnknown = verifier.verifyNow(facts(unknown, '198.51.100.77'));
+      assert.ok(firstUnknown instanceof Promise, 'an unknown key is looked up in the store once');
+      assert.equal((await firstUnknown).code, 'NOT_FOUND');
+      const now: Array<[string, RequestFacts, string]> = [
+        ['cached key', facts(secret!), 'VALID'],
+        ['cached key lacking a permission', facts(secret!), 'INSUFFICIENT_PERMISSIONS'],
+        ['negatively cached key', facts(unknown, '198.51.100.77'), 'NOT_FOUND'],
+        ['malformed key', facts('dsk_123'), 'MALFORMED'],
+      ];
+      for (const [label, input, code] of now) {
+        const verdict = verifier.verifyNow(input, { permission: code === 'INSUFFICIENT_PERMISSIONS' ? 'trade' : 'read' });
+        assert.ok(!(verdict instanceof Promise), `${label}: answered in the same tick`);
+        assert.equal(verdict.code, code, label);
+      }
+      const limited = await create({ tier: 'enterprise' });
+      await verifier.verify(facts(limited.secret!));
+      const counted = verifier.verifyNow(facts(limited.secret!));
+      assert.ok(counted instanceof Promise, 'a key with a request limit waits for its counter');
+      assert.equal((await counted).code, 'VALID');
+    });
+
     describe('checks in a fixed order: revoked, expired, IP, permission, limits', () => {
       it('a key that is revoked, expired, IP-blocked and lacks the permission reports REVOKED', async () => {
         const { key, secret } = await create({ expiresAt: clock.now() + 1_000, ipAllowlist: ['10.0.0.1'] });

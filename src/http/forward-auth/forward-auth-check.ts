@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { ProxyTrust } from '../../config/proxy-trust.ts';
 import { findOpaqueKey } from '../../schemes/opaque-scheme.ts';
+import type { Verdict } from '../../core/verdict.ts';
 import type { Verifier } from '../../verify/verifier.ts';
 import { badRequestAnswer, forwardAuthAnswer, type ForwardAuthResult } from './forward-auth-answer.ts';
 import { carriesOtherProxyHeaders, forwardedRequest, requiredPermissions, unknownAddressParameters, type ForwardAuthCall, type ForwardAuthProxy } from './forwarded-request.ts';
@@ -46,8 +47,11 @@ export function forwardAuthAddresses(generic: ForwardAuthProxy): readonly Forwar
 /** A query string that names the API key parameter, plainly or percent-encoded (`api%5Fkey`). */
 const API_KEY_QUERY = /[?&]api(?:_|%5f)key=/i;
 
-/** Checks one forward-auth call at one address; expected refusals are answers, store failures throw. */
-export type ForwardAuthCheck = (address: ForwardAuthAddress, call: ForwardAuthCall, log: Pick<FastifyBaseLogger, 'warn'>) => Promise<ForwardAuthResult>;
+/**
+ * Checks one forward-auth call at one address; expected refusals are answers, store failures throw
+ * (or reject). The answer comes in the same tick whenever the verifier's does (a cached key).
+ */
+export type ForwardAuthCheck = (address: ForwardAuthAddress, call: ForwardAuthCall, log: Pick<FastifyBaseLogger, 'warn'>) => ForwardAuthResult | Promise<ForwardAuthResult>;
 
 /** The JSON body is an opt-in of the address (`?body=json`) or, for Envoy, of a header its config adds. */
 function wantsJson(address: ForwardAuthAddress, call: ForwardAuthCall): boolean {
@@ -56,9 +60,9 @@ function wantsJson(address: ForwardAuthAddress, call: ForwardAuthCall): boolean 
 }
 
 /** Builds the one forward-auth check behind every forward-auth address and both HTTP front ends. */
-export function forwardAuthCheck(parts: { readonly verifier: Pick<Verifier, 'verify'>; readonly proxyTrust: ProxyTrust }): ForwardAuthCheck {
+export function forwardAuthCheck(parts: { readonly verifier: Pick<Verifier, 'verifyNow'>; readonly proxyTrust: ProxyTrust }): ForwardAuthCheck {
   const { verifier, proxyTrust } = parts;
-  return async (address, call, log) => {
+  return (address, call, log) => {
     const json = wantsJson(address, call);
     const { proxy } = address;
     if ((address.generic || proxy === 'envoy') && carriesOtherProxyHeaders(proxy, call)) {
@@ -73,10 +77,13 @@ export function forwardAuthCheck(parts: { readonly verifier: Pick<Verifier, 'ver
     }
     const facts = forwardedRequest(proxy, call, proxyTrust, address.envoyPrefix);
     // A proxy may ask for several permissions (query and header): the verifier checks that each holds.
-    const verdict = await verifier.verify(facts, { permission: requiredPermissions(proxy, call) });
-    if (API_KEY_QUERY.test(facts.url) && findOpaqueKey(facts)?.source === 'query') {
-      log.warn({ keyId: verdict.key?.id }, 'API key sent in the api_key query parameter; the X-API-Key header keeps it out of logs');
-    }
-    return forwardAuthAnswer(verdict, json);
+    const answer = (verdict: Verdict): ForwardAuthResult => {
+      if (API_KEY_QUERY.test(facts.url) && findOpaqueKey(facts)?.source === 'query') {
+        log.warn({ keyId: verdict.key?.id }, 'API key sent in the api_key query parameter; the X-API-Key header keeps it out of logs');
+      }
+      return forwardAuthAnswer(verdict, json);
+    };
+    const verdict = verifier.verifyNow(facts, { permission: requiredPermissions(proxy, call) });
+    return verdict instanceof Promise ? verdict.then(answer) : answer(verdict);
   };
 }

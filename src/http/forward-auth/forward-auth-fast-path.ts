@@ -70,15 +70,28 @@ export class ForwardAuthFastPath {
       logger.error({ err: error }, 'forward-auth fast path could not read a request; handed to Fastify');
       return false;
     }
-    this.#parts.check(address, call, logger).then(
-      (answer) => this.#answer(response, answer, head),
-      (error: unknown) => {
-        const { status, body } = errorReply(error as FastifyError, { log: logger }, this.#parts.store);
-        const headers = Object.entries(errorHeaders(status)).flat().concat('content-type', JSON_TYPE);
-        this.#answer(response, { status, headers, body: JSON.stringify(body) }, head);
-      },
-    ).catch((error: unknown) => this.#failed(response, error));
+    let answer: ForwardAuthResult | Promise<ForwardAuthResult>;
+    try {
+      answer = this.#parts.check(address, call, logger);
+    } catch (error) {
+      this.#refused(response, error, head);
+      return true;
+    }
+    // A cached key's answer is written in the same tick: no promise, no microtask.
+    if (!(answer instanceof Promise)) this.#answer(response, answer, head);
+    else answer.then((ready) => this.#answer(response, ready, head), (error: unknown) => this.#refused(response, error, head)).catch((error: unknown) => this.#failed(response, error));
     return true;
+  }
+
+  /** A check that failed (a store down: 503): the error's answer, as Fastify's error handler gives it. */
+  #refused(response: ServerResponse, error: unknown, head: boolean): void {
+    try {
+      const { status, body } = errorReply(error as FastifyError, { log: this.#parts.logger }, this.#parts.store);
+      const headers = Object.entries(errorHeaders(status)).flat().concat('content-type', JSON_TYPE);
+      this.#answer(response, { status, headers, body: JSON.stringify(body) }, head);
+    } catch (failure) {
+      this.#failed(response, failure);
+    }
   }
 
   /** Writes an answer; a header Node refuses is a logged 500 (as Fastify would answer), never a crash. */
