@@ -62,8 +62,9 @@ export class ForwardAuthFastPath {
         headers,
         query: at === -1 ? NO_QUERY : parseQueryString(url.slice(at + 1)),
         peer: request.socket.remoteAddress,
-        // The address Fastify's request.ip gives for the same request and trust setting.
-        clientIp: () => proxyaddr(request, proxyTrust),
+        // The address Fastify's request.ip gives for the same request and trust setting: without
+        // X-Forwarded-For that is the socket's peer, whatever the trust.
+        clientIp: () => (headers['x-forwarded-for'] === undefined ? request.socket.remoteAddress : proxyaddr(request, proxyTrust)),
       };
     } catch (error) {
       // Never an uncaught exception in the server's request handler: Fastify answers this one.
