@@ -9,6 +9,7 @@ import { connect, type AddressInfo } from 'node:net';
 import { after, before, describe, it, mock } from 'node:test';
 import pino from 'pino';
 import { BackendHealth } from '../../src/core/backend-health.ts';
+import type { ForwardAuthResult } from '../../src/http/forward-auth/forward-auth-answer.ts';
 import { forwardAuthAddresses, type ForwardAuthCheck } from '../../src/http/forward-auth/forward-auth-check.ts';
 import { ForwardAuthFastPath } from '../../src/http/forward-auth/forward-auth-fast-path.ts';
 import { startNode, type TestNode } from '../support/harness.ts';
@@ -133,6 +134,19 @@ describe('forward-auth fast path and the addresses Keygate listens on', () => {
   });
 });
 
+/** Sends `request` as written and reads the whole answer as text (a client would hide a repeated header). */
+function rawAnswer(url: string, request: string): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const socket = connect({ host: hostname, port: Number(port) }, () => socket.write(request));
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (text += chunk));
+    socket.on('end', () => resolve(text));
+    socket.on('error', reject);
+  });
+}
+
 describe('forward-auth fast path on its own', () => {
   async function serve(check: ForwardAuthCheck, store?: BackendHealth) {
     const fastPath = new ForwardAuthFastPath({ addresses: forwardAuthAddresses('nginx'), check, proxyTrust: () => true, logger: pino({ level: 'silent' }), store });
@@ -178,13 +192,28 @@ describe('forward-auth fast path on its own', () => {
       },
     ];
     let next = 0;
-    const server = await serve(async (...args) => checks[next++](...args));
+    // Not wrapped in an async function: the same-tick cases must reach the fast path as they are.
+    const server = await serve((...args) => checks[next++](...args));
     try {
       for (let i = 0; i < checks.length; i += 1) {
         const response = await fetch(`${server.url}/v1/auth`);
         assert.equal(response.status, 500);
         assert.equal((await response.json()).error.code, 'INTERNAL');
       }
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('writes the length on a copy: an answer handed to many requests is sent the same each time', async () => {
+    const shared: ForwardAuthResult = { status: 200, headers: ['x-keygate-code', 'VALID'] };
+    const server = await serve(() => shared);
+    try {
+      for (let i = 0; i < 3; i += 1) {
+        const raw = await rawAnswer(server.url, 'GET /v1/auth HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+        assert.equal(raw.match(/^content-length: 0$/gim)?.length, 1, raw);
+      }
+      assert.deepEqual(shared.headers, ['x-keygate-code', 'VALID']);
     } finally {
       await server.close();
     }

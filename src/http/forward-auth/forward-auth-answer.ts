@@ -3,6 +3,7 @@ import { ErrorCode } from '../../core/errors.ts';
 import type { RateLimitState } from '../../core/rate-limit-state.ts';
 import type { Verdict } from '../../core/verdict.ts';
 import { errorBody } from '../error-handler.ts';
+import type { HeaderList } from '../../core/identity-headers.ts';
 
 /** Longest X-Keygate-Reason sent: a reason, not a document. */
 const MAX_REASON_LENGTH = 160;
@@ -23,8 +24,8 @@ export function headerSafeReason(message: string): string {
 /** A forward-auth answer, written the same way by the Fastify route and the node:http fast path. */
 export interface ForwardAuthResult {
   readonly status: number;
-  /** A header list (identity-headers.ts): name, value, name, value; the writer adds the length. */
-  readonly headers: string[];
+  /** A header list (identity-headers.ts): name, value, name, value; the writer adds the length to a copy. */
+  readonly headers: HeaderList;
   /** JSON text: only on the `?body=json` opt-in. */
   readonly body?: string;
 }

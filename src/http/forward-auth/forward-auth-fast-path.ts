@@ -124,11 +124,12 @@ export class ForwardAuthFastPath {
 
 /**
  * Writes an answer as Fastify's reply would: with its length (writeHead fixes the headers before
- * end, so Node cannot add it), except on an empty answer to HEAD.
+ * end, so Node cannot add it), except on an empty answer to HEAD. The answer's list is never changed:
+ * a check may hand the same answer to many requests.
  */
 function write(response: ServerResponse, answer: ForwardAuthResult, head: boolean): void {
-  if (answer.body !== undefined) answer.headers.push('content-length', String(Buffer.byteLength(answer.body)));
-  else if (!head) answer.headers.push('content-length', '0');
-  response.writeHead(answer.status, answer.headers);
-  response.end(answer.body);
+  const { headers, body } = answer;
+  const length = body !== undefined ? String(Buffer.byteLength(body)) : head ? null : '0';
+  response.writeHead(answer.status, length === null ? [...headers] : headers.concat('content-length', length));
+  response.end(body);
 }
