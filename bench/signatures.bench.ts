@@ -76,7 +76,9 @@ try {
   const principal: Principal = { user, organization, via: 'bench', ip: null };
   const path = '/trade-api/v2/portfolio/orders';
   const body = '{"ticker":"BENCH","side":"yes","count":1}';
-  const timestamp = (i: number) => String(clock.now() - (i % 1000));
+  // Signed after every broker here was made (a broker refuses what predates it; this clock stands
+  // still), and spread over a second so no two requests sign the same string.
+  const timestamp = (i: number) => String(clock.now() + 1 + (i % 1000));
 
   // HMAC (spec 001): hex HMAC-SHA256 over ts + METHOD + path?query + body.
   const hmacKey = await keygate.keys.create(principal, { name: 'hmac', scheme: 'hmac' });

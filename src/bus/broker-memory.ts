@@ -16,8 +16,11 @@ interface MemoryStream {
 /** The single-node broker: everything lives in this process. */
 export class MemoryBroker implements Broker {
   readonly kind = 'memory' as const;
-  /** This process holds every claim it ever made. */
-  readonly claimsSince = 0;
+  /**
+   * When this broker was made. Its claims live in this process only, so a restarted node holds none
+   * of those its previous run made: a request signed before then cannot be proven unused.
+   */
+  readonly claimsSince: number;
   readonly health = new BackendHealth('bus', 'the in-memory bus');
   readonly #clock: Clock;
   readonly #handlers = new Map<string, Set<BrokerHandler>>();
@@ -31,6 +34,7 @@ export class MemoryBroker implements Broker {
 
   constructor(clock: Clock = systemClock) {
     this.#clock = clock;
+    this.claimsSince = clock.now();
   }
 
   async publish(topic: string, message: unknown): Promise<void> {

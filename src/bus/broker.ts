@@ -32,7 +32,7 @@ export interface Broker {
   claimOnce(key: string, ttlMs: number): Promise<boolean>;
   /**
    * Claims made before this time (epoch ms) may be gone: the bus reconnected, and a Redis that
-   * restarted keeps none of them. 0 while every claim this node could have seen is still held.
+   * restarted keeps none of them; the in-memory bus starts empty with its process.
    */
   readonly claimsSince: number;
   /** Counts one hit in the current fixed window of `windowMs` and returns the window's total. */

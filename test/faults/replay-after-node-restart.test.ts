@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startNode, type TestNode } from '../support/harness.ts';
+import { signHmac } from '../support/signers.ts';
+
+// On the default set-up (one node, the in-memory bus) replay claims live in the node's process, so a
+// restarted node comes back without them. A request signed before the restart, captured and sent again
+// inside its signature window, must not count as new; a request signed after the restart must pass.
+describe('a signed request cannot be replayed across a restart of a node on the in-memory bus', () => {
+  let node: TestNode;
+  before(async () => {
+    node = await startNode({ config: { verify: { failuresPerMinutePerIp: 3 } } });
+  });
+  after(async () => node.stop());
+
+  const check = (on: TestNode, signed: ReturnType<typeof signHmac>) =>
+    fetch(`${on.url}/v1/auth/nginx`, { headers: { ...signed.headers, 'x-original-uri': signed.url, 'x-original-method': signed.method } });
+
+  it('refuses, on the restarted node, every request signed before the restart, and accepts one signed after it', async () => {
+    const user = await node.addUser();
+    const created = await node.request('POST', '/frontoffice/api/key', { token: user.token, body: { name: 'bot', isInfo: true, isTrade: false, IpWhiteList: [] } });
+    assert.equal(created.status, 200, JSON.stringify(created.body));
+    const { publicKey, privateKey } = created.body;
+    const captured = signHmac(publicKey, privateKey, 'GET', '/api/balance');
+    const neverUsed = signHmac(publicKey, privateKey, 'GET', '/api/orders');
+    assert.equal((await check(node, captured)).status, 200);
+    assert.equal((await check(node, captured)).headers.get('x-keygate-code'), 'REPLAYED');
+
+    // The restarted process: a node on the same database with a bus of its own, made a moment later.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const restarted = await startNode({ joinOf: node, config: { verify: { failuresPerMinutePerIp: 3 } } });
+    try {
+      // Five refusals, beyond a budget of 3: they are not the client's doing, so the address stays unthrottled.
+      for (let i = 0; i < 5; i++) {
+        const replay = await check(restarted, captured);
+        assert.equal(replay.status, 401);
+        assert.equal(replay.headers.get('x-keygate-code'), 'REPLAYED');
+        assert.match(replay.headers.get('x-keygate-reason') ?? '', /sign it again with a fresh timestamp/);
+      }
+      // Whether it was used cannot be known after the restart: the price of never accepting a replay.
+      assert.equal((await check(restarted, neverUsed)).headers.get('x-keygate-code'), 'REPLAYED');
+      const fresh = signHmac(publicKey, privateKey, 'GET', '/api/balance');
+      assert.equal((await check(restarted, fresh)).status, 200, 'a request signed after the restart passes');
+      assert.equal((await check(restarted, fresh)).headers.get('x-keygate-code'), 'REPLAYED', 'and is claimed like any other');
+    } finally {
+      await restarted.stop();
+    }
+  });
+});
