@@ -75,7 +75,7 @@ describe('weak key material and second spellings of signatures', () => {
     // About 1 signature in 256 starts with a zero byte: sign fresh timestamps until one does (bounded).
     let signed: SignedRequest | undefined;
     for (let i = 0; i < 5_000 && !signed; i++) {
-      const candidate = signRsa(keyId, generated.body.private_key, 'GET', '/trade-api/v2/portfolio', String(Date.now() - i));
+      const candidate = signRsa(keyId, generated.body.private_key, 'GET', '/trade-api/v2/portfolio', String(Date.now() + i));
       if (Buffer.from(candidate.headers['KALSHI-ACCESS-SIGNATURE'], 'base64')[0] === 0) signed = candidate;
     }
     assert.ok(signed, 'found a signature with a leading zero byte');
@@ -94,7 +94,7 @@ describe('weak key material and second spellings of signatures', () => {
     const generated = await node.request('POST', '/api_keys/generate', { token: user.token, body: { name: 'zero-byte-2' } });
     let signed: SignedRequest | undefined;
     for (let i = 0; i < 5_000 && !signed; i++) {
-      const candidate = signRsa(generated.body.api_key_id, generated.body.private_key, 'GET', '/x', String(Date.now() - i));
+      const candidate = signRsa(generated.body.api_key_id, generated.body.private_key, 'GET', '/x', String(Date.now() + i));
       if (Buffer.from(candidate.headers['KALSHI-ACCESS-SIGNATURE'], 'base64')[0] === 0) signed = candidate;
     }
     assert.ok(signed);
