@@ -49,6 +49,12 @@ export interface VerifierDependencies {
   readonly log?: Pick<HealthLog, 'warn'>;
 }
 
+/** Counts one verification and its duration since `started` (performance.now()), and hands the verdict on. */
+function observed(metrics: Pick<Metrics, 'verified'>, verdict: Verdict, started: number): Verdict {
+  metrics.verified(verdict.key?.scheme ?? 'unknown', verdict.code, (performance.now() - started) / 1000);
+  return verdict;
+}
+
 /** A credential the index found a scheme's claim for. */
 type Claim = Extract<FoundCredential, { kind: 'claim' }>;
 
@@ -93,12 +99,9 @@ export class Verifier {
     const metrics = this.#deps.metrics;
     if (!metrics) return this.#verify(facts, options);
     const started = performance.now();
-    const observed = (verdict: Verdict): Verdict => {
-      metrics.verified(verdict.key?.scheme ?? 'unknown', verdict.code, (performance.now() - started) / 1000);
-      return verdict;
-    };
     const verdict = this.#verify(facts, options);
-    return verdict instanceof Promise ? verdict.then(observed) : observed(verdict);
+    // A cached answer allocates no closure: only one that waits for I/O needs one.
+    return verdict instanceof Promise ? verdict.then((ready) => observed(metrics, ready, started)) : observed(metrics, verdict, started);
   }
 
   #verify(facts: RequestFacts, options: VerifyOptions): Verdict | Promise<Verdict> {
@@ -218,7 +221,6 @@ export class Verifier {
     this.#deps.metrics?.cacheLookup(found !== undefined);
     return found;
   }
-
 
   /** Reads a key the caches do not hold from the store (one read for concurrent requests), and caches the answer either way. */
   #load(scheme: string, lookup: string, now: number): Promise<CachedKey | null> {

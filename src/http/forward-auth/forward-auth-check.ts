@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { ProxyTrust } from '../../config/proxy-trust.ts';
 import { findOpaqueKey } from '../../schemes/opaque-scheme.ts';
+import type { RequestFacts } from '../../core/request-facts.ts';
 import type { Verdict } from '../../core/verdict.ts';
 import type { Verifier } from '../../verify/verifier.ts';
 import { badRequestAnswer, forwardAuthAnswer, type ForwardAuthResult } from './forward-auth-answer.ts';
@@ -77,13 +78,16 @@ export function forwardAuthCheck(parts: { readonly verifier: Pick<Verifier, 'ver
     }
     const facts = forwardedRequest(proxy, call, proxyTrust, address.envoyPrefix);
     // A proxy may ask for several permissions (query and header): the verifier checks that each holds.
-    const answer = (verdict: Verdict): ForwardAuthResult => {
-      if (API_KEY_QUERY.test(facts.url) && findOpaqueKey(facts)?.source === 'query') {
-        log.warn({ keyId: verdict.key?.id }, 'API key sent in the api_key query parameter; the X-API-Key header keeps it out of logs');
-      }
-      return forwardAuthAnswer(verdict, json);
-    };
     const verdict = verifier.verifyNow(facts, { permission: requiredPermissions(proxy, call) });
-    return verdict instanceof Promise ? verdict.then(answer) : answer(verdict);
+    // A cached key's answer allocates no closure: only one that waits for I/O needs one.
+    return verdict instanceof Promise ? verdict.then((ready) => answerOf(ready, facts, json, log)) : answerOf(verdict, facts, json, log);
   };
+}
+
+/** The answer to a verdict; a key sent in the query string is logged (by key id, never the key). */
+function answerOf(verdict: Verdict, facts: RequestFacts, json: boolean, log: Pick<FastifyBaseLogger, 'warn'>): ForwardAuthResult {
+  if (API_KEY_QUERY.test(facts.url) && findOpaqueKey(facts)?.source === 'query') {
+    log.warn({ keyId: verdict.key?.id }, 'API key sent in the api_key query parameter; the X-API-Key header keeps it out of logs');
+  }
+  return forwardAuthAnswer(verdict, json);
 }
