@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startNode, type TestNode } from '../support/harness.ts';
+import { askAsNginx, seedHmacPair } from '../support/seed.ts';
 import { signHmac } from '../support/signers.ts';
 
 // On the default set-up (one node, the in-memory bus) replay claims live in the node's process, so a
@@ -13,14 +14,10 @@ describe('a signed request cannot be replayed across a restart of a node on the 
   });
   after(async () => node.stop());
 
-  const check = (on: TestNode, signed: ReturnType<typeof signHmac>) =>
-    fetch(`${on.url}/v1/auth/nginx`, { headers: { ...signed.headers, 'x-original-uri': signed.url, 'x-original-method': signed.method } });
+  const check = askAsNginx;
 
   it('refuses, on the restarted node, every request signed before the restart, and accepts one signed after it', async () => {
-    const user = await node.addUser();
-    const created = await node.request('POST', '/frontoffice/api/key', { token: user.token, body: { name: 'bot', isInfo: true, isTrade: false, IpWhiteList: [] } });
-    assert.equal(created.status, 200, JSON.stringify(created.body));
-    const { publicKey, privateKey } = created.body;
+    const { publicKey, privateKey } = await seedHmacPair(node);
     const captured = signHmac(publicKey, privateKey, 'GET', '/api/balance');
     const neverUsed = signHmac(publicKey, privateKey, 'GET', '/api/orders');
     assert.equal((await check(node, captured)).status, 200);

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { startNode, type TestNode } from '../support/harness.ts';
+import { startNode } from '../support/harness.ts';
 import { hasRedisServer, nodeOnOwnRedis } from '../support/redis-server.ts';
-import { signHmac } from '../support/signers.ts';
+import { askAsNginx, seedHmacPair } from '../support/seed.ts';
+import { signHmac, type SignedRequest } from '../support/signers.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 // Replay claims live in Redis, and a Redis restarted without persistence comes back without them.
@@ -13,12 +14,8 @@ describe('a signed request cannot be replayed across a Redis restart', { skip: h
   const own = nodeOnOwnRedis({ verify: { failuresPerMinutePerIp: 3 } });
 
   it('refuses the old signature as REPLAYED once Redis is back, and accepts a freshly signed request', async () => {
-    const user = await own.node.addUser();
-    const created = await own.node.request('POST', '/frontoffice/api/key', { token: user.token, body: { name: 'bot', isInfo: true, isTrade: false, IpWhiteList: [] } });
-    assert.equal(created.status, 200, JSON.stringify(created.body));
-    const { publicKey, privateKey } = created.body;
-    const check = (signed: ReturnType<typeof signHmac>) =>
-      fetch(`${own.node.url}/v1/auth/nginx`, { headers: { ...signed.headers, 'x-original-uri': signed.url, 'x-original-method': signed.method } });
+    const { publicKey, privateKey } = await seedHmacPair(own.node);
+    const check = (signed: SignedRequest) => askAsNginx(own.node, signed);
 
     const captured = signHmac(publicKey, privateKey, 'GET', '/api/balance');
     assert.equal((await check(captured)).status, 200);
@@ -43,19 +40,12 @@ describe('a signed request cannot be replayed across a Redis restart', { skip: h
 describe('replay claims when the node restarts with Redis, and when only the connection drops', { skip: hasRedisServer ? false : 'redis-server is not installed' }, () => {
   const own = nodeOnOwnRedis();
 
-  async function hmacPair(on: TestNode) {
-    const user = await on.addUser();
-    const created = await on.request('POST', '/frontoffice/api/key', { token: user.token, body: { name: 'bot', isInfo: true, isTrade: false, IpWhiteList: [] } });
-    assert.equal(created.status, 200, JSON.stringify(created.body));
-    return created.body as { publicKey: string; privateKey: string };
-  }
-  const check = (on: TestNode, signed: ReturnType<typeof signHmac>) =>
-    fetch(`${on.url}/v1/auth/nginx`, { headers: { ...signed.headers, 'x-original-uri': signed.url, 'x-original-method': signed.method } });
+  const check = askAsNginx;
 
   it('keeps every claim across a dropped connection, refusing no request signed before it', async () => {
     // Redis reports its uptime in whole seconds, so the node counts it a second short: let it be up a while before signing.
     await waitFor(async () => Number(/uptime_in_seconds:(\d+)/.exec(await own.redis.command('INFO server'))?.[1]) >= 3, 'Redis to be up for 3 s', 6000);
-    const { publicKey, privateKey } = await hmacPair(own.node);
+    const { publicKey, privateKey } = await seedHmacPair(own.node);
     const claimed = signHmac(publicKey, privateKey, 'GET', '/api/a');
     const unused = signHmac(publicKey, privateKey, 'GET', '/api/b');
     assert.equal((await check(own.node, claimed)).status, 200);
@@ -69,7 +59,7 @@ describe('replay claims when the node restarts with Redis, and when only the con
   });
 
   it('refuses, on a node started beside a Redis that restarted, a request captured before the restart', async () => {
-    const { publicKey, privateKey } = await hmacPair(own.node);
+    const { publicKey, privateKey } = await seedHmacPair(own.node);
     const captured = signHmac(publicKey, privateKey, 'GET', '/api/balance');
     assert.equal((await check(own.node, captured)).status, 200);
     await own.redis.kill();

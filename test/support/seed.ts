@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import type { TestNode } from './harness.ts';
+import type { SignedRequest } from './signers.ts';
 
 /** A key created through the native API: its view plus the secret shown once. */
 export interface SeededKey {
@@ -47,4 +48,17 @@ export function assertError(response: { status: number; body: any }, status: num
   if (field !== undefined) assert.equal(response.body.error.field, field, JSON.stringify(response.body));
   assert.ok(response.body.error.message.length > 0);
   return response.body.error;
+}
+
+/** Creates an HMAC key pair (spec 001, POST /frontoffice/api/key) for a new user; fails the test unless it answers 200. */
+export async function seedHmacPair(node: TestNode): Promise<{ publicKey: string; privateKey: string }> {
+  const user = await node.addUser();
+  const created = await node.request('POST', '/frontoffice/api/key', { token: user.token, body: { name: 'bot', isInfo: true, isTrade: false, IpWhiteList: [] } });
+  assert.equal(created.status, 200, JSON.stringify(created.body));
+  return created.body as { publicKey: string; privateKey: string };
+}
+
+/** Asks /v1/auth/nginx about a signed request the way nginx's auth_request does (X-Original-URI and -Method). */
+export function askAsNginx(node: TestNode, signed: SignedRequest): Promise<Response> {
+  return fetch(`${node.url}/v1/auth/nginx`, { headers: { ...signed.headers, 'x-original-uri': signed.url, 'x-original-method': signed.method } });
 }
