@@ -130,6 +130,6 @@ export class ForwardAuthFastPath {
 function write(response: ServerResponse, answer: ForwardAuthResult, head: boolean): void {
   const { headers, body } = answer;
   const length = body !== undefined ? String(Buffer.byteLength(body)) : head ? null : '0';
-  response.writeHead(answer.status, length === null ? [...headers] : headers.concat('content-length', length));
+  response.writeHead(answer.status, length === null ? [...headers] : [...headers, 'content-length', length]);
   response.end(body);
 }
