@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { isOpaqueKeyFormat, keyTail, mintOpaqueKey } from '../../src/core/opaque-key.ts';
 import { safeEqual, sha256Hex } from '../../src/core/secret-hash.ts';
-import { opaqueScheme } from '../../src/schemes/opaque-scheme.ts';
+import { bearerToken, opaqueScheme } from '../../src/schemes/opaque-scheme.ts';
 
 describe('opaque key format (spec 002: dsk_ + 64 hex from 32 random bytes)', () => {
   it('mints dsk_ followed by 64 lowercase hex characters', () => {
@@ -104,5 +104,32 @@ describe('opaque scheme extraction', () => {
     assert.equal(scheme.extract(facts({ 'x-api-key': 'dsk_nothex' })).kind, 'malformed');
     assert.equal(scheme.extract(facts({ authorization: 'Basic abc' })).kind, 'absent');
     assert.equal(scheme.extract(facts({})).kind, 'absent');
+  });
+});
+
+describe('Authorization: Bearer reading', () => {
+  // The expression the reader replaced, with its match trimmed: the two agree on every value below.
+  const byExpression = (value: string) => /^Bearer\s+(.+)$/i.exec(value.trim())?.[1].trim() ?? null;
+
+  it('takes the token after the scheme name in any case and any whitespace, trimmed', () => {
+    assert.equal(bearerToken('Bearer dsk_abc'), 'dsk_abc');
+    assert.equal(bearerToken('bearer dsk_abc'), 'dsk_abc');
+    assert.equal(bearerToken('BEARER\tdsk_abc'), 'dsk_abc');
+    assert.equal(bearerToken('  Bearer    dsk_abc  '), 'dsk_abc');
+    assert.equal(bearerToken('Bearer a b'), 'a b', 'the rest of the value, inner spaces kept (the format check refuses it)');
+  });
+
+  it('gives nothing for another scheme, a bare scheme name or no space after it', () => {
+    for (const value of ['', ' ', 'Bearer', 'Bearer   ', 'Bearerdsk_abc', 'Basic abc', 'Bear dsk_abc', 'xBearer dsk_abc', 'Token dsk_abc']) {
+      assert.equal(bearerToken(value), null, JSON.stringify(value));
+    }
+  });
+
+  it('agrees with /^Bearer\\s+(.+)$/i on every value a header can carry', () => {
+    const parts = ['', ' ', '\t', '  ', 'Bearer', 'bearer', 'BeArEr', 'Bearer ', 'dsk_', 'x', 'a b', '\u00a0', 'Basic'];
+    for (const a of parts) for (const b of parts) for (const c of parts) {
+      const value = a + b + c;
+      assert.equal(bearerToken(value), byExpression(value), JSON.stringify(value));
+    }
   });
 });
