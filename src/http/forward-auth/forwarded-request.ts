@@ -94,10 +94,11 @@ const FOREIGN_PROXIES: Record<ForwardAuthProxy, ReadonlyArray<'nginx' | 'traefik
  * silently be dropped. Envoy passes neither header (its `allowed_headers` do not list them).
  */
 export function carriesOtherProxyHeaders(proxy: ForwardAuthProxy, call: ForwardAuthCall): boolean {
-  return FOREIGN_PROXIES[proxy].some((other) => {
+  for (const other of FOREIGN_PROXIES[proxy]) {
     const names = ORIGINAL_HEADERS[other];
-    return call.headers[names.uri] !== undefined || call.headers[names.method] !== undefined;
-  });
+    if (call.headers[names.uri] !== undefined || call.headers[names.method] !== undefined) return true;
+  }
+  return false;
 }
 
 /** What the address an nginx or Traefik calls may carry in its query: the operator's settings. */
@@ -116,6 +117,8 @@ export function unknownAddressParameters(proxy: ForwardAuthProxy, call: ForwardA
   return Object.keys(call.query).filter((name) => !ADDRESS_PARAMETERS.has(name));
 }
 
+const NONE: readonly string[] = Object.freeze([]);
+
 /** A header or query value that may repeat, as a list. */
 function valuesOf(value: string | string[] | undefined): readonly string[] {
   return Array.isArray(value) ? value : value === undefined ? [] : [value];
@@ -127,9 +130,12 @@ function valuesOf(value: string | string[] | undefined): readonly string[] {
  * client's own URL, so only the header (set with ext_authz `headers_to_add`) counts. An empty value
  * never cancels another.
  */
-export function requiredPermissions(proxy: ForwardAuthProxy, call: ForwardAuthCall): string[] {
-  const values = [...(proxy === 'envoy' ? [] : valuesOf(call.query.permission)), ...valuesOf(call.headers['x-keygate-permission'])];
-  if (values.length === 0) return [];
+export function requiredPermissions(proxy: ForwardAuthProxy, call: ForwardAuthCall): readonly string[] {
+  const fromQuery = proxy === 'envoy' ? undefined : call.query.permission;
+  const fromHeader = call.headers['x-keygate-permission'];
+  // Most checks ask for no permission: nothing is allocated for them.
+  if (fromQuery === undefined && fromHeader === undefined) return NONE;
+  const values = [...valuesOf(fromQuery), ...valuesOf(fromHeader)];
   const wanted = values.flatMap((value) => value.split(',')).map((value) => value.trim()).filter((value) => value !== '');
   return [...new Set(wanted)];
 }
