@@ -37,9 +37,9 @@ export class PrometheusMetrics implements Metrics, MetricsScrape {
   /**
    * The verifier's counts, kept as plain numbers and handed to their prom-client counters at each
    * scrape (collect): prom-client validates and hashes labels on every inc(), a tenth of a cached
-   * verification. Keyed `scheme code`; schemes and codes are fixed sets, so this stays small.
+   * verification. By scheme, then code (no key string built per call); both are fixed sets, so this stays small.
    */
-  readonly #verified = new Map<string, { readonly labels: { scheme: string; code: string }; count: number; reported: number }>();
+  readonly #verified = new Map<string, Map<string, { readonly labels: { scheme: string; code: string }; count: number; reported: number }>>();
   readonly #cacheCounts = { hit: 0, miss: 0, reportedHit: 0, reportedMiss: 0 };
   #sources: MetricsSources | null = null;
 
@@ -54,9 +54,11 @@ export class PrometheusMetrics implements Metrics, MetricsScrape {
       labelNames: ['scheme', 'code'],
       registers,
       collect() {
-        for (const tally of verified.values()) {
-          this.inc(tally.labels, tally.count - tally.reported);
-          tally.reported = tally.count;
+        for (const byCode of verified.values()) {
+          for (const tally of byCode.values()) {
+            this.inc(tally.labels, tally.count - tally.reported);
+            tally.reported = tally.count;
+          }
         }
       },
     });
@@ -91,9 +93,10 @@ export class PrometheusMetrics implements Metrics, MetricsScrape {
   }
 
   verified(scheme: string, code: string, seconds: number): void {
-    const id = `${scheme} ${code}`;
-    let tally = this.#verified.get(id);
-    if (tally === undefined) this.#verified.set(id, (tally = { labels: { scheme, code }, count: 0, reported: 0 }));
+    let byCode = this.#verified.get(scheme);
+    if (byCode === undefined) this.#verified.set(scheme, (byCode = new Map()));
+    let tally = byCode.get(code);
+    if (tally === undefined) byCode.set(code, (tally = { labels: { scheme, code }, count: 0, reported: 0 }));
     tally.count += 1;
     this.#verifySeconds.observe(scheme, seconds);
   }
