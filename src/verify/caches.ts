@@ -21,7 +21,7 @@ export interface CachedKey {
   readonly requestsPerMinute: number | null;
 }
 
-/** Every cache the verifier keeps, declared in one place. Keys are `${scheme}:${lookup}`. */
+/** Every cache the verifier keeps, declared in one place. Keys are made by `cacheKey`. */
 export interface VerifierCaches {
   /** Credentials the store did not know: remembered so repeats never reach it (spec 002: 30 s). */
   readonly unknown: TtlCache<string, true>;
@@ -48,7 +48,12 @@ export function createVerifierCaches(settings: {
   };
 }
 
-/** The cache key for a credential under a scheme. */
+/**
+ * The cache key for a credential under a scheme. An opaque key's lookup (its SHA-256, 64 hex digits)
+ * is the cache key as it is, so the hot path builds, flattens and hashes no second string; every
+ * other scheme's key starts with its name and a colon, which 64 hex digits never contain, so no two
+ * schemes ever share an entry.
+ */
 export function cacheKey(scheme: string, lookup: string): string {
-  return `${scheme}:${lookup}`;
+  return scheme === 'opaque' ? lookup : `${scheme}:${lookup}`;
 }

@@ -89,6 +89,16 @@ describe('verifier caches', () => {
     assert.equal(known.get(cacheKey('opaque', lookup), T0), undefined);
   });
 
+  it('uses an opaque lookup as it is and prefixes every other scheme, so no other key can spell 64 hex digits', () => {
+    const lookup = 'ab'.repeat(32);
+    assert.equal(cacheKey('opaque', lookup), lookup, 'no second string built on the hot path');
+    for (const scheme of ['hmac', 'rsa', 'ed25519']) {
+      for (const other of [lookup, 'ca3a03e1-fc5c-4954-99dc-876db3997d8f', '']) {
+        assert.doesNotMatch(cacheKey(scheme, other), /^[0-9a-f]{64}$/, `${scheme}:${other}`);
+      }
+    }
+  });
+
   it('builds an entry holding the key and its compiled allowlist', () => {
     const key = apiKey({ ipAllowlist: ['10.0.0.0/8', '2001:db8::/32', '192.0.2.7'] });
     const entry = cacheEntry(key, []);
