@@ -28,9 +28,12 @@ export const IDENTITY_HEADER_NAMES = Object.keys(IDENTITY_HEADERS) as IdentityHe
  */
 export type HeaderList = readonly string[];
 
-/** The chosen identity headers of a key, as a header list. */
-export function identityHeadersOf(key: ApiKey, names: readonly IdentityHeader[]): HeaderList {
-  const headers: string[] = [];
+/**
+ * The headers of forward-auth's 200 for a key: `X-Keygate-Code: VALID`, then its chosen identity
+ * headers, as one header list. Built once per cache load, so a cached key's answer copies nothing.
+ */
+export function validAnswerHeaders(key: ApiKey, names: readonly IdentityHeader[]): HeaderList {
+  const headers = ['x-keygate-code', 'VALID'];
   for (const name of names) headers.push(name.toLowerCase(), IDENTITY_HEADERS[name](key));
   return headers;
 }

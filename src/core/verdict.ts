@@ -35,8 +35,8 @@ export type Verdict =
       readonly message: string;
       readonly key: ApiKey;
       readonly ownerWallets?: readonly string[];
-      /** The forward-auth identity headers of the key, built once when it was loaded. */
-      readonly identityHeaders?: HeaderList;
+      /** Forward-auth's 200 headers for the key (X-Keygate-Code: VALID, the identity headers), built once when it was loaded. */
+      readonly validHeaders?: HeaderList;
       /** Present when the key has a request limit and this request was counted against it. */
       readonly rateLimit?: RateLimitState;
     }

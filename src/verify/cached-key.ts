@@ -1,6 +1,6 @@
 import type { ApiKey } from '../core/api-key.ts';
 import type { HealthLog } from '../core/backend-health.ts';
-import { identityHeadersOf, type IdentityHeader } from '../core/identity-headers.ts';
+import { validAnswerHeaders, type IdentityHeader } from '../core/identity-headers.ts';
 import { compileAllowlist } from '../core/ip-allowlist.ts';
 import type { SecretBox } from '../core/secret-box.ts';
 import type { Config } from '../config/config-schema.ts';
@@ -20,7 +20,7 @@ export interface CachedKeyDerivation {
 
 /**
  * Builds the one cache entry of a loaded key: compiled allowlist, the scheme's verification material
- * (an opened HMAC secret or a parsed public key, as a KeyObject), the identity headers and the
+ * (an opened HMAC secret or a parsed public key, as a KeyObject), forward-auth's 200 headers and the
  * effective request limit. Run once per load, so the hot path only reads fields.
  */
 export function buildCachedKey(key: ApiKey, ownerWallets: readonly string[], derive: CachedKeyDerivation): CachedKey {
@@ -29,7 +29,7 @@ export function buildCachedKey(key: ApiKey, ownerWallets: readonly string[], der
     allowlist: compileAllowlist(key.ipAllowlist),
     ownerWallets,
     material: preparedMaterial(key, derive),
-    identityHeaders: identityHeadersOf(key, derive.identityHeaders),
+    validHeaders: validAnswerHeaders(key, derive.identityHeaders),
     requestsPerMinute: key.requestsPerMinute ?? derive.tiers[key.tier]?.requestsPerMinute ?? null,
   };
 }

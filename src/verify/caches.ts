@@ -15,8 +15,8 @@ export interface CachedKey {
   readonly ownerWallets: readonly string[];
   /** What the key's scheme verifies with: a public or secret KeyObject, or nothing (opaque keys). */
   readonly material: unknown;
-  /** The forward-auth identity headers. */
-  readonly identityHeaders: HeaderList;
+  /** Forward-auth's 200 headers for this key: X-Keygate-Code: VALID, then the identity headers. */
+  readonly validHeaders: HeaderList;
   /** Requests per minute: the key's own limit, else its tier's; null for none. */
   readonly requestsPerMinute: number | null;
 }

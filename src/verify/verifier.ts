@@ -214,7 +214,7 @@ export class Verifier {
   }
 
   #valid(entry: CachedKey, rateLimit?: Verdict['rateLimit']): Verdict {
-    return { valid: true, code: 'VALID', message: 'API key is valid', key: entry.key, ownerWallets: entry.ownerWallets, identityHeaders: entry.identityHeaders, rateLimit };
+    return { valid: true, code: 'VALID', message: 'API key is valid', key: entry.key, ownerWallets: entry.ownerWallets, validHeaders: entry.validHeaders, rateLimit };
   }
 
   #cached(scheme: string, lookup: string, now: number): CachedKey | 'unknown' | undefined {

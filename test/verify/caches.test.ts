@@ -113,10 +113,11 @@ describe('verifier caches', () => {
     for (const ip of ['10.1.2.3', '2001:db8::1', '203.0.113.9']) assert.equal(entry.allowlist.allows(ip), true, ip);
   });
 
-  it('builds the identity headers and the effective request limit once, on the entry', () => {
+  it("builds forward-auth's 200 headers and the effective request limit once, on the entry", () => {
     const key = apiKey({ permissions: ['read', 'trade'] });
     const entry = cacheEntry(key, []);
-    assert.deepEqual(entry.identityHeaders, [
+    assert.deepEqual(entry.validHeaders, [
+      'x-keygate-code', 'VALID',
       'x-keygate-key-id', 'key-1',
       'x-keygate-user-id', key.userId,
       'x-keygate-organization-id', key.organizationId,
