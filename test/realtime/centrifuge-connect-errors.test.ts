@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { State, type Centrifuge } from 'centrifuge';
 import WebSocket from 'ws';
 import { startNode, type TestNode, type TestUser } from '../support/harness.ts';
-import { hasRedisServer, startPrivateRedis, type PrivateRedis } from '../support/private-redis.ts';
+import { hasRedisServer, TestRedisServer } from '../support/redis-server.ts';
 import { createKey, eventually, nextEvent, officialClient, rawCentrifuge, WALLET } from './realtime-fixtures.ts';
 
 const CHANNEL = `maintenance:wallet:${WALLET}`;
@@ -90,23 +90,23 @@ describe('Centrifuge connect errors as the official client expects them (spec 00
   });
 });
 
-describe('a temporary backend failure: the official client retries and resumes, the feed answers 503', { skip: false }, async () => {
-  const available = await hasRedisServer();
-  let redis: PrivateRedis;
+describe('a temporary backend failure: the official client retries and resumes, the feed answers 503', () => {
+  const available = hasRedisServer;
+  let redis: TestRedisServer;
   let node: TestNode;
   let owner: TestUser;
   const clients: Centrifuge[] = [];
   before(async () => {
     if (!available) return;
-    redis = await startPrivateRedis();
+    redis = await TestRedisServer.start();
     node = await startNode({ config: { redisUrl: redis.url } });
     owner = await node.addUser({ wallets: [WALLET] });
   });
   after(async () => {
     for (const c of clients) c.disconnect();
-    await redis?.start().catch(() => undefined);
+    if (redis && !redis.running) await redis.restart().catch(() => undefined);
     await node?.stop();
-    await redis?.stop();
+    await redis?.kill();
   });
 
   it('reconnects through temporary connect errors while Redis is down, then receives again', { skip: available ? false : 'redis-server is not installed' }, async () => {
@@ -127,7 +127,7 @@ describe('a temporary backend failure: the official client retries and resumes, 
     c.connect();
     await nextEvent(sub, 'subscribed');
 
-    await redis.stop();
+    await redis.kill();
     // The connection drops (a node restart, a network blip): the client comes back while Redis is still down.
     for (const session of node.keygate.realtime.context.hub.sessionsOf(id)) session.end('force_reconnect');
     await eventually(() => temporary.length >= 2, 15_000, 'two temporary connect errors');
@@ -135,7 +135,7 @@ describe('a temporary backend failure: the official client retries and resumes, 
     assert.ok(counter.opened >= 3);
 
     const resubscribed = nextEvent(sub, 'subscribed', 15_000);
-    await redis.start();
+    await redis.restart();
     await resubscribed;
     assert.equal(c.state, State.Connected);
     // The node's own pub/sub connection to Redis comes back on its own schedule: publish until it has.
@@ -150,7 +150,7 @@ describe('a temporary backend failure: the official client retries and resumes, 
 
   it('answers a feed handshake 503 with Retry-After while Redis is down, never 500', { skip: available ? false : 'redis-server is not installed' }, async () => {
     const { key } = await createKey(node, owner.token);
-    await redis.stop();
+    await redis.kill();
     try {
       const response = await new Promise<{ status: number; retryAfter: string | undefined; body: string }>((resolve, reject) => {
         const ws = new WebSocket(node.url.replace(/^http/, 'ws') + '/', { headers: { 'X-API-Key': key } });
@@ -168,7 +168,7 @@ describe('a temporary backend failure: the official client retries and resumes, 
       assert.ok(Number(response.retryAfter) > 0);
       assert.equal(JSON.parse(response.body).error.code, 'UNAVAILABLE');
     } finally {
-      await redis.start();
+      await redis.restart();
     }
   });
 });
