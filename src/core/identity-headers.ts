@@ -35,5 +35,6 @@ export type HeaderList = readonly string[];
 export function validAnswerHeaders(key: ApiKey, names: readonly IdentityHeader[]): HeaderList {
   const headers = ['x-keygate-code', 'VALID'];
   for (const name of names) headers.push(name.toLowerCase(), IDENTITY_HEADERS[name](key));
-  return headers;
+  // Shared by every answer for the key: frozen, so a writer that tried to add to it would throw.
+  return Object.freeze(headers);
 }

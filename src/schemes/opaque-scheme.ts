@@ -29,6 +29,9 @@ const BEARER = /^bearer\s/i;
  * The token of an `Authorization: Bearer <token>` value, trimmed; null for any other value. The
  * value is trimmed first, so it ends in a non-space and a match always leaves a token. A test, not
  * an exec: the match array and its copy of the token cost more than the check on every request.
+ * Unlike /^Bearer\s+(.+)$/i, a token with a line break inside (which Node's HTTP parser never
+ * delivers, but the verify API's JSON can) is taken as given, and refused as malformed, rather
+ * than read as no Bearer key at all.
  */
 export function bearerToken(authorization: string): string | null {
   const value = authorization.trim();

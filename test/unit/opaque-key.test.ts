@@ -125,11 +125,21 @@ describe('Authorization: Bearer reading', () => {
     }
   });
 
-  it('agrees with /^Bearer\\s+(.+)$/i on every value a header can carry', () => {
+  it("agrees with /^Bearer\\s+(.+)$/i on every value without a line break (all Node's HTTP parser delivers)", () => {
     const parts = ['', ' ', '\t', '  ', 'Bearer', 'bearer', 'BeArEr', 'Bearer ', 'dsk_', 'x', 'a b', '\u00a0', 'Basic'];
     for (const a of parts) for (const b of parts) for (const c of parts) {
       const value = a + b + c;
       assert.equal(bearerToken(value), byExpression(value), JSON.stringify(value));
     }
+  });
+
+  it('takes a token with a line break inside as given, so the verify API refuses it as malformed', () => {
+    assert.equal(bearerToken('Bearer dsk_abc\ndef'), 'dsk_abc\ndef');
+    assert.equal(byExpression('Bearer dsk_abc\ndef'), null, 'where the expression read no Bearer key at all');
+    const scheme = opaqueScheme('dsk_');
+    const key = mintOpaqueKey('dsk_');
+    const found = scheme.extract({ method: 'GET', url: '/', headers: { authorization: `Bearer ${key.secret}\u2028` } });
+    assert.equal(found.kind, 'claim', 'a trailing line separator is trimmed like any whitespace');
+    assert.equal(scheme.extract({ method: 'GET', url: '/', headers: { authorization: `Bearer ${key.secret.slice(0, 10)}\n${key.secret.slice(10)}` } }).kind, 'malformed');
   });
 });
