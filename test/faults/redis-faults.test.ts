@@ -163,9 +163,12 @@ describe('connection limits and presence after Redis restarts empty', { skip: ha
     const presence = () => first.request('POST', '/api/presence_stats', { headers: { authorization: `apikey ${first.keygate.serverToken}` }, body: { channel: `maintenance:wallet:${WALLET}` } });
     assert.deepEqual((await presence()).body.result, { num_clients: 1, num_users: 1 });
 
+    // A key the nodes never write: its absence after the restart proves Redis came back empty, even
+    // when a node has already reconnected and re-asserted its slots by the time the test looks.
+    assert.equal(await redis.command('SET keygate-test-sentinel 1'), '+OK\r\n');
     await redis.kill();
     await redis.restart();
-    assert.equal(await redis.command('DBSIZE'), ':0\r\n', 'Redis came back empty');
+    assert.equal(await redis.command('EXISTS keygate-test-sentinel'), ':0\r\n', 'Redis came back empty');
     const back = Date.now();
     await waitFor(async () => (await first.keygate.broker.countSlots(`conn:${id}`).catch(() => 0)) === 2, 'both connection slots to be re-asserted', 10_000);
     assert.ok(Date.now() - back <= 10_000);
