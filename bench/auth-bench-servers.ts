@@ -120,7 +120,7 @@ async function serveVerifier(): Promise<void> {
   const server = await listenPlain((request, response) => {
     const facts = { method: request.method!, url: request.url!, headers: request.headers as Record<string, string | undefined>, ip: request.socket.remoteAddress };
     const answer = (verdict: Verdict) => {
-      response.writeHead(verdict.valid ? 200 : 401, verdict.valid ? [...verdict.validHeaders!, 'content-length', '0'] : ['x-keygate-code', verdict.code, 'content-length', '0']);
+      response.writeHead(verdict.valid ? 200 : 401, verdict.valid ? [...verdict.validHeaders, 'content-length', '0'] : ['x-keygate-code', verdict.code, 'content-length', '0']);
       response.end();
     };
     // As forward-auth asks: answered in the same tick when the verdict is ready.

@@ -36,7 +36,7 @@ export type Verdict =
       readonly key: ApiKey;
       readonly ownerWallets?: readonly string[];
       /** Forward-auth's 200 headers for the key (X-Keygate-Code: VALID, the identity headers), built once when it was loaded. */
-      readonly validHeaders?: HeaderList;
+      readonly validHeaders: HeaderList;
       /** Present when the key has a request limit and this request was counted against it. */
       readonly rateLimit?: RateLimitState;
     }
