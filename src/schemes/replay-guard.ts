@@ -2,6 +2,20 @@ import type { Broker } from '../bus/broker.ts';
 import type { Refusal } from '../core/verdict.ts';
 
 /**
+ * How many bytes of a signature its claim is keyed on: the last 32 of its canonical form. A replay
+ * repeats the canonical bytes, so any fixed part of them names it; 32 bytes of a genuine signature
+ * (HMAC-SHA256 whole, Ed25519's S, the low end of an RSA signature) collide with another's with
+ * odds below 2^-250. Keying on all 256 bytes of an RSA signature made each claim a 523-character
+ * string to hash, keep for two windows and send to Redis: half the Verifier's own cost of an RSA check.
+ */
+const CLAIMED_BYTES = 32;
+
+/** The broker key a canonical signature is claimed under: `replay:<scheme>:<hex of its last 32 bytes>`. */
+export function claimKey(scheme: string, signature: Buffer): string {
+  return `replay:${scheme}:${signature.toString('hex', Math.max(0, signature.length - CLAIMED_BYTES))}`;
+}
+
+/**
  * Accepts each signature once. The claim outlives the whole window a timestamp is accepted in
  * (both sides of now), so a captured request cannot be replayed while it would still pass the clock check.
  * On Redis the claim is shared, so a replay to another node is refused too. The claim is keyed on the
@@ -12,7 +26,7 @@ export function claimSignature(broker: Broker, scheme: string, signature: Buffer
   // Signed before the bus last reconnected: its claim may have been lost with a restarted Redis, so
   // nobody can say it was not used already. The client's next request, signed now, passes.
   if (signedAt < broker.claimsSince) return UNPROVABLE;
-  return broker.claimOnce(`replay:${scheme}:${signature.toString('hex')}`, 2 * windowMs + 1000).then((first) => (first ? null : REPLAYED));
+  return broker.claimOnce(claimKey(scheme, signature), 2 * windowMs + 1000).then((first) => (first ? null : REPLAYED));
 }
 
 const UNPROVABLE: Refusal = {
