@@ -20,7 +20,7 @@ export function ed25519Scheme(headers: SignedHeaderNames): CredentialScheme<Sign
     timestampUnit: 'ns',
     signs: { query: true, body: true },
     readKey: (value) => (HEX_KEY.test(value) ? { lookup: value.toLowerCase() } : 'not-mine'),
-    signature: { encoding: 'hex', wellFormed: (text) => HEX_128.test(text), malformed: `${headers.signature} must be the Ed25519 signature as 128 hex digits` },
+    signature: { decode: (text) => (HEX_128.test(text) ? Buffer.from(text, 'hex') : null), malformed: `${headers.signature} must be the Ed25519 signature as 128 hex digits` },
     // A weak key stored before registration refused them verifies nothing (forgeries would pass).
     prepare: (key) => {
       const hex = key.publicKey ?? key.lookup;

@@ -23,7 +23,7 @@ export function hmacScheme(headers: SignedHeaderNames): CredentialScheme<SignedC
     timestampUnit: 'ms',
     signs: { query: true, body: true },
     readKey: (value) => (isUuid(value) ? { lookup: value.toLowerCase() } : { malformed: `${headers.key} must be the public key UUID (e.g. ca3a03e1-fc5c-4954-99dc-876db3997d8f)` }),
-    signature: { encoding: 'hex', wellFormed: (text) => HEX_64.test(text), malformed: `${headers.signature} must be the HMAC-SHA256 as 64 hex digits` },
+    signature: { decode: (text) => (HEX_64.test(text) ? Buffer.from(text, 'hex') : null), malformed: `${headers.signature} must be the HMAC-SHA256 as 64 hex digits` },
     prepare: (key, { secrets }) => (key.secretCiphertext === null ? null : createSecretKey(Buffer.from(secrets.open(key.secretCiphertext), 'utf8'))),
     // Both sides are 32 bytes (the header was checked to be 64 hex digits), so the comparison is constant-time.
     verify: (secret, message, signature) => timingSafeEqual(hmacSignature(secret, message), signature),

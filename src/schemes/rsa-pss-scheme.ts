@@ -1,6 +1,6 @@
 import { createPublicKey, generateKeyPair as generateKeyPairCallback, randomUUID, verify, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
-import { isBase64 } from '../core/base64.ts';
+import { decodeBase64 } from '../core/base64.ts';
 import { badInput } from '../core/errors.ts';
 import { isUuid } from '../core/ids.ts';
 import { parseRsaPublicKey, rsaModulusBytes, RSA_PSS } from '../core/rsa-public-key.ts';
@@ -9,16 +9,19 @@ import { signedScheme, type SignedClaim, type SignedHeaderNames } from './signed
 
 const generateKeyPair = promisify(generateKeyPairCallback);
 
-/** A stored RSA key ready to verify: its KeyObject and the one length its signatures have. */
+/** A stored RSA key ready to verify: node:crypto's options for it (built once per cache load) and the one length its signatures have. */
 interface RsaVerifier {
-  readonly publicKey: KeyObject;
+  readonly options: RsaPssVerifyOptions;
   readonly modulusBytes: number;
 }
 
+/** The key and PSS parameters node:crypto verifies with. */
+type RsaPssVerifyOptions = { readonly key: KeyObject } & typeof RSA_PSS;
+
 /** Verifies an RSA-PSS-SHA256 signature over `message`; false (never a throw) for a key OpenSSL refuses to use so. */
-export function verifyRsaPss(publicKey: KeyObject, message: string, signature: Buffer): boolean {
+export function verifyRsaPss(options: RsaPssVerifyOptions, message: string, signature: Buffer): boolean {
   try {
-    return verify('sha256', Buffer.from(message, 'utf8'), { key: publicKey, ...RSA_PSS }, signature);
+    return verify('sha256', Buffer.from(message, 'utf8'), options, signature);
   } catch {
     // A key restricted to other PSS parameters, stored before uploads were checked: no signature can verify.
     return false;
@@ -37,11 +40,11 @@ export function rsaPssScheme(headers: SignedHeaderNames): CredentialScheme<Signe
     timestampUnit: 'ms',
     signs: { query: false, body: false },
     readKey: (value) => (isUuid(value) ? { lookup: value.toLowerCase() } : { malformed: `${headers.key} must be the API key id (a UUID)` }),
-    signature: { encoding: 'base64', wellFormed: isBase64, malformed: `${headers.signature} must be the RSA-PSS signature in base64` },
+    signature: { decode: decodeBase64, malformed: `${headers.signature} must be the RSA-PSS signature in base64` },
     prepare(key) {
       if (key.publicKey === null) return null;
       const publicKey = createPublicKey(key.publicKey);
-      return { publicKey, modulusBytes: rsaModulusBytes(publicKey) };
+      return { options: { key: publicKey, ...RSA_PSS }, modulusBytes: rsaModulusBytes(publicKey) };
     },
     // OpenSSL also accepts a signature with its leading zero bytes stripped (about 1 in 256 starts with
     // one), which would be a second spelling of the same signature and a fresh replay claim. Every
@@ -53,7 +56,7 @@ export function rsaPssScheme(headers: SignedHeaderNames): CredentialScheme<Signe
       signature.copy(padded, modulusBytes - signature.length);
       return padded;
     },
-    verify: ({ publicKey }, message, signature) => verifyRsaPss(publicKey, message, signature),
+    verify: ({ options }, message, signature) => verifyRsaPss(options, message, signature),
     invalid: `${headers.signature} is not a valid RSA-PSS (SHA-256) signature of timestamp + METHOD + path for this key`,
     async issue(material): Promise<IssuedCredential> {
       const id = randomUUID();

@@ -32,9 +32,8 @@ export interface SignedSchemeDefinition<M> {
   /** Reads the key header; 'not-mine' leaves the request to another scheme sharing the header. */
   readKey(value: string): KeyHeaderReading;
   readonly signature: {
-    readonly encoding: 'hex' | 'base64';
-    /** True when the header's text has the signature's shape (checked before it is decoded). */
-    wellFormed(text: string): boolean;
+    /** The signature's bytes from the header's text, or null when the text does not have its shape. */
+    decode(text: string): Buffer | null;
     readonly malformed: string;
   };
   /** The verification material of a stored key (null when it has none), built once per cache load. */
@@ -74,12 +73,12 @@ export function signedScheme<M>(definition: SignedSchemeDefinition<M>): Credenti
       if (reading === 'not-mine') return { kind: 'absent' };
       const timestamp = header(facts, names.timestamp)?.trim();
       const signature = header(facts, names.signature)?.trim();
-      const missing = [timestamp ? null : definition.headers.timestamp, signature ? null : definition.headers.signature].filter(Boolean);
-      if (missing.length > 0) return { kind: 'malformed', message: `signed request is missing the ${missing.join(' and ')} header${missing.length > 1 ? 's' : ''}` };
+      if (!timestamp || !signature) return { kind: 'malformed', message: missingHeaders(definition.headers, !timestamp, !signature) };
       if ('malformed' in reading) return { kind: 'malformed', message: reading.malformed };
-      if (!definition.signature.wellFormed(signature!)) return { kind: 'malformed', message: definition.signature.malformed };
       // Decoded here, once: the claim is on the bytes, so hex case or base64 padding never makes a fresh claim.
-      return { kind: 'claim', claim: { key: keyValue, timestamp: timestamp!, signature: Buffer.from(signature!, definition.signature.encoding) }, lookup: reading.lookup };
+      const bytes = definition.signature.decode(signature!);
+      if (bytes === null) return { kind: 'malformed', message: definition.signature.malformed };
+      return { kind: 'claim', claim: { key: keyValue, timestamp: timestamp!, signature: bytes }, lookup: reading.lookup };
     },
     prepare: (key, context) => definition.prepare(key, context),
     prove(claim, material, facts, context) {
@@ -93,4 +92,10 @@ export function signedScheme<M>(definition: SignedSchemeDefinition<M>): Credenti
     },
     issue: (material, context) => definition.issue(material, context),
   };
+}
+
+/** The refusal of a signed request without its timestamp or signature header (or both), naming them. */
+function missingHeaders(headers: SignedHeaderNames, timestamp: boolean, signature: boolean): string {
+  if (timestamp && signature) return `signed request is missing the ${headers.timestamp} and ${headers.signature} headers`;
+  return `signed request is missing the ${timestamp ? headers.timestamp : headers.signature} header`;
 }
