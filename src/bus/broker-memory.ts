@@ -28,6 +28,8 @@ export class MemoryBroker implements Broker {
   /** Per slot, no later than the earliest expiry among its holders: before it, none can have lapsed. */
   readonly #earliestExpiry = new Map<string, number>();
   readonly #claims = new Map<string, number>();
+  /** When the oldest claim lapses: until then no claim can have, and none is looked at. */
+  #claimsLapseFrom = Infinity;
   readonly #counters = new Map<string, { window: number; count: number; until: number }>();
   readonly #streams = new Map<string, MemoryStream>();
   #sweeps = 0;
@@ -86,14 +88,17 @@ export class MemoryBroker implements Broker {
     return this.#liveSlots(key, this.#clock.now()).size;
   }
 
-  async claimOnce(key: string, ttlMs: number): Promise<boolean> {
+  claimOnce(key: string, ttlMs: number): boolean {
     const now = this.#clock.now();
     this.#dropExpiredClaims(now);
     const until = this.#claims.get(key);
-    if (until !== undefined && until > now) return false;
-    // Re-inserted, not updated in place, so the map stays in the order claims were made.
-    this.#claims.delete(key);
+    if (until !== undefined) {
+      if (until > now) return false;
+      // Re-inserted, not updated in place, so the map stays in the order claims were made.
+      this.#claims.delete(key);
+    }
     this.#claims.set(key, now + ttlMs);
+    if (this.#claims.size === 1) this.#claimsLapseFrom = now + ttlMs;
     return true;
   }
 
@@ -105,10 +110,15 @@ export class MemoryBroker implements Broker {
    * dropping the ones behind it; a lookup still checks each claim's own expiry.
    */
   #dropExpiredClaims(now: number): void {
+    if (now < this.#claimsLapseFrom) return;
     for (const [key, until] of this.#claims) {
-      if (until > now) return;
+      if (until > now) {
+        this.#claimsLapseFrom = until;
+        return;
+      }
       this.#claims.delete(key);
     }
+    this.#claimsLapseFrom = Infinity;
   }
 
   async hit(key: string, windowMs: number): Promise<number> {

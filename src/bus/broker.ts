@@ -28,8 +28,11 @@ export interface Broker {
   refreshSlots(slots: ReadonlyArray<{ key: string; holder: string }>, ttlMs: number): Promise<void>;
   releaseSlot(key: string, holder: string): Promise<void>;
   countSlots(key: string): Promise<number>;
-  /** True the first time `key` is claimed within `ttlMs`, false on every repeat (replay protection). */
-  claimOnce(key: string, ttlMs: number): Promise<boolean>;
+  /**
+   * True the first time `key` is claimed within `ttlMs`, false on every repeat (replay protection).
+   * The in-memory bus answers at once, so a signed request on one node waits for no promise.
+   */
+  claimOnce(key: string, ttlMs: number): boolean | Promise<boolean>;
   /**
    * Claims made before this time (epoch ms) may be gone: the bus reconnected, and a Redis that
    * restarted keeps none of them; the in-memory bus starts empty with its process.

@@ -22,11 +22,12 @@ export function claimKey(scheme: string, signature: Buffer): string {
  * signature's bytes, not its text: hex case and base64 padding or spare bits spell the same bytes many
  * ways, and each spelling would otherwise be a fresh claim.
  */
-export function claimSignature(broker: Broker, scheme: string, signature: Buffer, windowMs: number, signedAt: number): Promise<Refusal | null> | Refusal {
+export function claimSignature(broker: Broker, scheme: string, signature: Buffer, windowMs: number, signedAt: number): Refusal | null | Promise<Refusal | null> {
   // Signed before the bus last reconnected: its claim may have been lost with a restarted Redis, so
   // nobody can say it was not used already. The client's next request, signed now, passes.
   if (signedAt < broker.claimsSince) return UNPROVABLE;
-  return broker.claimOnce(claimKey(scheme, signature), 2 * windowMs + 1000).then((first) => (first ? null : REPLAYED));
+  const first = broker.claimOnce(claimKey(scheme, signature), 2 * windowMs + 1000);
+  return typeof first === 'boolean' ? refusalOf(first) : first.then(refusalOf);
 }
 
 const UNPROVABLE: Refusal = {
@@ -35,3 +36,8 @@ const UNPROVABLE: Refusal = {
   message: 'this signed request predates the replay store coming back and may have been used already; sign it again with a fresh timestamp',
 };
 const REPLAYED: Refusal = { code: 'REPLAYED', message: 'this signed request was already used; sign every request with a fresh timestamp' };
+
+/** A claim's answer as the guard's: made first (null) or already made. One function, not a closure per claim. */
+function refusalOf(first: boolean): Refusal | null {
+  return first ? null : REPLAYED;
+}

@@ -90,8 +90,14 @@ export class Verifier {
    * Verifies the credential a request carries, in one fixed order: format → unknown cache → known
    * cache → throttle → store → proof → revoked → expired → suspended → IP → permission → rate limit.
    */
-  async verify(facts: RequestFacts, options: VerifyOptions = {}): Promise<Verdict> {
-    return this.verifyNow(facts, options);
+  verify(facts: RequestFacts, options: VerifyOptions = {}): Promise<Verdict> {
+    // Not an async function: one returning verifyNow's promise would wrap it in another, two microtasks later.
+    try {
+      const verdict = this.verifyNow(facts, options);
+      return verdict instanceof Promise ? verdict : Promise.resolve(verdict);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /**

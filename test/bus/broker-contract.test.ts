@@ -185,6 +185,20 @@ for (const { name, streamsExpireOnClock, make } of implementations) {
      */
     const elapse = async (ms: number) => (streamsExpireOnClock ? clock.advance(ms) : sleep(ms + 10));
 
+    it('lets each claim lapse after its own TTL, whatever was claimed after it, and then claims it anew', async () => {
+      const first = `nonce-${randomBytes(4).toString('hex')}`;
+      const second = `nonce-${randomBytes(4).toString('hex')}`;
+      assert.equal(await broker.claimOnce(first, 200), true);
+      await elapse(100);
+      assert.equal(await broker.claimOnce(second, 400), true);
+      assert.equal(await broker.claimOnce(first, 200), false);
+      await elapse(150);
+      assert.equal(await broker.claimOnce(first, 200), true, 'the first claim lapsed');
+      assert.equal(await broker.claimOnce(second, 400), false, 'the second has not');
+      await elapse(300);
+      assert.equal(await broker.claimOnce(second, 400), true, 'the second lapsed too');
+    });
+
     it('drops publications after their TTL and starts a new epoch once the stream lapses', async () => {
       const short = { size: 10, ttlMs: 50, metaTtlMs: 600 };
       const first = await broker.publishToStream('lapse', 'chan:lapse', { n: 1 }, short);
