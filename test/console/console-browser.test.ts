@@ -208,6 +208,39 @@ for (const dialect of dialects()) {
       await context.close();
     });
 
+    it('admin: a revoke answered after its dialog was cancelled leaves the dialog opened since for another key', async () => {
+      const first = await node.request('POST', '/v1/keys', { token: node.admin.token, body: { name: 'late revoke one', permissions: ['read'] } });
+      const second = await node.request('POST', '/v1/keys', { token: node.admin.token, body: { name: 'late revoke two', permissions: ['read'] } });
+      const { context, page } = await signedInPage(adminWallet);
+      await page.getByLabel('Search by name or tail').fill('late revoke');
+      await page.locator('.count', { hasText: /^2 keys$/ }).waitFor();
+      // Hold the first key's revoke until the second key's dialog is open.
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      await page.route(`**/v1/keys/${first.body.id}/revoke`, async (route) => {
+        await held;
+        await route.continue();
+      });
+
+      await page.getByRole('button', { name: 'Revoke late revoke one' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Revoke API key?' });
+      await dialog.getByRole('button', { name: 'Revoke key' }).click();
+      await dialog.getByRole('button', { name: 'Revoking…' }).waitFor();
+      await dialog.getByRole('button', { name: 'Cancel' }).click();
+      await dialog.waitFor({ state: 'detached' });
+      await page.getByRole('button', { name: 'Revoke late revoke two' }).click();
+      await dialog.getByText('late revoke two').waitFor();
+
+      release();
+      await page.getByRole('row', { name: /late revoke one/ }).locator('.status-revoked').waitFor();
+      assert.equal(await dialog.isVisible(), true, 'the second key\'s dialog is still open');
+      assert.match((await dialog.textContent()) ?? '', /late revoke two/);
+      await dialog.getByRole('button', { name: 'Cancel' }).click();
+      assert.equal((await node.request('GET', `/v1/keys/${first.body.id}`, { token: node.admin.token })).body.status, 'revoked');
+      assert.equal((await node.request('GET', `/v1/keys/${second.body.id}`, { token: node.admin.token })).body.status, 'active');
+      await context.close();
+    });
+
     it('member: sees no Revoke button, and a direct revoke with the member session is refused with 403', async () => {
       const { context, page } = await signedInPage(memberWallet);
       assert.match((await page.locator('.app-header').textContent()) ?? '', /bob.*Member/);

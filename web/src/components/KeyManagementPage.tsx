@@ -135,7 +135,8 @@ export function KeyManagementPage(props: { api: ApiClient; session: ConsoleSessi
           apiKey={revoking}
           onClose={() => setRevoking(null)}
           onRevoked={(key) => {
-            setRevoking(null);
+            // A revoke that lands after its dialog was cancelled must not close another key's dialog.
+            setRevoking((open) => (open?.id === key.id ? null : open));
             replace(key);
           }}
         />
