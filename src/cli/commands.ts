@@ -142,6 +142,9 @@ function listFlag(values: Record<string, unknown>, flag: 'permission' | 'ip', em
 /** `--permission`, where `none` gives the key no permissions (it may authenticate but do nothing guarded). */
 const permissionsFlag = (values: Record<string, unknown>) => listFlag(values, 'permission', 'none', 'gives the key no permissions');
 
+/** `--ip`, where `any` lifts the address restriction (an empty allowlist admits every address). */
+const ipFlag = (values: Record<string, unknown>) => listFlag(values, 'ip', 'any', 'lifts the address restriction');
+
 export async function keysCreate(services: CliServices, args: string[], print: Print): Promise<void> {
   const { values } = parseCommand(args, { user: { type: 'string' }, org: { type: 'string' }, ...KEY_SETTING_FLAGS, 'expires-in-days': { type: 'string' } });
   // Flags first, so bad input is reported before anything is looked up.
@@ -151,11 +154,12 @@ export async function keysCreate(services: CliServices, args: string[], print: P
   const maxConnections = optionalInt(values, 'max-connections');
   const requestsPerMinute = optionalInt(values, 'requests-per-minute');
   const permissions = permissionsFlag(values);
+  const ipAllowlist = ipFlag(values);
   const principal = await actingPrincipal(services, userRef, values.org as string | undefined);
   const created = await services.keys.create(principal, {
     name,
     permissions,
-    ipAllowlist: values.ip as string[] | undefined,
+    ipAllowlist,
     allowedExchanges: values.exchange as string[] | undefined,
     tier: values.tier as Tier | undefined,
     maxConnections,
@@ -196,8 +200,7 @@ function updateInput(values: Record<string, unknown>): UpdateKeyInput {
   const input: UpdateKeyInput = {
     name: values.name as string | undefined,
     permissions: permissionsFlag(values),
-    // `--ip any` lifts the address restriction (an empty allowlist admits every address).
-    ipAllowlist: listFlag(values, 'ip', 'any', 'lifts the address restriction'),
+    ipAllowlist: ipFlag(values),
     allowedExchanges: values.exchange as string[] | undefined,
     tier: values.tier as Tier | undefined,
     maxConnections: optionalInt(values, 'max-connections'),

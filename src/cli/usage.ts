@@ -74,7 +74,7 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
   },
   'keys create': {
     synopsis: [
-      'keys create --user <user> [--org <org>] --name <name> [--permission p]... [--ip cidr]... [--exchange x]...',
+      'keys create --user <user> [--org <org>] --name <name> [--permission p]... [--ip cidr|any]... [--exchange x]...',
       '            [--tier basic|premium|enterprise] [--max-connections N] [--requests-per-minute N] [--expires-in-days N]',
     ],
     summary: 'Creates an opaque API key (dsk_…) owned by the user and prints it once.',
@@ -83,7 +83,7 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
       ['--org <org>', 'the organization to find the user name in'],
       ['--name <name>', 'the key\'s name'],
       ['--permission p', 'grant a permission; repeat for more (default read; --permission none grants none)'],
-      ['--ip cidr', 'allow only this address or range; repeat for more (default any address)'],
+      ['--ip cidr', 'allow only this address or range; repeat for more (default, or --ip any: any address)'],
       ['--exchange x', 'allow only this exchange; repeat for more (default every exchange)'],
       ['--tier T', 'basic, premium or enterprise (default the owner\'s tier)'],
       ['--max-connections N', 'live connections the key may hold (default the tier\'s limit)'],

@@ -61,6 +61,11 @@ describe('keygate CLI (real child processes)', () => {
     assert.equal(bare.code, 0, bare.stderr);
     assert.deepEqual(JSON.parse(bare.stdout).permissions, [], '--permission none grants none (the default is read)');
 
+    const anywhere = await cli('keys', 'create', '--user', 'ada', '--org', 'Acme Trading', '--name', 'anywhere', '--ip', 'any');
+    assert.equal(anywhere.code, 0, anywhere.stderr);
+    assert.deepEqual(JSON.parse(anywhere.stdout).ipAllowlist, [], '--ip any on create, as on update: no address restriction');
+    await fails(/--ip any lifts the address restriction; it cannot be combined/, 'keys', 'create', '--user', 'ada', '--org', 'Acme Trading', '--name', 'x', '--ip', 'any', '--ip', '10.0.0.0/8');
+
     const list = await cli('keys', 'list', '--org', 'Acme Trading', '--tail', made.tail);
     assert.equal(list.code, 0, list.stderr);
     assert.deepEqual(JSON.parse(list.stdout).keys.map((k: { id: string }) => k.id), [made.id]);
