@@ -25,6 +25,8 @@ interface Case {
   readonly name: string;
   /** The scheme's name, as its replay claims spell it. */
   readonly scheme: 'hmac' | 'ed25519' | 'rsa';
+  /** The key's lookup, as its replay claims spell it. */
+  readonly lookup: string;
   /** The signature bytes of request i, as the replay guard claims them. */
   signature(i: number): Buffer;
   /** The Verifier ÷ raw ratio this scheme should reach. */
@@ -89,9 +91,14 @@ try {
   const principal: Principal = { user, organization, via: 'bench', ip: null };
   const path = '/trade-api/v2/portfolio/orders';
   const body = '{"ticker":"BENCH","side":"yes","count":1}';
-  // Signed after every broker here was made (a broker refuses what predates it; this clock stands
-  // still), and spread over a second so no two requests sign the same string.
-  const timestamp = (i: number) => String(clock.now() + 1 + (i % 1000));
+  // The floor's brokers, one per case, made now with the Verifier's: a broker cannot vouch for a
+  // request timestamped less than signatureFutureMs after it was made. The clock (which otherwise
+  // stands still) then moves past that, and the requests are signed in the second before it (RSA's
+  // 8,000 repeat those 1,000 timestamps; PSS salts every signature, so each is still new).
+  const window = { pastMs: keygate.config.verify.signatureWindowMs, futureMs: keygate.config.verify.signatureFutureMs };
+  const floorBrokers = { hmac: new MemoryBroker(clock), ed25519: new MemoryBroker(clock), rsa: new MemoryBroker(clock) };
+  clock.advance(window.futureMs + 1000);
+  const timestamp = (i: number) => String(clock.now() - 1 - (i % 1000));
 
   // HMAC (spec 001): hex HMAC-SHA256 over ts + METHOD + path?query + body.
   const hmacKey = await keygate.keys.create(principal, { name: 'hmac', scheme: 'hmac' });
@@ -100,6 +107,7 @@ try {
   const hmacCase: Case = {
     name: 'HMAC-SHA256',
     scheme: 'hmac',
+    lookup: hmacKey.key.lookup,
     signature(i) {
       return Buffer.from(this.requests[i].headers['api-signature']!, 'hex');
     },
@@ -127,6 +135,7 @@ try {
   const edCase: Case = {
     name: 'Ed25519',
     scheme: 'ed25519',
+    lookup: edKey.key.lookup,
     signature: (i) => edSignatures[i],
     goal: 0.9,
     requests: Array.from({ length: 12_000 }, (_, i) => {
@@ -145,12 +154,14 @@ try {
   const rsaKey = await keygate.keys.create(principal, { name: 'rsa', scheme: 'rsa', material: { generate: true } });
   const rsaPrivate: KeyObject = createPrivateKey(rsaKey.secret!);
   const rsaPublic = createPublicKey(rsaKey.key.publicKey!);
+  const rsaOptions = { key: rsaPublic, ...PSS };
   // Signed on the thread pool, in parallel: about a millisecond of CPU each.
   const rsaMessages = Array.from({ length: 8_000 }, (_, i) => Buffer.from(timestamp(i) + 'GET' + path));
   const rsaSignatures = await Promise.all(rsaMessages.map((message) => signAsync('sha256', message, { key: rsaPrivate, ...PSS })));
   const rsaCase: Case = {
     name: 'RSA-PSS-SHA256 (2048)',
     scheme: 'rsa',
+    lookup: rsaKey.key.lookup,
     signature: (i) => rsaSignatures[i],
     goal: 0.85,
     requests: rsaSignatures.map((signature, i) => ({
@@ -158,7 +169,8 @@ try {
       url: `${path}?limit=${i}`,
       headers: { 'kalshi-access-key': rsaKey.key.lookup, 'kalshi-access-timestamp': timestamp(i), 'kalshi-access-signature': signature.toString('base64') },
     })),
-    raw: (i) => verify('sha256', rsaMessages[i], { key: rsaPublic, ...PSS }, rsaSignatures[i]),
+    // Options built once, as the Verifier builds them once per key.
+    raw: (i) => verify('sha256', rsaMessages[i], rsaOptions, rsaSignatures[i]),
   };
 
   const figures: BenchFigure[] = [];
@@ -175,11 +187,11 @@ try {
     figures.push({ name: `${c.name} via Verifier`, value: through, unit: 'verif/CPU-s', baseline: raw, goal: c.goal });
     // Raw crypto plus the one step no verifier may skip: the replay claim (each signature accepted once),
     // made by the replay guard on a broker of its own, exactly as the Verifier makes it.
-    const claims = new MemoryBroker(clock);
+    const claims = floorBrokers[c.scheme];
     const index = new Map(c.requests.map((request, i) => [request, i]));
     const withClaim = await measure(c, async (facts) => {
       const i = index.get(facts)!;
-      return c.raw(i) && (await claimSignature(claims, c.scheme, c.signature(i), keygate.config.verify.signatureWindowMs, clock.now())) === null;
+      return c.raw(i) && (await claimSignature(claims, c.scheme, c.lookup, c.signature(i), window, clock.now())) === null;
     });
     floors.push({ name: `${c.name} raw + replay claim`, value: withClaim.through, unit: 'verif/CPU-s', baseline: withClaim.raw });
   }

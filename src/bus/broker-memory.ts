@@ -214,7 +214,7 @@ export class MemoryBroker implements Broker {
     if (until < (this.#earliestExpiry.get(key) ?? Infinity)) this.#earliestExpiry.set(key, until);
   }
 
-  // Expired claims and stale counters are dropped now and then so memory stays bounded.
+  // Stale counters and lapsed streams are dropped now and then so memory stays bounded (claims lapse in claimOnce).
   #maybeSweep(now: number): void {
     if (++this.#sweeps % 1024 !== 0) return;
     for (const [key, counter] of this.#counters) if (counter.until <= now) this.#counters.delete(key);

@@ -79,8 +79,14 @@ export const ConfigSchema = Type.Object(
       /** Failed verifications one IP may make per minute before it is throttled (429). */
       failuresPerMinutePerIp: Type.Integer({ minimum: 1 }),
       lastUsedFlushMs: Type.Integer({ minimum: 10 }),
-      /** Accepted clock skew for signed requests, either way. */
+      /** How old a signed request's timestamp may be. */
       signatureWindowMs: Type.Integer({ minimum: 1000 }),
+      /**
+       * How far ahead of the server's clock a signed request's timestamp may be (at most signatureWindowMs).
+       * Small, as trading venues keep it (Binance and Bybit allow 1 s): after the replay store restarts
+       * empty, a request timestamped less than this after the restart may have been used before it.
+       */
+      signatureFutureMs: Type.Integer({ minimum: 0 }),
     }, strict),
     /** Header names of the signed-request schemes (spec 001 HMAC, spec 004 RSA-PSS, spec 003 Ed25519). */
     signing: Type.Object({ hmac: SignedHeaders, rsa: SignedHeaders, ed25519: SignedHeaders }, strict),

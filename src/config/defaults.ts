@@ -41,6 +41,7 @@ export function defaultConfig(): Config {
       failuresPerMinutePerIp: 60,
       lastUsedFlushMs: 5_000,
       signatureWindowMs: 30_000,
+      signatureFutureMs: 1_000,
     },
     signing: {
       hmac: { key: 'API-Key', timestamp: 'API-Timestamp', signature: 'API-Signature' },

@@ -47,6 +47,7 @@ const ENV_SETTINGS: ReadonlyArray<[env: string, path: string, kind: EnvKind]> = 
   ['KEYGATE_NEGATIVE_CACHE_TTL_MS', 'verify.negativeCacheTtlMs', 'int'],
   ['KEYGATE_FAILURES_PER_MINUTE_PER_IP', 'verify.failuresPerMinutePerIp', 'int'],
   ['KEYGATE_SIGNATURE_WINDOW_MS', 'verify.signatureWindowMs', 'int'],
+  ['KEYGATE_SIGNATURE_FUTURE_MS', 'verify.signatureFutureMs', 'int'],
   ['KEYGATE_WALLET_ORGANIZATION', 'wallets.organizationName', 'string'],
   ['KEYGATE_PING_INTERVAL_SECONDS', 'realtime.pingIntervalSeconds', 'int'],
   ['KEYGATE_HISTORY_SIZE', 'realtime.historySize', 'int'],
@@ -110,6 +111,10 @@ function parseEnvValue(env: string, raw: string, kind: EnvKind): unknown {
 
 /** Checks that need more than the schema: settings that must parse into something (proxies, origins). */
 function checkSettings(config: Config): void {
+  const { signatureWindowMs, signatureFutureMs } = config.verify;
+  if (signatureFutureMs > signatureWindowMs) {
+    throw new ConfigError(`invalid setting verify.signatureFutureMs: a timestamp may be at most verify.signatureWindowMs (${signatureWindowMs}) ahead, got ${signatureFutureMs}`);
+  }
   compileProxyTrust(config.trustProxy);
   configuredConsoleOrigins(config);
 }

@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Broker } from '../bus/broker.ts';
@@ -83,7 +84,10 @@ export interface Keygate {
   publish(channel: string, data: unknown): Promise<void>;
   /** Hooks other parts register to run at shutdown (realtime hub, demo publisher). */
   readonly onClose: Array<() => Promise<void> | void>;
-  /** Listens on the configured host and port; resolves with the base URL. */
+  /**
+   * Listens on the configured host and port; resolves with the base URL. Waits first, at most
+   * verify.signatureFutureMs, until signed requests made from now on can be vouched for (see replay-guard.ts).
+   */
   listen(): Promise<string>;
   close(): Promise<void>;
 }
@@ -212,6 +216,11 @@ export async function createKeygate(options: CreateKeygateOptions): Promise<Keyg
     ...partial,
     http,
     async listen() {
+      // A request timestamped less than signatureFutureMs after the replay store began cannot be
+      // vouched for (it may have been used before a restart), so the node takes no traffic before then:
+      // a client signing at once would be refused, and retrying at once would not help.
+      const unprovableFor = Math.min(config.verify.signatureFutureMs, broker.claimsSince + config.verify.signatureFutureMs - clock.now());
+      if (unprovableFor > 0) await sleep(unprovableFor);
       const address = await http.listen({ host: config.host, port: config.port });
       // Without configured console origins, wallet sign-in accepts the address actually bound (port 0 resolved).
       consoleOrigins.useBoundAddress(http.server.address() as AddressInfo, networkInterfaces());

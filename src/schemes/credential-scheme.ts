@@ -3,6 +3,7 @@ import type { SecretBox } from '../core/secret-box.ts';
 import type { Broker } from '../bus/broker.ts';
 import type { Refusal } from '../core/verdict.ts';
 import type { RequestFacts } from '../core/request-facts.ts';
+import type { SignatureWindow } from './signature-window.ts';
 
 /** What a scheme found in a request. */
 export type Extraction<C> =
@@ -15,8 +16,8 @@ export interface ProofContext {
   /** The verification's one reading of the clock. */
   readonly now: number;
   readonly broker: Broker;
-  /** Accepted clock skew for signed requests, either way. */
-  readonly signatureWindowMs: number;
+  /** How far a signed request's timestamp may lie behind and ahead of `now`. */
+  readonly signatureWindow: SignatureWindow;
 }
 
 /** What preparing a loaded key's verification material may use. */

@@ -1,39 +1,49 @@
 import type { Broker } from '../bus/broker.ts';
 import type { Refusal } from '../core/verdict.ts';
+import type { SignatureWindow } from './signature-window.ts';
 
 /**
- * How many bytes of a signature its claim is keyed on: the last 32 of its canonical form. A replay
- * repeats the canonical bytes, so any fixed part of them names it; 32 bytes of a genuine signature
- * (HMAC-SHA256 whole, Ed25519's S, the low end of an RSA signature) collide with another's with
- * odds below 2^-250. Keying on all 256 bytes of an RSA signature made each claim a 523-character
- * string to hash, keep for two windows and send to Redis: half the Verifier's own cost of an RSA check.
+ * How many bytes of a signature its claim names: the last 32 of its canonical form. A replay repeats
+ * every byte, so any fixed part of them names it, and two genuine signatures of one key share 32
+ * bytes with odds below 2^-250 (HMAC-SHA256 is 32 bytes; Ed25519's last 32 are its S). Naming all
+ * 256 bytes of an RSA signature made each claim a 523-character string to hash, keep for the window
+ * and send to Redis: half the Verifier's own cost of an RSA check.
  */
 const CLAIMED_BYTES = 32;
 
-/** The broker key a canonical signature is claimed under: `replay:<scheme>:<hex of its last 32 bytes>`. */
-export function claimKey(scheme: string, signature: Buffer): string {
-  return `replay:${scheme}:${signature.toString('hex', Math.max(0, signature.length - CLAIMED_BYTES))}`;
+/**
+ * The broker key a signature is claimed under: `replay:<scheme>:<key lookup>:<hex of its last 32
+ * bytes>`. The key's lookup is part of it because whoever holds a key may craft signatures with it:
+ * an uploaded RSA key with exponent 3 and a modulus built for the purpose verifies a signature whose
+ * last 32 bytes are any chosen ones, such as those of another key's request seen in transit. With
+ * the key in the claim, such a signature can only collide with its own key's claims.
+ */
+export function claimKey(scheme: string, lookup: string, signature: Buffer): string {
+  return `replay:${scheme}:${lookup}:${signature.toString('hex', Math.max(0, signature.length - CLAIMED_BYTES))}`;
 }
 
 /**
- * Accepts each signature once. The claim outlives the whole window a timestamp is accepted in
- * (both sides of now), so a captured request cannot be replayed while it would still pass the clock check.
+ * Accepts each signature once. The claim outlives the whole time its timestamp is accepted in (from
+ * `futureMs` before it to `pastMs` after it), so a captured request cannot be replayed while it would
+ * still pass the clock check.
  * On Redis the claim is shared, so a replay to another node is refused too. The claim is keyed on the
  * signature's bytes, not its text: hex case and base64 padding or spare bits spell the same bytes many
  * ways, and each spelling would otherwise be a fresh claim.
  */
-export function claimSignature(broker: Broker, scheme: string, signature: Buffer, windowMs: number, signedAt: number): Refusal | null | Promise<Refusal | null> {
-  // Signed before the bus last reconnected: its claim may have been lost with a restarted Redis, so
-  // nobody can say it was not used already. The client's next request, signed now, passes.
-  if (signedAt < broker.claimsSince) return UNPROVABLE;
-  const first = broker.claimOnce(claimKey(scheme, signature), 2 * windowMs + 1000);
+export function claimSignature(broker: Broker, scheme: string, lookup: string, signature: Buffer, window: SignatureWindow, signedAt: number): Refusal | null | Promise<Refusal | null> {
+  // The claims made before the replay store last came back may be gone (a restarted Redis, a restarted
+  // node on the in-memory bus). Any request accepted before then was timestamped less than `futureMs`
+  // after it, so nobody can say such a request was not used already. The client's next request,
+  // signed a moment later, passes.
+  if (signedAt < broker.claimsSince + window.futureMs) return UNPROVABLE;
+  const first = broker.claimOnce(claimKey(scheme, lookup, signature), window.pastMs + window.futureMs + 1000);
   return typeof first === 'boolean' ? refusalOf(first) : first.then(refusalOf);
 }
 
 const UNPROVABLE: Refusal = {
   code: 'REPLAYED',
   callerFailure: false,
-  message: 'this signed request predates the replay store coming back and may have been used already; sign it again with a fresh timestamp',
+  message: 'this signed request may have been used before the replay store came back; sign it again with a fresh timestamp',
 };
 const REPLAYED: Refusal = { code: 'REPLAYED', message: 'this signed request was already used; sign every request with a fresh timestamp' };
 

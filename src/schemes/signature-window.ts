@@ -3,6 +3,12 @@ import type { Refusal } from '../core/verdict.ts';
 /** How a scheme writes its timestamp header. */
 export type TimestampUnit = 'ms' | 'ns';
 
+/** How far a signed request's timestamp may lie from the server's clock: behind it (past) and ahead of it (future). */
+export interface SignatureWindow {
+  readonly pastMs: number;
+  readonly futureMs: number;
+}
+
 const DIGITS = /^\d{1,25}$/;
 
 /** Parses a decimal timestamp in `unit` to epoch milliseconds, or null when it is not a whole number. */
@@ -12,15 +18,24 @@ export function timestampMs(raw: string, unit: TimestampUnit): number | null {
   return unit === 'ms' ? Number(raw) : Number(BigInt(raw) / 1_000_000n);
 }
 
-/** Refuses a signed request whose timestamp (`at`, parsed by timestampMs) is malformed or further than `windowMs` from `now`, either way. */
-export function checkSignatureWindow(at: number | null, unit: TimestampUnit, now: number, windowMs: number): Refusal | null {
+/** Refuses a signed request whose timestamp (`at`, parsed by timestampMs) is malformed, older than the window allows or further ahead. */
+export function checkSignatureWindow(at: number | null, unit: TimestampUnit, now: number, window: SignatureWindow): Refusal | null {
   if (at === null) {
     return { code: 'MALFORMED', message: `timestamp must be a whole number of ${unit === 'ms' ? 'milliseconds' : 'nanoseconds'} since the epoch` };
   }
-  const skew = at - now;
-  if (Math.abs(skew) > windowMs) {
-    const seconds = Math.round(Math.abs(skew) / 1000);
-    return { code: 'STALE_TIMESTAMP', message: `timestamp is ${seconds}s in the ${skew < 0 ? 'past' : 'future'}; signed requests must be within ${windowMs / 1000}s of the server time` };
+  if (now - at > window.pastMs) {
+    return { code: 'STALE_TIMESTAMP', message: `timestamp is ${seconds(now - at)} in the past; signed requests must be within ${seconds(window.pastMs)} of the server time` };
+  }
+  if (at - now > window.futureMs) {
+    return {
+      code: 'STALE_TIMESTAMP',
+      message: `timestamp is ${seconds(at - now)} in the future; a signed request may be at most ${seconds(window.futureMs)} ahead of the server time (check the client's clock)`,
+    };
   }
   return null;
+}
+
+/** A duration for a message: tenths of a second under ten seconds (a 1 s limit needs them), whole seconds above. */
+function seconds(ms: number): string {
+  return ms < 10_000 ? `${Number((ms / 1000).toFixed(1))}s` : `${Math.round(ms / 1000)}s`;
 }

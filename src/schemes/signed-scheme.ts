@@ -12,9 +12,9 @@ export interface SignedHeaderNames {
   readonly signature: string;
 }
 
-/** A signed request as extracted: the key header as sent, the raw timestamp and the signature's bytes. */
+/** A signed request as extracted: the key it names (its lookup), the raw timestamp and the signature's bytes. */
 export interface SignedClaim {
-  readonly key: string;
+  readonly lookup: string;
   readonly timestamp: string;
   readonly signature: Buffer;
 }
@@ -78,17 +78,17 @@ export function signedScheme<M>(definition: SignedSchemeDefinition<M>): Credenti
       // Decoded here, once: the claim is on the bytes, so hex case or base64 padding never makes a fresh claim.
       const bytes = definition.signature.decode(signature!);
       if (bytes === null) return { kind: 'malformed', message: definition.signature.malformed };
-      return { kind: 'claim', claim: { key: keyValue, timestamp: timestamp!, signature: bytes }, lookup: reading.lookup };
+      return { kind: 'claim', claim: { lookup: reading.lookup, timestamp: timestamp!, signature: bytes }, lookup: reading.lookup };
     },
     prepare: (key, context) => definition.prepare(key, context),
     prove(claim, material, facts, context) {
       const signedAt = timestampMs(claim.timestamp, definition.timestampUnit);
-      const stale = checkSignatureWindow(signedAt, definition.timestampUnit, context.now, context.signatureWindowMs);
+      const stale = checkSignatureWindow(signedAt, definition.timestampUnit, context.now, context.signatureWindow);
       if (stale) return stale;
       if (material === null) return { code: 'INVALID_SIGNATURE', message: 'this key has no verification material' };
       const signature = definition.canonical ? definition.canonical(material, claim.signature) : claim.signature;
       if (signature === null || !definition.verify(material, signedMessage(facts, claim.timestamp, definition.signs), signature)) return { code: 'INVALID_SIGNATURE', message: definition.invalid };
-      return claimSignature(context.broker, definition.name, signature, context.signatureWindowMs, signedAt!);
+      return claimSignature(context.broker, definition.name, claim.lookup, signature, context.signatureWindow, signedAt!);
     },
     issue: (material, context) => definition.issue(material, context),
   };

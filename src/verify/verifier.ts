@@ -12,6 +12,7 @@ import type { KeyEvent } from '../core/key-event.ts';
 import type { Config } from '../config/config-schema.ts';
 import type { CredentialScheme, ProofContext } from '../schemes/credential-scheme.ts';
 import { SchemeIndex, type FoundCredential } from '../schemes/scheme-index.ts';
+import type { SignatureWindow } from '../schemes/signature-window.ts';
 import type { RequestFacts } from '../core/request-facts.ts';
 import type { ApiKeyRepository } from '../store/api-key-repository.ts';
 import type { FailureThrottle } from './failure-throttle.ts';
@@ -42,7 +43,7 @@ export interface VerifierDependencies {
   readonly secrets: SecretBox;
   readonly lastUsed: Pick<LastUsedRecorder, 'record'>;
   readonly throttle: FailureThrottle;
-  readonly settings: Pick<Config['verify'], 'signatureWindowMs'>;
+  readonly settings: Pick<Config['verify'], 'signatureWindowMs' | 'signatureFutureMs'>;
   readonly tiers: Config['keys']['tiers'];
   /** Observer of verifications and cache lookups (GET /metrics); none by default. */
   readonly metrics?: Pick<Metrics, 'verified' | 'cacheLookup'>;
@@ -71,6 +72,7 @@ export class Verifier {
   readonly #deps: VerifierDependencies;
   readonly #index: SchemeIndex;
   readonly #derive: CachedKeyDerivation;
+  readonly #signatureWindow: SignatureWindow;
   /** Store reads in flight, by cache id: concurrent requests for one uncached key share one read. */
   readonly #loading = new Map<string, Promise<CachedKey | null>>();
   /**
@@ -83,6 +85,7 @@ export class Verifier {
   constructor(deps: VerifierDependencies) {
     this.#deps = deps;
     this.#index = new SchemeIndex(deps.schemes);
+    this.#signatureWindow = { pastMs: deps.settings.signatureWindowMs, futureMs: deps.settings.signatureFutureMs };
     this.#derive = { schemes: this.#index, secrets: deps.secrets, identityHeaders: deps.identityHeaders, tiers: deps.tiers, log: deps.log };
   }
 
@@ -268,7 +271,7 @@ export class Verifier {
   }
 
   #proofContext(now: number): ProofContext {
-    return { now, broker: this.#deps.broker, signatureWindowMs: this.#deps.settings.signatureWindowMs };
+    return { now, broker: this.#deps.broker, signatureWindow: this.#signatureWindow };
   }
 
   // Failures count toward the caller's budget; once it is spent the IP is remembered locally, so the

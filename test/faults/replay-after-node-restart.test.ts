@@ -43,4 +43,21 @@ describe('a signed request cannot be replayed across a restart of a node on the 
       await restarted.stop();
     }
   });
+
+  it('refuses, on the restarted node, a request from a client whose clock runs ahead, captured just before the restart', async () => {
+    const { publicKey, privateKey } = await seedHmacPair(node);
+    // The client's clock is 0.8 s fast, within the 1 s a timestamp may be ahead: its timestamp is
+    // later than the moment the next process starts.
+    const ahead = signHmac(publicKey, privateKey, 'GET', '/api/balance', '', String(Date.now() + 800));
+    assert.equal((await check(node, ahead)).status, 200);
+    const restarted = await startNode({ joinOf: node, config: { verify: { failuresPerMinutePerIp: 3 } } });
+    try {
+      assert.ok(Number(ahead.headers['API-Timestamp']) > restarted.keygate.broker.claimsSince, 'signed for a moment after the new process began');
+      const replay = await check(restarted, ahead);
+      assert.deepEqual([replay.status, replay.headers.get('x-keygate-code')], [401, 'REPLAYED']);
+      assert.equal((await check(restarted, signHmac(publicKey, privateKey, 'GET', '/api/balance'))).status, 200, 'a request signed now passes');
+    } finally {
+      await restarted.stop();
+    }
+  });
 });

@@ -33,6 +33,19 @@ describe('a signed request cannot be replayed across a Redis restart', { skip: h
     // Five refusals the lost claims caused, beyond a budget of 3: the address is not throttled for them.
     assert.equal((await check(signHmac(publicKey, privateKey, 'GET', '/api/balance'))).status, 200, 'a request signed now passes');
   });
+
+  it('refuses a request from a client whose clock runs ahead, captured just before Redis restarted', async () => {
+    const { publicKey, privateKey } = await seedHmacPair(own.node);
+    const check = (signed: SignedRequest) => askAsNginx(own.node, signed);
+    // 0.8 s fast, within the 1 s a timestamp may be ahead: stamped for a moment after Redis comes back.
+    const ahead = signHmac(publicKey, privateKey, 'GET', '/api/balance', '', String(Date.now() + 800));
+    assert.equal((await check(ahead)).status, 200);
+    await own.redis.kill();
+    await own.redis.restart();
+    await waitFor(async () => (await check(signHmac(publicKey, privateKey, 'GET', '/api/ping'))).status === 200, 'the node to use the restarted Redis', 10_000);
+    const replay = await check(ahead);
+    assert.deepEqual([replay.status, replay.headers.get('x-keygate-code')], [401, 'REPLAYED']);
+  });
 });
 
 // A host reboot restarts the node and Redis together: the new node must know the claims are gone. And

@@ -94,6 +94,17 @@ describe('configuration', () => {
     assert.match(failure(() => loadConfig({ env: {}, overrides: { keys: { tiers: { basic: { maxConnections: 0 } } } } })), /invalid setting keys\.tiers\.basic\.maxConnections:/);
   });
 
+  it('lets a signed timestamp be 1 s ahead by default, and never further ahead than it may be old', () => {
+    assert.equal(loadConfig({ env: {} }).verify.signatureFutureMs, 1_000);
+    assert.equal(loadConfig({ env: { KEYGATE_SIGNATURE_FUTURE_MS: '5000' } }).verify.signatureFutureMs, 5_000);
+    assert.equal(loadConfig({ env: { KEYGATE_SIGNATURE_FUTURE_MS: '0' } }).verify.signatureFutureMs, 0);
+    assert.match(failure(() => loadConfig({ env: { KEYGATE_SIGNATURE_FUTURE_MS: '-1' } })), /invalid setting verify\.signatureFutureMs:/);
+    assert.equal(
+      failure(() => loadConfig({ env: { KEYGATE_SIGNATURE_WINDOW_MS: '10000', KEYGATE_SIGNATURE_FUTURE_MS: '20000' } })),
+      'invalid setting verify.signatureFutureMs: a timestamp may be at most verify.signatureWindowMs (10000) ahead, got 20000',
+    );
+  });
+
   it('refuses unknown settings at any depth, naming them', () => {
     assert.match(failure(() => loadConfig({ env: {}, overrides: { prot: 80 } })), /invalid setting prot: Unexpected property/);
     assert.match(failure(() => loadConfig({ env: {}, overrides: { verify: { negativeCacheTTL: 5 } } })), /invalid setting verify\.negativeCacheTTL/);
