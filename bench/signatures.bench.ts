@@ -97,7 +97,7 @@ try {
   // 8,000 repeat those 1,000 timestamps; PSS salts every signature, so each is still new).
   const window = { pastMs: keygate.config.verify.signatureWindowMs, futureMs: keygate.config.verify.signatureFutureMs };
   const floorBrokers = { hmac: new MemoryBroker(clock), ed25519: new MemoryBroker(clock), rsa: new MemoryBroker(clock) };
-  clock.advance(window.futureMs + 1000);
+  clock.advance(window.futureMs + 2000);
   const timestamp = (i: number) => String(clock.now() - 1 - (i % 1000));
 
   // HMAC (spec 001): hex HMAC-SHA256 over ts + METHOD + path?query + body.

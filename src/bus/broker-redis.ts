@@ -123,8 +123,9 @@ export class RedisBroker implements Broker {
    */
   async #learnClaimsSince(): Promise<void> {
     const link = this.#links;
-    const asked = this.#clock.now();
     const info = await this.#command.info('server').catch(() => null);
+    // Read after the answer: Redis measured its uptime at some moment before it, never after.
+    const asked = this.#clock.now();
     // An answer from a link that has since dropped may describe a Redis that has since restarted.
     if (link !== this.#links) return;
     const uptime = info === null ? null : /^uptime_in_seconds:(\d+)/m.exec(info);

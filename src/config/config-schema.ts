@@ -79,8 +79,8 @@ export const ConfigSchema = Type.Object(
       /** Failed verifications one IP may make per minute before it is throttled (429). */
       failuresPerMinutePerIp: Type.Integer({ minimum: 1 }),
       lastUsedFlushMs: Type.Integer({ minimum: 10 }),
-      /** How old a signed request's timestamp may be. */
-      signatureWindowMs: Type.Integer({ minimum: 1000 }),
+      /** How old a signed request's timestamp may be (at most a day). */
+      signatureWindowMs: Type.Integer({ minimum: 1000, maximum: 86_400_000 }),
       /**
        * How far ahead of the server's clock a signed request's timestamp may be (at most signatureWindowMs).
        * Small, as trading venues keep it (Binance and Bybit allow 1 s): after the replay store restarts

@@ -219,8 +219,8 @@ export async function createKeygate(options: CreateKeygateOptions): Promise<Keyg
       // A request timestamped less than signatureFutureMs after the replay store began cannot be
       // vouched for (it may have been used before a restart), so the node takes no traffic before then:
       // a client signing at once would be refused, and retrying at once would not help.
-      const unprovableFor = Math.min(config.verify.signatureFutureMs, broker.claimsSince + config.verify.signatureFutureMs - clock.now());
-      if (unprovableFor > 0) await sleep(unprovableFor);
+      const unprovableFor = Math.min(config.verify.signatureFutureMs, broker.claimsSince + config.verify.signatureFutureMs - clock.now()) + 1;
+      if (unprovableFor > 1) await sleep(unprovableFor);
       const address = await http.listen({ host: config.host, port: config.port });
       // Without configured console origins, wallet sign-in accepts the address actually bound (port 0 resolved).
       consoleOrigins.useBoundAddress(http.server.address() as AddressInfo, networkInterfaces());

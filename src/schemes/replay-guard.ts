@@ -32,10 +32,11 @@ export function claimKey(scheme: string, lookup: string, signature: Buffer): str
  */
 export function claimSignature(broker: Broker, scheme: string, lookup: string, signature: Buffer, window: SignatureWindow, signedAt: number): Refusal | null | Promise<Refusal | null> {
   // The claims made before the replay store last came back may be gone (a restarted Redis, a restarted
-  // node on the in-memory bus). Any request accepted before then was timestamped less than `futureMs`
+  // node on the in-memory bus). Any request accepted before then was timestamped at most `futureMs`
   // after it, so nobody can say such a request was not used already. The client's next request,
-  // signed a moment later, passes.
-  if (signedAt < broker.claimsSince + window.futureMs) return UNPROVABLE;
+  // signed a moment later, passes. (Nodes sharing Redis are assumed to agree on the time: one whose
+  // clock runs δ ahead of another's widens this by δ.)
+  if (signedAt <= broker.claimsSince + window.futureMs) return UNPROVABLE;
   const first = broker.claimOnce(claimKey(scheme, lookup, signature), window.pastMs + window.futureMs + 1000);
   return typeof first === 'boolean' ? refusalOf(first) : first.then(refusalOf);
 }

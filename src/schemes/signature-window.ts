@@ -24,7 +24,7 @@ export function checkSignatureWindow(at: number | null, unit: TimestampUnit, now
     return { code: 'MALFORMED', message: `timestamp must be a whole number of ${unit === 'ms' ? 'milliseconds' : 'nanoseconds'} since the epoch` };
   }
   if (now - at > window.pastMs) {
-    return { code: 'STALE_TIMESTAMP', message: `timestamp is ${seconds(now - at)} in the past; signed requests must be within ${seconds(window.pastMs)} of the server time` };
+    return { code: 'STALE_TIMESTAMP', message: `timestamp is ${seconds(now - at)} in the past; a signed request may be at most ${seconds(window.pastMs)} old` };
   }
   if (at - now > window.futureMs) {
     return {
@@ -35,7 +35,7 @@ export function checkSignatureWindow(at: number | null, unit: TimestampUnit, now
   return null;
 }
 
-/** A duration for a message: tenths of a second under ten seconds (a 1 s limit needs them), whole seconds above. */
+/** A duration for a message, in tenths of a second rounded up: a skew just past a limit never reads as the limit itself. */
 function seconds(ms: number): string {
-  return ms < 10_000 ? `${Number((ms / 1000).toFixed(1))}s` : `${Math.round(ms / 1000)}s`;
+  return `${Math.ceil(ms / 100) / 10}s`;
 }

@@ -43,6 +43,7 @@ describe('a signed request cannot be replayed across a Redis restart', { skip: h
     await own.redis.kill();
     await own.redis.restart();
     await waitFor(async () => (await check(signHmac(publicKey, privateKey, 'GET', '/api/ping'))).status === 200, 'the node to use the restarted Redis', 10_000);
+    assert.ok(Number(ahead.headers['API-Timestamp']) > own.node.keygate.broker.claimsSince, 'signed for a moment after Redis came back');
     const replay = await check(ahead);
     assert.deepEqual([replay.status, replay.headers.get('x-keygate-code')], [401, 'REPLAYED']);
   });

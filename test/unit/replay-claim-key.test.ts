@@ -37,7 +37,7 @@ describe('replay claim keys', () => {
   it('accepts a signature once and refuses its replay, on the in-memory bus', async () => {
     const clock = new ManualClock(1_700_000_000_000);
     const broker = new MemoryBroker(clock);
-    clock.advance(window.futureMs);
+    clock.advance(window.futureMs + 1);
     const signature = randomBytes(256);
     assert.equal(await claimSignature(broker, 'rsa', lookup, signature, window, clock.now()), null);
     assert.equal((await claimSignature(broker, 'rsa', lookup, Buffer.from(signature), window, clock.now()))?.code, 'REPLAYED');
@@ -47,7 +47,7 @@ describe('replay claim keys', () => {
   it('claims the same bytes under another key as a claim of that key: a key crafted to match cannot spend another key\'s request', async () => {
     const clock = new ManualClock(1_700_000_000_000);
     const broker = new MemoryBroker(clock);
-    clock.advance(window.futureMs);
+    clock.advance(window.futureMs + 1);
     const signature = randomBytes(256);
     assert.equal(await claimSignature(broker, 'rsa', '0b1c1a52-0d5e-4b8f-9a51-1d2f1c0f2b7e', signature, window, clock.now()), null);
     assert.equal(await claimSignature(broker, 'rsa', lookup, signature, window, clock.now()), null, 'the victim\'s request still passes');
@@ -72,12 +72,12 @@ describe('replay claim keys', () => {
     const clock = new ManualClock(1_700_000_000_000);
     const broker = new MemoryBroker(clock);
     // A request accepted just before the store (re)started could have carried any of these timestamps.
-    for (const signedAt of [broker.claimsSince - 1, broker.claimsSince, broker.claimsSince + window.futureMs - 1]) {
+    for (const signedAt of [broker.claimsSince - 1, broker.claimsSince, broker.claimsSince + window.futureMs]) {
       const refusal = await claimSignature(broker, 'hmac', lookup, randomBytes(32), window, signedAt);
       assert.equal(refusal?.code, 'REPLAYED');
       assert.equal(refusal?.callerFailure, false);
       assert.match(refusal?.message ?? '', /sign it again with a fresh timestamp/);
     }
-    assert.equal(await claimSignature(broker, 'hmac', lookup, randomBytes(32), window, broker.claimsSince + window.futureMs), null);
+    assert.equal(await claimSignature(broker, 'hmac', lookup, randomBytes(32), window, broker.claimsSince + window.futureMs + 1), null);
   });
 });
