@@ -4,6 +4,14 @@ import { badInput } from './errors.ts';
 /** The smallest RSA modulus accepted for request signing. */
 export const MIN_RSA_BITS = 2048;
 
+/**
+ * The smallest public exponent accepted (FIPS 186-5 asks for 65537 ≤ e < 2^256). With a small one a
+ * key holder can build a modulus that verifies a signature with chosen bytes; replay claims name
+ * their key so such a signature spends nothing of another key's, and this refuses the tool itself.
+ */
+const MIN_RSA_EXPONENT = 65_537n;
+const MAX_RSA_EXPONENT = 2n ** 256n;
+
 /** RSA-PSS parameters of spec 004: SHA-256, MGF1-SHA-256, salt as long as the digest. */
 export const RSA_PSS = { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST } as const;
 
@@ -16,7 +24,7 @@ export interface RsaPublicKey {
 
 /**
  * Parses a PEM RSA public key (SPKI or PKCS#1); throws a 400 naming `field` if it is malformed, too
- * small, not RSA, or cannot verify the spec's RSA-PSS-SHA256 signatures.
+ * small, not RSA, has a public exponent below 65537, or cannot verify the spec's RSA-PSS-SHA256 signatures.
  */
 export function parseRsaPublicKey(pem: unknown, field = 'public_key'): RsaPublicKey {
   if (typeof pem !== 'string' || !/-----BEGIN (RSA )?PUBLIC KEY-----/.test(pem)) {
@@ -33,6 +41,10 @@ export function parseRsaPublicKey(pem: unknown, field = 'public_key'): RsaPublic
   }
   const bits = keyObject.asymmetricKeyDetails?.modulusLength ?? 0;
   if (bits < MIN_RSA_BITS) throw badInput(field, `${field} is a ${bits}-bit RSA key; at least ${MIN_RSA_BITS} bits are required`);
+  const exponent = keyObject.asymmetricKeyDetails?.publicExponent ?? 0n;
+  if (exponent < MIN_RSA_EXPONENT || exponent >= MAX_RSA_EXPONENT) {
+    throw badInput(field, `${field} has public exponent ${exponent < MAX_RSA_EXPONENT ? String(exponent) : 'of 2^256 or more'}; it must be at least 65537 (the usual one) and below 2^256`);
+  }
   if (!verifiesPssSha256(keyObject)) {
     const details = keyObject.asymmetricKeyDetails;
     const restriction = details?.hashAlgorithm ? ` (it is restricted to RSA-PSS with ${details.hashAlgorithm}, MGF1-${details.mgf1HashAlgorithm ?? '?'}, salt ≥ ${details.saltLength ?? '?'} bytes)` : '';

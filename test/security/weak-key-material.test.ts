@@ -140,6 +140,16 @@ describe('weak key material and second spellings of signatures', () => {
     assert.equal(fine.status, 201, JSON.stringify(fine.body));
   });
 
+  it('refuses at upload an RSA key with public exponent 3, with a 400 naming the field and the exponent', async () => {
+    const premier = await node.addUser({ usageLevel: 'premier' });
+    const small = generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 3 }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const upload = await node.request('POST', '/api_keys', { token: premier.token, body: { name: 'e3', public_key: small } });
+    assert.equal(upload.status, 400, JSON.stringify(upload.body));
+    assert.match(JSON.stringify(upload.body), /public_key has public exponent 3; it must be at least 65537/);
+    const usual = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    assert.equal((await node.request('POST', '/api_keys', { token: premier.token, body: { name: 'e65537', public_key: usual } })).status, 201);
+  });
+
   it('answers a refusal, never a 500, for a restricted RSA-PSS key stored before the check (finding 11)', async () => {
     const restricted = restrictedPssPair('sha512', 64);
     const stored = await storeDirectly({ scheme: 'rsa', publicKey: restricted.publicKey.export({ type: 'spki', format: 'pem' }).toString() });
