@@ -33,17 +33,22 @@ describe('a signed request cannot be replayed across a Redis restart', { skip: h
     // Five refusals the lost claims caused, beyond a budget of 3: the address is not throttled for them.
     assert.equal((await check(signHmac(publicKey, privateKey, 'GET', '/api/balance'))).status, 200, 'a request signed now passes');
   });
+});
 
-  it('refuses a request from a client whose clock runs ahead, captured just before Redis restarted', async () => {
+// A client whose clock runs ahead stamps its requests for a moment after the restart. The allowance is
+// widened to 5 s here (the default is 1 s) so that the restart surely falls inside it on a busy machine.
+describe('a request from a client whose clock runs ahead cannot be replayed across a Redis restart', { skip: hasRedisServer ? false : 'redis-server is not installed' }, () => {
+  const own = nodeOnOwnRedis({ verify: { signatureFutureMs: 5_000 } });
+
+  it('refuses it as REPLAYED once Redis is back, and accepts requests signed after the allowance', async () => {
     const { publicKey, privateKey } = await seedHmacPair(own.node);
     const check = (signed: SignedRequest) => askAsNginx(own.node, signed);
-    // 0.8 s fast, within the 1 s a timestamp may be ahead: stamped for a moment after Redis comes back.
-    const ahead = signHmac(publicKey, privateKey, 'GET', '/api/balance', '', String(Date.now() + 800));
+    const ahead = signHmac(publicKey, privateKey, 'GET', '/api/balance', '', String(Date.now() + 4_500));
     assert.equal((await check(ahead)).status, 200);
     await own.redis.kill();
     await own.redis.restart();
-    await waitFor(async () => (await check(signHmac(publicKey, privateKey, 'GET', '/api/ping'))).status === 200, 'the node to use the restarted Redis', 10_000);
-    assert.ok(Number(ahead.headers['API-Timestamp']) > own.node.keygate.broker.claimsSince, 'signed for a moment after Redis came back');
+    await waitFor(async () => (await check(signHmac(publicKey, privateKey, 'GET', '/api/ping'))).status === 200, 'the node to use the restarted Redis', 15_000);
+    assert.ok(Number(ahead.headers['API-Timestamp']) > own.node.keygate.broker.claimsSince, 'stamped for a moment after Redis came back');
     const replay = await check(ahead);
     assert.deepEqual([replay.status, replay.headers.get('x-keygate-code')], [401, 'REPLAYED']);
   });
