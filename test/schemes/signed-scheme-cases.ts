@@ -65,6 +65,13 @@ export function signedSchemeCases(fixture: SignedSchemeFixture): void {
         assert.match(replay.message, /already used/);
       });
 
+      it('accepts exactly one of 20 identical signed requests sent at once', async () => {
+        const signed = key.sign('POST', '/api/orders?limit=9', '{"side":"buy"}');
+        const codes = await Promise.all(Array.from({ length: 20 }, () => verify(signed).then((verdict) => verdict.code)));
+        assert.equal(codes.filter((code) => code === 'VALID').length, 1, codes.join(' '));
+        assert.equal(codes.filter((code) => code === 'REPLAYED').length, 19, codes.join(' '));
+      });
+
       it('refuses the same signature written another way as a replay', async () => {
         const signed = key.sign('POST', '/api/orders?limit=6', '{"side":"sell"}');
         assert.equal((await verify(signed)).valid, true);
@@ -160,6 +167,19 @@ export function signedSchemeCases(fixture: SignedSchemeFixture): void {
         (await node.request('POST', '/v1/keys/verify', { token: node.keygate.serverToken, body: { request: signed } })).body.code;
       assert.equal(await verifyOn(first), 'VALID');
       assert.equal(await verifyOn(second), 'REPLAYED');
+    });
+
+    it('accepts exactly one of 20 identical signed requests sent at once to both nodes', async () => {
+      const key = await fixture.createKey(first);
+      const signed = key.sign('GET', '/api/positions');
+      const codes = await Promise.all(
+        Array.from({ length: 20 }, async (_, i) => {
+          const node = i % 2 === 0 ? first : second;
+          return (await node.request('POST', '/v1/keys/verify', { token: node.keygate.serverToken, body: { request: signed } })).body.code as string;
+        }),
+      );
+      assert.equal(codes.filter((code) => code === 'VALID').length, 1, codes.join(' '));
+      assert.equal(codes.filter((code) => code === 'REPLAYED').length, 19, codes.join(' '));
     });
   });
 }
