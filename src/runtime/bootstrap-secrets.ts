@@ -3,13 +3,16 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { ConfigError } from '../config/load-config.ts';
+import { fixedHexDecoder } from '../core/hex-bytes.ts';
 
 const MASTER_KEY_FORMAT = 'must be 32 bytes as 64 hex characters or base64';
+const hex32Bytes = fixedHexDecoder(64);
 
 /** Decodes a master key (64 hex chars or base64 of 32 bytes); null when it is neither. */
 export function decodeMasterKey(text: string): Buffer | null {
   const trimmed = text.trim();
-  if (/^[0-9a-fA-F]{64}$/.test(trimmed)) return Buffer.from(trimmed, 'hex');
+  const hex = hex32Bytes(trimmed);
+  if (hex) return hex;
   const decoded = Buffer.from(trimmed, 'base64');
   return decoded.length === 32 ? decoded : null;
 }

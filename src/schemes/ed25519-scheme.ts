@@ -1,11 +1,10 @@
 import { verify, type KeyObject } from 'node:crypto';
 import { ed25519KeyObject, ed25519PointProblem, normaliseEd25519PublicKey } from '../core/ed25519-public-key.ts';
+import { fixedHexDecoder } from '../core/hex-bytes.ts';
 import type { CredentialScheme } from './credential-scheme.ts';
 import { signedScheme, type SignedClaim, type SignedHeaderNames } from './signed-scheme.ts';
 
 const HEX_KEY = /^[0-9a-fA-F]{64}$/;
-/** An Ed25519 signature in hex, either case. */
-const HEX_128 = /^[0-9a-fA-F]{128}$/;
 
 /**
  * Spec 003 Ed25519 keys registered by a wallet: the 64-hex public key is the API key, requests carry a
@@ -20,7 +19,7 @@ export function ed25519Scheme(headers: SignedHeaderNames): CredentialScheme<Sign
     timestampUnit: 'ns',
     signs: { query: true, body: true },
     readKey: (value) => (HEX_KEY.test(value) ? { lookup: value.toLowerCase() } : 'not-mine'),
-    signature: { decode: (text) => (HEX_128.test(text) ? Buffer.from(text, 'hex') : null), malformed: `${headers.signature} must be the Ed25519 signature as 128 hex digits` },
+    signature: { decode: fixedHexDecoder(128), malformed: `${headers.signature} must be the Ed25519 signature as 128 hex digits` },
     // A weak key stored before registration refused them verifies nothing (forgeries would pass).
     prepare: (key) => {
       const hex = key.publicKey ?? key.lookup;

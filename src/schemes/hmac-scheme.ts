@@ -1,11 +1,9 @@
 import { createHmac, createSecretKey, randomUUID, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { badInput } from '../core/errors.ts';
+import { fixedHexDecoder } from '../core/hex-bytes.ts';
 import { isUuid } from '../core/ids.ts';
 import type { CredentialScheme } from './credential-scheme.ts';
 import { signedScheme, type SignedClaim, type SignedHeaderNames } from './signed-scheme.ts';
-
-/** An HMAC-SHA256 in hex, either case. */
-const HEX_64 = /^[0-9a-fA-F]{64}$/;
 
 /** The HMAC-SHA256 a client sends (as hex): keyed with the private key's UTF-8 text over the signed string. */
 export function hmacSignature(privateKey: string | KeyObject, message: string): Buffer {
@@ -23,7 +21,7 @@ export function hmacScheme(headers: SignedHeaderNames): CredentialScheme<SignedC
     timestampUnit: 'ms',
     signs: { query: true, body: true },
     readKey: (value) => (isUuid(value) ? { lookup: value.toLowerCase() } : { malformed: `${headers.key} must be the public key UUID (e.g. ca3a03e1-fc5c-4954-99dc-876db3997d8f)` }),
-    signature: { decode: (text) => (HEX_64.test(text) ? Buffer.from(text, 'hex') : null), malformed: `${headers.signature} must be the HMAC-SHA256 as 64 hex digits` },
+    signature: { decode: fixedHexDecoder(64), malformed: `${headers.signature} must be the HMAC-SHA256 as 64 hex digits` },
     prepare: (key, { secrets }) => (key.secretCiphertext === null ? null : createSecretKey(Buffer.from(secrets.open(key.secretCiphertext), 'utf8'))),
     // Both sides are 32 bytes (the header was checked to be 64 hex digits), so the comparison is constant-time.
     verify: (secret, message, signature) => timingSafeEqual(hmacSignature(secret, message), signature),
