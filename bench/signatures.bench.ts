@@ -17,7 +17,7 @@ const { ManualClock } = await compiled<typeof import('../src/core/clock.ts')>('c
 const { loadConfig } = await compiled<typeof import('../src/config/load-config.ts')>('config/load-config');
 const { createKeygate } = await compiled<typeof import('../src/runtime/keygate.ts')>('runtime/keygate');
 const { MemoryBroker } = await compiled<typeof import('../src/bus/broker-memory.ts')>('bus/broker-memory');
-const { claimSignature } = await compiled<typeof import('../src/schemes/replay-guard.ts')>('schemes/replay-guard');
+const { claimSignature, claimSpace } = await compiled<typeof import('../src/schemes/replay-guard.ts')>('schemes/replay-guard');
 
 const PSS = { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST };
 
@@ -189,9 +189,10 @@ try {
     // made by the replay guard on a broker of its own, exactly as the Verifier makes it.
     const claims = floorBrokers[c.scheme];
     const index = new Map(c.requests.map((request, i) => [request, i]));
+    const space = claimSpace(c.scheme, c.lookup);
     const withClaim = await measure(c, async (facts) => {
       const i = index.get(facts)!;
-      return c.raw(i) && (await claimSignature(claims, c.scheme, c.lookup, c.signature(i), window, clock.now())) === null;
+      return c.raw(i) && (await claimSignature(claims, space, c.signature(i), window, clock.now())) === null;
     });
     floors.push({ name: `${c.name} raw + replay claim`, value: withClaim.through, unit: 'verif/CPU-s', baseline: withClaim.raw });
   }

@@ -1,5 +1,6 @@
 import { BackendHealth } from '../core/backend-health.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
+import { ClaimTable } from './claim-table.ts';
 import type { Broker, BrokerHandler, StreamMessage, StreamOptions, StreamPosition, StreamPublication, StreamState } from './broker.ts';
 import { streamEpoch } from './stream-epoch.ts';
 
@@ -27,9 +28,7 @@ export class MemoryBroker implements Broker {
   readonly #slots = new Map<string, Map<string, number>>();
   /** Per slot, no later than the earliest expiry among its holders: before it, none can have lapsed. */
   readonly #earliestExpiry = new Map<string, number>();
-  readonly #claims = new Map<string, number>();
-  /** When the oldest claim lapses: until then no claim can have, and none is looked at. */
-  #claimsLapseFrom = Infinity;
+  readonly #claims: ClaimTable;
   readonly #counters = new Map<string, { window: number; count: number; until: number }>();
   readonly #streams = new Map<string, MemoryStream>();
   #sweeps = 0;
@@ -37,6 +36,7 @@ export class MemoryBroker implements Broker {
   constructor(clock: Clock = systemClock) {
     this.#clock = clock;
     this.claimsSince = clock.now();
+    this.#claims = new ClaimTable(this.claimsSince);
   }
 
   async publish(topic: string, message: unknown): Promise<void> {
@@ -88,37 +88,8 @@ export class MemoryBroker implements Broker {
     return this.#liveSlots(key, this.#clock.now()).size;
   }
 
-  claimOnce(key: string, ttlMs: number): boolean {
-    const now = this.#clock.now();
-    this.#dropExpiredClaims(now);
-    const until = this.#claims.get(key);
-    if (until !== undefined) {
-      if (until > now) return false;
-      // Re-inserted, not updated in place, so the map stays in the order claims were made.
-      this.#claims.delete(key);
-    }
-    this.#claims.set(key, now + ttlMs);
-    if (this.#claims.size === 1) this.#claimsLapseFrom = now + ttlMs;
-    return true;
-  }
-
-  /**
-   * Claims are kept in the order they were made, which for one TTL (the replay guard's) is the order
-   * they expire in: expired ones are dropped from the front, at a cost of the claims dropped — never a
-   * scan of every live claim, which at tens of thousands of signed requests a second made each claim
-   * pay for a walk over a minute's worth of them. A longer-lived claim at the front only delays
-   * dropping the ones behind it; a lookup still checks each claim's own expiry.
-   */
-  #dropExpiredClaims(now: number): void {
-    if (now < this.#claimsLapseFrom) return;
-    for (const [key, until] of this.#claims) {
-      if (until > now) {
-        this.#claimsLapseFrom = until;
-        return;
-      }
-      this.#claims.delete(key);
-    }
-    this.#claimsLapseFrom = Infinity;
+  claimOnce(space: string, signature: Buffer, ttlMs: number): boolean {
+    return this.#claims.claim(space, signature, ttlMs, this.#clock.now());
   }
 
   async hit(key: string, windowMs: number): Promise<number> {

@@ -3,6 +3,7 @@ import { BackendHealth } from '../core/backend-health.ts';
 import { backendUnavailable, isBackendUnavailable } from '../core/backend-unavailable.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { connectRedis } from './connect-redis.ts';
+import { claimKey } from './signature-claim.ts';
 import type { Broker, BrokerHandler, StreamOptions, StreamPosition, StreamPublication, StreamState } from './broker.ts';
 import { streamEpoch } from './stream-epoch.ts';
 
@@ -216,8 +217,9 @@ export class RedisBroker implements Broker {
     return this.#call(() => this.#command.zcount(this.#prefix + 'slots:' + key, `(${this.#clock.now()}`, '+inf'));
   }
 
-  async claimOnce(key: string, ttlMs: number): Promise<boolean> {
-    const result = await this.#call(() => this.#command.set(this.#prefix + 'once:' + key, '1', 'PX', ttlMs, 'NX'));
+  async claimOnce(space: string, signature: Buffer, ttlMs: number): Promise<boolean> {
+    const key = this.#prefix + 'once:' + claimKey(space, signature);
+    const result = await this.#call(() => this.#command.set(key, '1', 'PX', ttlMs, 'NX'));
     return result === 'OK';
   }
 

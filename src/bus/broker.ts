@@ -29,10 +29,11 @@ export interface Broker {
   releaseSlot(key: string, holder: string): Promise<void>;
   countSlots(key: string): Promise<number>;
   /**
-   * True the first time `key` is claimed within `ttlMs`, false on every repeat (replay protection).
-   * The in-memory bus answers at once, so a signed request on one node waits for no promise.
+   * True the first time `signature` is claimed in `space` within `ttlMs`, false on every repeat
+   * (replay protection). A claim names the signature's last 32 bytes (signature-claim.ts). The
+   * in-memory bus answers at once, so a signed request on one node waits for no promise.
    */
-  claimOnce(key: string, ttlMs: number): boolean | Promise<boolean>;
+  claimOnce(space: string, signature: Buffer, ttlMs: number): boolean | Promise<boolean>;
   /**
    * Claims made before this time (epoch ms) may be gone: the bus reconnected, and a Redis that
    * restarted keeps none of them; the in-memory bus starts empty with its process.

@@ -2,7 +2,7 @@ import { verify, type KeyObject } from 'node:crypto';
 import { ed25519KeyObject, ed25519PointProblem, normaliseEd25519PublicKey } from '../core/ed25519-public-key.ts';
 import { fixedHexDecoder } from '../core/hex-bytes.ts';
 import type { CredentialScheme } from './credential-scheme.ts';
-import { signedScheme, type SignedClaim, type SignedHeaderNames } from './signed-scheme.ts';
+import { signedScheme, type SignedClaim, type SignedHeaderNames, type SignedMaterial } from './signed-scheme.ts';
 
 const HEX_KEY = /^[0-9a-fA-F]{64}$/;
 
@@ -12,7 +12,7 @@ const HEX_KEY = /^[0-9a-fA-F]{64}$/;
  * The key header is shared with opaque keys (X-API-Key), so this scheme claims a request only when
  * the key is 64 hex digits; anything else is left to the opaque scheme.
  */
-export function ed25519Scheme(headers: SignedHeaderNames): CredentialScheme<SignedClaim, KeyObject | null> {
+export function ed25519Scheme(headers: SignedHeaderNames): CredentialScheme<SignedClaim, SignedMaterial<KeyObject> | null> {
   return signedScheme<KeyObject>({
     name: 'ed25519',
     headers,

@@ -3,7 +3,7 @@ import { badInput } from '../core/errors.ts';
 import { fixedHexDecoder } from '../core/hex-bytes.ts';
 import { isUuid } from '../core/ids.ts';
 import type { CredentialScheme } from './credential-scheme.ts';
-import { signedScheme, type SignedClaim, type SignedHeaderNames } from './signed-scheme.ts';
+import { signedScheme, type SignedClaim, type SignedHeaderNames, type SignedMaterial } from './signed-scheme.ts';
 
 /** The HMAC-SHA256 a client sends (as hex): keyed with the private key's UTF-8 text over the signed string. */
 export function hmacSignature(privateKey: string | KeyObject, message: string): Buffer {
@@ -14,7 +14,7 @@ export function hmacSignature(privateKey: string | KeyObject, message: string): 
  * Spec 001 UUID key pairs: the public key names the key, the private key (kept sealed with
  * AES-256-GCM, opened once per cache load into a KeyObject) signs timestamp(ms) + METHOD + path?query + body.
  */
-export function hmacScheme(headers: SignedHeaderNames): CredentialScheme<SignedClaim, KeyObject | null> {
+export function hmacScheme(headers: SignedHeaderNames): CredentialScheme<SignedClaim, SignedMaterial<KeyObject> | null> {
   return signedScheme<KeyObject>({
     name: 'hmac',
     headers,

@@ -3,23 +3,14 @@ import type { Refusal } from '../core/verdict.ts';
 import type { SignatureWindow } from './signature-window.ts';
 
 /**
- * How many bytes of a signature its claim names: the last 32 of its canonical form. A replay repeats
- * every byte, so any fixed part of them names it, and two genuine signatures of one key share 32
- * bytes with odds below 2^-250 (HMAC-SHA256 is 32 bytes; Ed25519's last 32 are its S). Naming all
- * 256 bytes of an RSA signature made each claim a 523-character string to hash, keep for the window
- * and send to Redis: half the Verifier's own cost of an RSA check.
+ * The space a key's signatures are claimed in: `<scheme>:<key lookup>`, built once per cache load.
+ * The key is part of it because whoever holds a key may craft signatures with it: an uploaded RSA key
+ * with exponent 3 and a modulus built for the purpose verified a signature whose last 32 bytes were
+ * any chosen ones, such as those of another key's request seen in transit. With the key in the claim,
+ * such a signature can only collide with its own key's claims.
  */
-const CLAIMED_BYTES = 32;
-
-/**
- * The broker key a signature is claimed under: `replay:<scheme>:<key lookup>:<hex of its last 32
- * bytes>`. The key's lookup is part of it because whoever holds a key may craft signatures with it:
- * an uploaded RSA key with exponent 3 and a modulus built for the purpose verifies a signature whose
- * last 32 bytes are any chosen ones, such as those of another key's request seen in transit. With
- * the key in the claim, such a signature can only collide with its own key's claims.
- */
-export function claimKey(scheme: string, lookup: string, signature: Buffer): string {
-  return `replay:${scheme}:${lookup}:${signature.toString('hex', Math.max(0, signature.length - CLAIMED_BYTES))}`;
+export function claimSpace(scheme: string, lookup: string): string {
+  return `${scheme}:${lookup}`;
 }
 
 /**
@@ -30,14 +21,14 @@ export function claimKey(scheme: string, lookup: string, signature: Buffer): str
  * signature's bytes, not its text: hex case and base64 padding or spare bits spell the same bytes many
  * ways, and each spelling would otherwise be a fresh claim.
  */
-export function claimSignature(broker: Broker, scheme: string, lookup: string, signature: Buffer, window: SignatureWindow, signedAt: number): Refusal | null | Promise<Refusal | null> {
+export function claimSignature(broker: Broker, space: string, signature: Buffer, window: SignatureWindow, signedAt: number): Refusal | null | Promise<Refusal | null> {
   // The claims made before the replay store last came back may be gone (a restarted Redis, a restarted
   // node on the in-memory bus). Any request accepted before then was timestamped at most `futureMs`
   // after it, so nobody can say such a request was not used already. The client's next request,
   // signed a moment later, passes. (Nodes sharing Redis are assumed to agree on the time: one whose
   // clock runs δ ahead of another's widens this by δ.)
   if (signedAt <= broker.claimsSince + window.futureMs) return UNPROVABLE;
-  const first = broker.claimOnce(claimKey(scheme, lookup, signature), window.pastMs + window.futureMs + 1000);
+  const first = broker.claimOnce(space, signature, window.pastMs + window.futureMs + 1000);
   return typeof first === 'boolean' ? refusalOf(first) : first.then(refusalOf);
 }
 

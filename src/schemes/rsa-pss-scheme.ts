@@ -5,7 +5,7 @@ import { badInput } from '../core/errors.ts';
 import { isUuid } from '../core/ids.ts';
 import { parseRsaPublicKey, rsaModulusBytes, RSA_PSS } from '../core/rsa-public-key.ts';
 import type { CredentialScheme, IssuedCredential } from './credential-scheme.ts';
-import { signedScheme, type SignedClaim, type SignedHeaderNames } from './signed-scheme.ts';
+import { signedScheme, type SignedClaim, type SignedHeaderNames, type SignedMaterial } from './signed-scheme.ts';
 
 const generateKeyPair = promisify(generateKeyPairCallback);
 
@@ -33,7 +33,7 @@ export function verifyRsaPss(options: RsaPssVerifyOptions, message: string, sign
  * RSA-PSS signature over timestamp + METHOD + path (no query). `issue` takes an uploaded PEM
  * (`{publicKey, publicKeyField?}`, the field name used in errors) or makes a 2048-bit pair (`{generate: true}`) and keeps only the public half.
  */
-export function rsaPssScheme(headers: SignedHeaderNames): CredentialScheme<SignedClaim, RsaVerifier | null> {
+export function rsaPssScheme(headers: SignedHeaderNames): CredentialScheme<SignedClaim, SignedMaterial<RsaVerifier> | null> {
   return signedScheme<RsaVerifier>({
     name: 'rsa',
     headers,

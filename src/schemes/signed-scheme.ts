@@ -1,7 +1,7 @@
 import type { ApiKey, KeyScheme } from '../core/api-key.ts';
 import { header } from '../core/request-facts.ts';
 import type { CredentialScheme, Extraction, IssueContext, IssuedCredential, PrepareContext } from './credential-scheme.ts';
-import { claimSignature } from './replay-guard.ts';
+import { claimSignature, claimSpace } from './replay-guard.ts';
 import { signedMessage, type SignedParts } from './signed-message.ts';
 import { checkSignatureWindow, timestampMs, type TimestampUnit } from './signature-window.ts';
 
@@ -12,11 +12,16 @@ export interface SignedHeaderNames {
   readonly signature: string;
 }
 
-/** A signed request as extracted: the key it names (its lookup), the raw timestamp and the signature's bytes. */
+/** A signed request as extracted: the raw timestamp and the signature's bytes (the key it names is the extraction's lookup). */
 export interface SignedClaim {
-  readonly lookup: string;
   readonly timestamp: string;
   readonly signature: Buffer;
+}
+
+/** A loaded key's material for one signed scheme: what verifies its signatures, and the space its replay claims are made in. */
+export interface SignedMaterial<M> {
+  readonly verifier: M;
+  readonly claimSpace: string;
 }
 
 /** What the key header says to one signed scheme. */
@@ -55,7 +60,7 @@ export interface SignedSchemeDefinition<M> {
  * reading the three headers, the timestamp window, the signature check on canonical bytes and the
  * replay claim of those bytes. Policy checks (revoked, expired, IP, permission, limits) are the verifier's.
  */
-export function signedScheme<M>(definition: SignedSchemeDefinition<M>): CredentialScheme<SignedClaim, M | null> {
+export function signedScheme<M>(definition: SignedSchemeDefinition<M>): CredentialScheme<SignedClaim, SignedMaterial<M> | null> {
   const names = {
     key: definition.headers.key.toLowerCase(),
     timestamp: definition.headers.timestamp.toLowerCase(),
@@ -78,17 +83,21 @@ export function signedScheme<M>(definition: SignedSchemeDefinition<M>): Credenti
       // Decoded here, once: the claim is on the bytes, so hex case or base64 padding never makes a fresh claim.
       const bytes = definition.signature.decode(signature!);
       if (bytes === null) return { kind: 'malformed', message: definition.signature.malformed };
-      return { kind: 'claim', claim: { lookup: reading.lookup, timestamp: timestamp!, signature: bytes }, lookup: reading.lookup };
+      return { kind: 'claim', claim: { timestamp: timestamp!, signature: bytes }, lookup: reading.lookup };
     },
-    prepare: (key, context) => definition.prepare(key, context),
+    prepare(key, context) {
+      const verifier = definition.prepare(key, context);
+      return verifier === null ? null : { verifier, claimSpace: claimSpace(definition.name, key.lookup) };
+    },
     prove(claim, material, facts, context) {
       const signedAt = timestampMs(claim.timestamp, definition.timestampUnit);
       const stale = checkSignatureWindow(signedAt, definition.timestampUnit, context.now, context.signatureWindow);
       if (stale) return stale;
       if (material === null) return { code: 'INVALID_SIGNATURE', message: 'this key has no verification material' };
-      const signature = definition.canonical ? definition.canonical(material, claim.signature) : claim.signature;
-      if (signature === null || !definition.verify(material, signedMessage(facts, claim.timestamp, definition.signs), signature)) return { code: 'INVALID_SIGNATURE', message: definition.invalid };
-      return claimSignature(context.broker, definition.name, claim.lookup, signature, context.signatureWindow, signedAt!);
+      const { verifier } = material;
+      const signature = definition.canonical ? definition.canonical(verifier, claim.signature) : claim.signature;
+      if (signature === null || !definition.verify(verifier, signedMessage(facts, claim.timestamp, definition.signs), signature)) return { code: 'INVALID_SIGNATURE', message: definition.invalid };
+      return claimSignature(context.broker, material.claimSpace, signature, context.signatureWindow, signedAt!);
     },
     issue: (material, context) => definition.issue(material, context),
   };

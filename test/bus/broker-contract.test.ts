@@ -95,10 +95,18 @@ for (const { name, streamsExpireOnClock, make } of implementations) {
       assert.equal(await broker.hits(key, 60_000), 1500);
     });
 
-    it('claims a key once within its TTL', async () => {
-      const key = `nonce-${randomBytes(4).toString('hex')}`;
-      assert.equal(await broker.claimOnce(key, 60_000), true);
-      assert.equal(await broker.claimOnce(key, 60_000), false);
+    it('claims a signature once within its TTL, in its own space only, by its last 32 bytes', async () => {
+      const space = `rsa:${randomBytes(4).toString('hex')}`;
+      const signature = randomBytes(256);
+      assert.equal(await broker.claimOnce(space, signature, 60_000), true);
+      assert.equal(await broker.claimOnce(space, Buffer.from(signature), 60_000), false, 'the same bytes again');
+      assert.equal(await broker.claimOnce(`${space}x`, signature, 60_000), true, 'another space is another key');
+      const samePart = Buffer.concat([randomBytes(224), signature.subarray(224)]);
+      assert.equal(await broker.claimOnce(space, samePart, 60_000), false, 'only the last 32 bytes name a claim');
+      const lastByte = Buffer.from(signature);
+      lastByte[255] ^= 1;
+      assert.equal(await broker.claimOnce(space, lastByte, 60_000), true);
+      await assert.rejects(async () => broker.claimOnce(space, randomBytes(31), 60_000), /at least 32 bytes/);
     });
 
     it('counts hits per fixed window', async () => {
@@ -186,17 +194,18 @@ for (const { name, streamsExpireOnClock, make } of implementations) {
     const elapse = async (ms: number) => (streamsExpireOnClock ? clock.advance(ms) : sleep(ms + 10));
 
     it('lets each claim lapse after its own TTL, whatever was claimed after it, and then claims it anew', async () => {
-      const first = `nonce-${randomBytes(4).toString('hex')}`;
-      const second = `nonce-${randomBytes(4).toString('hex')}`;
-      assert.equal(await broker.claimOnce(first, 200), true);
+      const space = `hmac:${randomBytes(4).toString('hex')}`;
+      const first = randomBytes(32);
+      const second = randomBytes(32);
+      assert.equal(await broker.claimOnce(space, first, 200), true);
       await elapse(100);
-      assert.equal(await broker.claimOnce(second, 400), true);
-      assert.equal(await broker.claimOnce(first, 200), false);
+      assert.equal(await broker.claimOnce(space, second, 400), true);
+      assert.equal(await broker.claimOnce(space, first, 200), false);
       await elapse(150);
-      assert.equal(await broker.claimOnce(first, 200), true, 'the first claim lapsed');
-      assert.equal(await broker.claimOnce(second, 400), false, 'the second has not');
+      assert.equal(await broker.claimOnce(space, first, 200), true, 'the first claim lapsed');
+      assert.equal(await broker.claimOnce(space, second, 400), false, 'the second has not');
       await elapse(300);
-      assert.equal(await broker.claimOnce(second, 400), true, 'the second lapsed too');
+      assert.equal(await broker.claimOnce(space, second, 400), true, 'the second lapsed too');
     });
 
     it('drops publications after their TTL and starts a new epoch once the stream lapses', async () => {
