@@ -92,6 +92,8 @@ export class RedisBroker implements Broker {
   readonly #subscribed = new Map<string, Promise<unknown>>();
   #closing = false;
   #claimsSince = 0;
+  /** The run id of the Redis server the claims were last made on: null before the first answer, '' when it was not learnt. */
+  #runId: string | null = null;
   /** Counts the command link's reconnects, so a late answer about an earlier link is ignored. */
   #links = 0;
 
@@ -120,7 +122,10 @@ export class RedisBroker implements Broker {
   /**
    * Since when this Redis holds every claim it was given: its start (from its own uptime, rounded
    * so as never to be earlier than the true start). A node that starts beside a Redis that just restarted (a host reboot)
-   * thereby refuses signatures from before that restart, whose claims are gone.
+   * thereby refuses signatures from before that restart, whose claims are gone. A reconnect that reaches
+   * another Redis server than before (its run id differs: a replica promoted by a failover, a new host
+   * behind the same address) leaves it at the reconnect: that server may have been up for days, but
+   * claims made on the old one since the last replication, or never replicated, are not on it.
    */
   async #learnClaimsSince(): Promise<void> {
     const link = this.#links;
@@ -130,10 +135,14 @@ export class RedisBroker implements Broker {
     // An answer from a link that has since dropped may describe a Redis that has since restarted.
     if (link !== this.#links) return;
     const uptime = info === null ? null : /^uptime_in_seconds:(\d+)/m.exec(info);
-    // Unknown: nothing before now can be proven unclaimed.
+    // '' when unknown: it matches no server, so the next reconnect cannot take an unknown server for this one.
+    const runId = info === null ? '' : (/^run_id:(\w+)/m.exec(info)?.[1] ?? '');
+    const sameServer = runId !== '' && (this.#runId === null || this.#runId === runId);
+    this.#runId = runId;
+    // Unknown, or another server: nothing before now can be proven unclaimed.
     // Redis counts whole seconds between two truncated clock readings, so its start lies at most a
     // second before `asked - uptime`: a second later than that is never too early.
-    this.#claimsSince = uptime ? asked - Math.max(0, Number(uptime[1]) - 1) * 1000 : Math.max(this.#claimsSince, asked);
+    this.#claimsSince = uptime && sameServer ? asked - Math.max(0, Number(uptime[1]) - 1) * 1000 : Math.max(this.#claimsSince, asked);
   }
 
   get claimsSince(): number {

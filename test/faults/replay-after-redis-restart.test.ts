@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
-import { startNode } from '../support/harness.ts';
-import { hasRedisServer, nodeOnOwnRedis } from '../support/redis-server.ts';
+import { after, before, describe, it } from 'node:test';
+import { startNode, type TestNode } from '../support/harness.ts';
+import { hasRedisServer, nodeOnOwnRedis, TestRedisServer } from '../support/redis-server.ts';
+import { TcpProxy } from '../support/tcp-proxy.ts';
 import { askAsNginx, seedHmacPair } from '../support/seed.ts';
 import { signHmac, type SignedRequest } from '../support/signers.ts';
 import { waitFor } from '../support/wait-for.ts';
@@ -93,5 +94,42 @@ describe('replay claims when the node restarts with Redis, and when only the con
     } finally {
       await fresh.stop();
     }
+  });
+});
+
+// A failover: the address Redis is reached at now leads to another server (a promoted replica) that has
+// been up for a while but never held the claims the node made on the old one.
+describe('a signed request cannot be replayed after a failover to another Redis server', { skip: hasRedisServer ? false : 'redis-server is not installed' }, () => {
+  let standby: TestRedisServer;
+  let primary: TestRedisServer;
+  let proxy: TcpProxy;
+  let node: TestNode;
+  before(async () => {
+    standby = await TestRedisServer.start();
+    primary = await TestRedisServer.start();
+    proxy = await TcpProxy.start({ host: '127.0.0.1', port: primary.port });
+    node = await startNode({ config: { redisUrl: `redis://127.0.0.1:${proxy.port}` } });
+  });
+  after(async () => {
+    await node?.stop();
+    await proxy?.stop();
+    await primary?.kill();
+    await standby?.kill();
+  });
+
+  it('refuses, on the new server, a request used on the old one, however long the new one has been up', async () => {
+    // Up for seconds before the request is signed: its uptime alone would vouch for the request.
+    await waitFor(async () => Number(/uptime_in_seconds:(\d+)/.exec(await standby.command('INFO server'))?.[1]) >= 3, 'the standby to be up for 3 s', 6000);
+    const { publicKey, privateKey } = await seedHmacPair(node);
+    const captured = signHmac(publicKey, privateKey, 'GET', '/api/balance');
+    assert.equal((await askAsNginx(node, captured)).status, 200);
+    await proxy.switchTo({ host: '127.0.0.1', port: standby.port });
+    // Past the second after the reconnect in which no request can be vouched for (signatureFutureMs),
+    // and until the node has asked the standby what it is: then its uptime would speak, if anything did.
+    const switched = Date.now();
+    await waitFor(async () => Date.now() > switched + 1_500 && (await askAsNginx(node, signHmac(publicKey, privateKey, 'GET', '/api/ping'))).status === 200, 'the node to use the standby', 10_000);
+    const replay = await askAsNginx(node, captured);
+    assert.deepEqual([replay.status, replay.headers.get('x-keygate-code')], [401, 'REPLAYED']);
+    assert.equal((await askAsNginx(node, signHmac(publicKey, privateKey, 'GET', '/api/balance'))).status, 200, 'a request signed now passes');
   });
 });

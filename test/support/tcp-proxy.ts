@@ -2,13 +2,13 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import { freePort } from './redis-server.ts';
 
 /**
- * A TCP proxy in front of a service (PostgreSQL in the fault tests) that a test can cut and restore:
+ * A TCP proxy in front of a service (PostgreSQL or Redis in the fault tests) that a test can cut, restore or point elsewhere:
  * `cut()` drops every connection and refuses new ones, as if the service went away; `restore()` lets
  * connections through again on the same port. The service itself is never touched.
  */
 export class TcpProxy {
   readonly port: number;
-  readonly #target: { host: string; port: number };
+  #target: { host: string; port: number };
   readonly #sockets = new Set<Socket>();
   #server: Server | null = null;
 
@@ -40,6 +40,13 @@ export class TcpProxy {
     });
     await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
     this.#server = server;
+  }
+
+  /** Drops every open connection and sends new ones to `target`: another server taking over the address (a failover). */
+  async switchTo(target: { host: string; port: number }): Promise<void> {
+    await this.cut();
+    this.#target = target;
+    await this.restore();
   }
 
   /** Drops every open connection and refuses new ones. */
