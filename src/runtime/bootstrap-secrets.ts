@@ -3,18 +3,23 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { ConfigError } from '../config/load-config.ts';
+import { decodeBase64 } from '../core/base64.ts';
 import { fixedHexDecoder } from '../core/hex-bytes.ts';
 
 const MASTER_KEY_FORMAT = 'must be 32 bytes as 64 hex characters or base64';
 const hex32Bytes = fixedHexDecoder(64);
 
-/** Decodes a master key (64 hex chars or base64 of 32 bytes); null when it is neither. */
+/**
+ * Decodes a master key (64 hex chars or standard base64 of 32 bytes); null when it is neither. Strictly:
+ * Node's decoder skips characters that are not base64, so a key with a stray character in it decoded
+ * to some other 32 bytes and every sealed secret then failed to open, far from the typo that caused it.
+ */
 export function decodeMasterKey(text: string): Buffer | null {
   const trimmed = text.trim();
   const hex = hex32Bytes(trimmed);
   if (hex) return hex;
-  const decoded = Buffer.from(trimmed, 'base64');
-  return decoded.length === 32 ? decoded : null;
+  const decoded = decodeBase64(trimmed);
+  return decoded?.length === 32 ? decoded : null;
 }
 
 function readOrCreate(path: string, make: () => string, logger: Logger, what: string): string {
