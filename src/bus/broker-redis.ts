@@ -3,6 +3,7 @@ import { BackendHealth } from '../core/backend-health.ts';
 import { backendUnavailable, isBackendUnavailable } from '../core/backend-unavailable.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { connectRedis } from './connect-redis.ts';
+import { ClaimHorizon } from './claim-horizon.ts';
 import { claimKey } from './signature-claim.ts';
 import type { Broker, BrokerHandler, StreamOptions, StreamPosition, StreamPublication, StreamState } from './broker.ts';
 import { streamEpoch } from './stream-epoch.ts';
@@ -91,9 +92,7 @@ export class RedisBroker implements Broker {
   /** The SUBSCRIBE in flight or done per channel, so every caller waits until the channel is live. */
   readonly #subscribed = new Map<string, Promise<unknown>>();
   #closing = false;
-  #claimsSince = 0;
-  /** The run id of the Redis server the claims were last made on: null before the first answer, '' when it was not learnt. */
-  #runId: string | null = null;
+  readonly #horizon: ClaimHorizon;
   /** Counts the command link's reconnects, so a late answer about an earlier link is ignored. */
   #links = 0;
 
@@ -103,6 +102,7 @@ export class RedisBroker implements Broker {
     this.#prefix = prefix;
     this.#clock = clock;
     this.health = health;
+    this.#horizon = new ClaimHorizon(clock.now());
     this.#command.options.commandTimeout ??= COMMAND_TIMEOUT_MS;
     this.#subscriber.on('messageBuffer', (channel: Buffer, payload: Buffer) => this.#deliver(channel.toString(), payload.toString()));
     this.#watch(command);
@@ -114,18 +114,16 @@ export class RedisBroker implements Broker {
     // this Redis started, when it did not restart (a dropped connection keeps every claim).
     this.#command.on('ready', () => {
       this.#links += 1;
-      this.#claimsSince = this.#clock.now();
+      this.#horizon.linkReady(this.#clock.now());
       void this.#learnClaimsSince();
     });
   }
 
   /**
-   * Since when this Redis holds every claim it was given: its start (from its own uptime, rounded
-   * so as never to be earlier than the true start). A node that starts beside a Redis that just restarted (a host reboot)
-   * thereby refuses signatures from before that restart, whose claims are gone. A reconnect that reaches
-   * another Redis server than before (its run id differs: a replica promoted by a failover, a new host
-   * behind the same address) leaves it at the reconnect: that server may have been up for days, but
-   * claims made on the old one since the last replication, or never replicated, are not on it.
+   * Asks the server behind the current link what it is (run id) and how long it has been up, for the
+   * claim horizon (claim-horizon.ts): a node that starts beside a Redis that just restarted (a host
+   * reboot) thereby refuses signatures from before that restart, whose claims are gone, and a node
+   * whose reconnect reached another server refuses those from before the reconnect.
    */
   async #learnClaimsSince(): Promise<void> {
     const link = this.#links;
@@ -135,18 +133,12 @@ export class RedisBroker implements Broker {
     // An answer from a link that has since dropped may describe a Redis that has since restarted.
     if (link !== this.#links) return;
     const uptime = info === null ? null : /^uptime_in_seconds:(\d+)/m.exec(info);
-    // '' when unknown: it matches no server, so the next reconnect cannot take an unknown server for this one.
     const runId = info === null ? '' : (/^run_id:(\w+)/m.exec(info)?.[1] ?? '');
-    const sameServer = runId !== '' && (this.#runId === null || this.#runId === runId);
-    this.#runId = runId;
-    // Unknown, or another server: nothing before now can be proven unclaimed.
-    // Redis counts whole seconds between two truncated clock readings, so its start lies at most a
-    // second before `asked - uptime`: a second later than that is never too early.
-    this.#claimsSince = uptime && sameServer ? asked - Math.max(0, Number(uptime[1]) - 1) * 1000 : Math.max(this.#claimsSince, asked);
+    this.#horizon.learnt(runId, uptime ? Number(uptime[1]) : null, asked);
   }
 
   get claimsSince(): number {
-    return this.#claimsSince;
+    return this.#horizon.since;
   }
 
   /**

@@ -134,12 +134,17 @@ export class ClaimTable {
   }
 
   /**
-   * A slot index from the first two words, mixed with a seed of this process: honest signatures are
-   * random already, and the seed keeps anyone from choosing ones that pile into one run of slots.
+   * A slot index from every claimed word, mixed with a seed of this process. What keeps anyone from
+   * piling claims into one run of slots is that a valid signature's bytes cannot be chosen; mixing
+   * all eight words makes two signatures start at one slot only by chance, and the seed makes the
+   * layout differ from process to process.
    */
   #hash(words: Int32Array, at: number): number {
-    let h = Math.imul(words[at] ^ this.#seed, 0x9e3779b1) ^ words[at + 1];
-    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-    return (h ^ (h >>> 13)) >>> 0;
+    let h = this.#seed;
+    for (let i = 0; i < WORDS; i++) {
+      h = Math.imul(h ^ words[at + i], 0x9e3779b1);
+      h ^= h >>> 15;
+    }
+    return h >>> 0;
   }
 }

@@ -29,7 +29,10 @@ export function claimSignature(broker: Broker, space: string, signature: Buffer,
   // clock runs δ ahead of another's widens this by δ.)
   if (signedAt <= broker.claimsSince + window.futureMs) return UNPROVABLE;
   const first = broker.claimOnce(space, signature, window.pastMs + window.futureMs + 1000);
-  return typeof first === 'boolean' ? refusalOf(first) : first.then(refusalOf);
+  if (typeof first === 'boolean') return refusalOf(first);
+  // Asked again once answered: a claim sent just before a reconnect is sent again on the new link and
+  // may have been made on another server (a failover), which holds none of the claims before it.
+  return first.then((fresh) => (signedAt <= broker.claimsSince + window.futureMs ? UNPROVABLE : refusalOf(fresh)));
 }
 
 const UNPROVABLE: Refusal = {
@@ -39,7 +42,7 @@ const UNPROVABLE: Refusal = {
 };
 const REPLAYED: Refusal = { code: 'REPLAYED', message: 'this signed request was already used; sign every request with a fresh timestamp' };
 
-/** A claim's answer as the guard's: made first (null) or already made. One function, not a closure per claim. */
+/** A claim's answer as the guard's: made first (null) or already made. One function, not a closure per claim on the in-memory bus. */
 function refusalOf(first: boolean): Refusal | null {
   return first ? null : REPLAYED;
 }

@@ -117,7 +117,7 @@ describe('a signed request cannot be replayed after a failover to another Redis 
     await standby?.kill();
   });
 
-  it('refuses, on the new server, a request used on the old one, however long the new one has been up', async () => {
+  it('refuses, on the new server, a request used on the old one, however long the new one has been up and however often the node reconnects to it', async () => {
     // Up for seconds before the request is signed: its uptime alone would vouch for the request.
     await waitFor(async () => Number(/uptime_in_seconds:(\d+)/.exec(await standby.command('INFO server'))?.[1]) >= 3, 'the standby to be up for 3 s', 6000);
     const { publicKey, privateKey } = await seedHmacPair(node);
@@ -131,5 +131,12 @@ describe('a signed request cannot be replayed after a failover to another Redis 
     const replay = await askAsNginx(node, captured);
     assert.deepEqual([replay.status, replay.headers.get('x-keygate-code')], [401, 'REPLAYED']);
     assert.equal((await askAsNginx(node, signHmac(publicKey, privateKey, 'GET', '/api/balance'))).status, 200, 'a request signed now passes');
+
+    // A blip on the standby: the node reconnects to the same server, which still never got the claim.
+    const blipped = Date.now();
+    await standby.command('CLIENT KILL TYPE normal');
+    await waitFor(async () => Date.now() > blipped + 1_500 && (await askAsNginx(node, signHmac(publicKey, privateKey, 'GET', '/api/ping'))).status === 200, 'the node to use the standby again', 10_000);
+    const again = await askAsNginx(node, captured);
+    assert.deepEqual([again.status, again.headers.get('x-keygate-code')], [401, 'REPLAYED'], 'still refused after a reconnect to the same standby');
   });
 });

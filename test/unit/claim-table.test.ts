@@ -66,6 +66,28 @@ describe('the in-memory claim table', () => {
     assert.equal(table.size, 1, 'after a long quiet spell both generations were stale');
   });
 
+  it('re-accepts a lapsed claim in the current generation while the previous one is kept, and only once', () => {
+    const table = new ClaimTable(start);
+    table.claim('hmac:k', randomBytes(32), TTL, start);
+    // A new generation opens at start + TTL; this short claim lapses inside it.
+    const short = randomBytes(32);
+    assert.equal(table.claim('hmac:k', short, 1_000, start + TTL), true);
+    assert.equal(table.claim('hmac:k', short, 1_000, start + TTL + 999), false);
+    assert.equal(table.claim('hmac:k', short, 1_000, start + TTL + 1_000), true, 'lapsed, so accepted anew');
+    assert.equal(table.claim('hmac:k', short, 1_000, start + TTL + 1_001), false, 'and claimed again');
+  });
+
+  it('keeps every live claim across a growth that drops lapsed ones', () => {
+    const table = new ClaimTable(start);
+    const lapsing = Array.from({ length: 400 }, () => randomBytes(32));
+    for (const signature of lapsing) table.claim('hmac:k', signature, 100, start);
+    const live = Array.from({ length: 5_000 }, () => randomBytes(32));
+    // Made after the first 400 lapsed: the table grows several times with them still in its slots.
+    for (const signature of live) assert.equal(table.claim('hmac:k', signature, TTL, start + 200), true);
+    for (const signature of live) assert.equal(table.claim('hmac:k', signature, TTL, start + 300), false);
+    for (const signature of lapsing) assert.equal(table.claim('hmac:k', signature, TTL, start + 300), true, 'a lapsed claim is accepted anew');
+  });
+
   it('refuses a signature shorter than the 32 bytes a claim names', () => {
     assert.throws(() => new ClaimTable(start).claim('hmac:k', randomBytes(16), TTL, start), /at least 32 bytes/);
   });

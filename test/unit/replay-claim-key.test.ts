@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
+import type { Broker } from '../../src/bus/broker.ts';
 import { MemoryBroker } from '../../src/bus/broker-memory.ts';
 import { ManualClock } from '../../src/core/clock.ts';
 import { claimKey } from '../../src/bus/signature-claim.ts';
@@ -80,5 +81,16 @@ describe('replay claim keys', () => {
       assert.match(refusal?.message ?? '', /sign it again with a fresh timestamp/);
     }
     assert.equal(await claimSignature(broker, claimSpace('hmac', lookup), randomBytes(32), window, broker.claimsSince + window.futureMs + 1), null);
+  });
+
+  it('asks the shared bus again once a claim is answered: a claim resent on a reconnect to another server vouches for nothing before it', async () => {
+    const signedAt = 1_700_000_000_000;
+    // The claim was checked against the old link and answered by the server behind the new one.
+    const reconnecting = { claimsSince: signedAt - 60_000, claimOnce: async () => ((reconnecting.claimsSince = signedAt + 5), true) };
+    const refusal = await claimSignature(reconnecting as unknown as Broker, claimSpace('hmac', lookup), randomBytes(32), window, signedAt);
+    assert.equal(refusal?.code, 'REPLAYED');
+    assert.equal(refusal?.callerFailure, false);
+    const steady = { claimsSince: signedAt - 60_000, claimOnce: async () => true };
+    assert.equal(await claimSignature(steady as unknown as Broker, claimSpace('hmac', lookup), randomBytes(32), window, signedAt), null);
   });
 });
