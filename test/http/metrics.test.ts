@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Centrifuge } from 'centrifuge';
-import { startNode, type TestNode, type TestUser } from '../support/harness.ts';
+import { startNode, type TestNode } from '../support/harness.ts';
 import { withTimeout, waitFor } from '../support/wait-for.ts';
-import { createKey, nextEvent, officialClient, WALLET } from '../realtime/realtime-fixtures.ts';
+import { createKey, nextEvent, officialClient, WALLET, walletOwnerSuite } from '../realtime/realtime-fixtures.ts';
 import { authStatus, mustOpenFeed } from '../faults/fault-fixtures.ts';
 import { sampleValue, scrapeMetrics } from '../support/metrics-scrape.ts';
 
@@ -11,20 +10,10 @@ const scrape = scrapeMetrics;
 const value = sampleValue;
 
 describe('GET /metrics (Prometheus text format)', () => {
-  let node: TestNode;
-  let owner: TestUser;
-  const clients: Centrifuge[] = [];
-  before(async () => {
-    node = await startNode();
-    owner = await node.addUser({ wallets: [WALLET] });
-  });
-  after(async () => {
-    for (const client of clients) client.disconnect();
-    await node.stop();
-  });
+  const suite = walletOwnerSuite();
 
   it('every series is keygate_…, the default process metrics included', async () => {
-    const samples = await scrape(node);
+    const samples = await scrape(suite.node);
     assert.ok(samples.size > 20);
     for (const series of samples.keys()) assert.match(series, /^keygate_/, series);
     assert.ok(samples.has('keygate_process_cpu_user_seconds_total'), 'default process metrics');
@@ -34,33 +23,33 @@ describe('GET /metrics (Prometheus text format)', () => {
   });
 
   it('verifications, cache lookups, live sessions, publications, deliveries, a revoke and the key event log move the series', async () => {
-    const before = await scrape(node);
-    const { key, id } = await createKey(node, node.admin.token, { ownerId: owner.user.id, maxConnections: 5 });
-    assert.equal(await authStatus(node, key), 200);
-    assert.equal(await authStatus(node, key), 200);
-    assert.equal(await authStatus(node, 'dsk_' + '0'.repeat(64)), 401);
+    const before = await scrape(suite.node);
+    const { key, id } = await createKey(suite.node, suite.node.admin.token, { ownerId: suite.owner.user.id, maxConnections: 5 });
+    assert.equal(await authStatus(suite.node, key), 200);
+    assert.equal(await authStatus(suite.node, key), 200);
+    assert.equal(await authStatus(suite.node, 'dsk_' + '0'.repeat(64)), 401);
 
-    const feed = await mustOpenFeed(node, key);
-    const client = officialClient(node, { token: key });
-    clients.push(client);
+    const feed = await mustOpenFeed(suite.node, key);
+    const client = officialClient(suite.node, { token: key });
+    suite.clients.push(client);
     const subscription = client.newSubscription(`maintenance:wallet:${WALLET}`);
     subscription.subscribe();
     client.connect();
     await nextEvent(subscription, 'subscribed');
-    const live = await scrape(node);
+    const live = await scrape(suite.node);
     assert.equal(value(live, 'keygate_live_sessions{protocol="feed"}') - value(before, 'keygate_live_sessions{protocol="feed"}'), 1);
     assert.equal(value(live, 'keygate_live_sessions{protocol="centrifuge"}') - value(before, 'keygate_live_sessions{protocol="centrifuge"}'), 1);
 
     const publication = nextEvent(subscription, 'publication');
-    await node.keygate.publish(`maintenance:wallet:${WALLET}`, { riskFactor: '0.1' });
+    await suite.node.keygate.publish(`maintenance:wallet:${WALLET}`, { riskFactor: '0.1' });
     await publication;
 
     const disconnected = nextEvent(client, 'disconnected');
-    assert.equal((await node.request('POST', `/v1/keys/${id}/revoke`, { token: node.admin.token })).status, 200);
+    assert.equal((await suite.node.request('POST', `/v1/keys/${id}/revoke`, { token: suite.node.admin.token })).status, 200);
     await withTimeout(feed.closed, 'the feed to close');
     await disconnected;
 
-    const after = await scrape(node);
+    const after = await scrape(suite.node);
     const moved = (series: string) => value(after, series) - value(before, series);
     assert.ok(moved('keygate_verifications_total{scheme="opaque",code="VALID"}') >= 4, 'two forward-auth checks and two connects');
     assert.equal(moved('keygate_verifications_total{scheme="unknown",code="NOT_FOUND"}'), 1);
@@ -79,11 +68,11 @@ describe('GET /metrics (Prometheus text format)', () => {
   });
 
   it('a client that goes away counts as peer_closed', async () => {
-    const before = await scrape(node);
-    const { key } = await createKey(node, owner.token);
-    const feed = await mustOpenFeed(node, key);
+    const before = await scrape(suite.node);
+    const { key } = await createKey(suite.node, suite.owner.token);
+    const feed = await mustOpenFeed(suite.node, key);
     feed.ws.close();
-    await waitFor(async () => value(await scrape(node), 'keygate_sessions_ended_total{protocol="feed",reason="peer_closed"}') > value(before, 'keygate_sessions_ended_total{protocol="feed",reason="peer_closed"}'), 'the peer close to be counted');
+    await waitFor(async () => value(await scrape(suite.node), 'keygate_sessions_ended_total{protocol="feed",reason="peer_closed"}') > value(before, 'keygate_sessions_ended_total{protocol="feed",reason="peer_closed"}'), 'the peer close to be counted');
   });
 });
 

@@ -1,36 +1,24 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { Centrifuge, State } from 'centrifuge';
 import WebSocket from 'ws';
 import { dialects } from '../support/databases.ts';
-import { startNode, type TestNode, type TestUser } from '../support/harness.ts';
 import { waitFor } from '../support/wait-for.ts';
-import { centrifugeUrl, createKey, nextEvent, officialClient, WALLET, WALLET_LOWER } from './realtime-fixtures.ts';
+import { centrifugeUrl, createKey, nextEvent, officialClient, WALLET, WALLET_LOWER, walletOwnerSuite } from './realtime-fixtures.ts';
 
 const CHANNEL = `maintenance:wallet:${WALLET}`;
 
 for (const dialect of dialects()) {
   describe(`Centrifuge protocol with the official client (spec 000) (${dialect})`, () => {
-    let node: TestNode;
-    let owner: TestUser;
-    const clients: Centrifuge[] = [];
+    const suite = walletOwnerSuite({ dialect });
     const client = (options: ConstructorParameters<typeof Centrifuge>[1] = {}) => {
-      const c = officialClient(node, options ?? {});
-      clients.push(c);
+      const c = officialClient(suite.node, options ?? {});
+      suite.clients.push(c);
       return c;
     };
 
-    before(async () => {
-      node = await startNode({ dialect });
-      owner = await node.addUser({ wallets: [WALLET] });
-    });
-    after(async () => {
-      for (const c of clients) c.disconnect();
-      await node.stop();
-    });
-
     it('connects with the key as token, subscribes to the checksummed wallet channel and receives a publication', async () => {
-      const { key } = await createKey(node, owner.token);
+      const { key } = await createKey(suite.node, suite.owner.token);
       const c = client({ token: key });
       c.connect();
       const connected = await nextEvent(c, 'connected');
@@ -41,14 +29,14 @@ for (const dialect of dialects()) {
       assert.equal(subscribed.recoverable, true);
       const publication = nextEvent(sub, 'publication');
       // A back end may publish under the lowercase address; subscribers use the checksummed channel.
-      await node.keygate.publish(`maintenance:wallet:${WALLET_LOWER}`, { riskFactor: 1.42 });
+      await suite.node.keygate.publish(`maintenance:wallet:${WALLET_LOWER}`, { riskFactor: 1.42 });
       const received = await publication;
       assert.deepEqual(received.data, { riskFactor: 1.42 });
       assert.equal(received.channel, CHANNEL);
     });
 
     it('accepts the key in an X-API-Key handshake header and in the connect headers', async () => {
-      const { key } = await createKey(node, owner.token);
+      const { key } = await createKey(suite.node, suite.owner.token);
       class KeyedWebSocket extends WebSocket {
         constructor(url: string, protocols?: string | string[]) {
           super(url, protocols, { headers: { 'X-API-Key': key } });
@@ -64,15 +52,15 @@ for (const dialect of dialects()) {
     });
 
     it('also serves /connection/websocket', async () => {
-      const { key } = await createKey(node, owner.token);
-      const c = new Centrifuge(centrifugeUrl(node, '/connection/websocket'), { websocket: WebSocket, token: key });
-      clients.push(c);
+      const { key } = await createKey(suite.node, suite.owner.token);
+      const c = new Centrifuge(centrifugeUrl(suite.node, '/connection/websocket'), { websocket: WebSocket, token: key });
+      suite.clients.push(c);
       c.connect();
       await nextEvent(c, 'connected');
     });
 
     it('recovers the publications missed while the connection was down', async () => {
-      const { key, id } = await createKey(node, owner.token);
+      const { key, id } = await createKey(suite.node, suite.owner.token);
       const c = client({ token: key });
       c.connect();
       const sub = c.newSubscription(CHANNEL);
@@ -80,14 +68,14 @@ for (const dialect of dialects()) {
       sub.on('publication', (ctx) => seen.push(ctx.data));
       sub.subscribe();
       await nextEvent(sub, 'subscribed');
-      await node.keygate.publish(CHANNEL, { n: 1 });
+      await suite.node.keygate.publish(CHANNEL, { n: 1 });
       await waitFor(() => seen.length === 1, 'the first publication');
 
       // Drop the connection from the server side with a reconnect code, and publish while it is down.
       const resubscribed = nextEvent(sub, 'subscribed');
-      for (const session of node.keygate.realtime.context.hub.sessionsOf(id)) session.end('force_reconnect');
-      await node.keygate.publish(CHANNEL, { n: 2 });
-      await node.keygate.publish(CHANNEL, { n: 3 });
+      for (const session of suite.node.keygate.realtime.context.hub.sessionsOf(id)) session.end('force_reconnect');
+      await suite.node.keygate.publish(CHANNEL, { n: 2 });
+      await suite.node.keygate.publish(CHANNEL, { n: 3 });
       const ctx = await resubscribed;
       assert.equal(ctx.wasRecovering, true);
       assert.equal(ctx.recovered, true);
@@ -96,7 +84,7 @@ for (const dialect of dialects()) {
     });
 
     it('keeps the session when the client sends an asynchronous message (send has no id)', async () => {
-      const { key } = await createKey(node, owner.token);
+      const { key } = await createKey(suite.node, suite.owner.token);
       const c = client({ token: key });
       c.connect();
       await nextEvent(c, 'connected');
@@ -108,7 +96,7 @@ for (const dialect of dialects()) {
     });
 
     it('refuses a channel the key does not allow (103) and an unknown namespace (102)', async () => {
-      const { key } = await createKey(node, owner.token, { allowedExchanges: ['okx'] });
+      const { key } = await createKey(suite.node, suite.owner.token, { allowedExchanges: ['okx'] });
       const c = client({ token: key });
       c.connect();
       await nextEvent(c, 'connected');
@@ -130,7 +118,7 @@ for (const dialect of dialects()) {
     });
 
     it('refuses a wallet channel whose address is not EIP-55 checksummed, saying so', async () => {
-      const { key } = await createKey(node, owner.token);
+      const { key } = await createKey(suite.node, suite.owner.token);
       const c = client({ token: key });
       c.connect();
       await nextEvent(c, 'connected');
@@ -144,7 +132,7 @@ for (const dialect of dialects()) {
     });
 
     it('refuses the wallet channel to a key without the read permission', async () => {
-      const { key } = await createKey(node, owner.token, { permissions: ['trade'] });
+      const { key } = await createKey(suite.node, suite.owner.token, { permissions: ['trade'] });
       const c = client({ token: key });
       c.connect();
       const sub = c.newSubscription(CHANNEL);
@@ -155,7 +143,7 @@ for (const dialect of dialects()) {
     });
 
     it('refuses client publications (103)', async () => {
-      const { key } = await createKey(node, owner.token);
+      const { key } = await createKey(suite.node, suite.owner.token);
       const c = client({ token: key });
       c.connect();
       await nextEvent(c, 'connected');
@@ -177,7 +165,7 @@ for (const dialect of dialects()) {
     });
 
     it('ends every session of a revoked key with a terminal code; a retry gets 101', async () => {
-      const { key, id } = await createKey(node, owner.token);
+      const { key, id } = await createKey(suite.node, suite.owner.token);
       const c = client({ token: key });
       let connecting = 0;
       c.on('connecting', () => connecting++);
@@ -187,7 +175,7 @@ for (const dialect of dialects()) {
       await nextEvent(sub, 'subscribed');
       const disconnected = nextEvent(c, 'disconnected');
       const started = Date.now();
-      const revoked = await node.request('POST', `/v1/keys/${id}/revoke`, { token: node.admin.token });
+      const revoked = await suite.node.request('POST', `/v1/keys/${id}/revoke`, { token: suite.node.admin.token });
       assert.equal(revoked.status, 200);
       const ctx = await disconnected;
       assert.ok(Date.now() - started < 1000);
@@ -204,7 +192,7 @@ for (const dialect of dialects()) {
     });
 
     it('ends the session when the key expires', async () => {
-      const { key } = await createKey(node, owner.token, { expiresInSeconds: 1 });
+      const { key } = await createKey(suite.node, suite.owner.token, { expiresInSeconds: 1 });
       const c = client({ token: key });
       c.connect();
       await nextEvent(c, 'connected');
@@ -214,14 +202,14 @@ for (const dialect of dialects()) {
     });
 
     it('ends the session when the key loses the permission its subscription relies on', async () => {
-      const { key, id } = await createKey(node, owner.token);
+      const { key, id } = await createKey(suite.node, suite.owner.token);
       const c = client({ token: key });
       c.connect();
       const sub = c.newSubscription(CHANNEL);
       sub.subscribe();
       await nextEvent(sub, 'subscribed');
       const disconnected = nextEvent(c, 'disconnected');
-      const updated = await node.request('PATCH', `/v1/keys/${id}`, { token: owner.token, body: { permissions: ['trade'] } });
+      const updated = await suite.node.request('PATCH', `/v1/keys/${id}`, { token: suite.owner.token, body: { permissions: ['trade'] } });
       assert.equal(updated.status, 200);
       const ctx = await disconnected;
       assert.equal(ctx.code, 4503);
@@ -229,7 +217,7 @@ for (const dialect of dialects()) {
     });
 
     it('limits simultaneous connections per key (106)', async () => {
-      const { key } = await createKey(node, node.admin.token, { maxConnections: 1, ownerId: owner.user.id });
+      const { key } = await createKey(suite.node, suite.node.admin.token, { maxConnections: 1, ownerId: suite.owner.user.id });
       const first = client({ token: key });
       first.connect();
       await nextEvent(first, 'connected');
@@ -248,12 +236,12 @@ for (const dialect of dialects()) {
     });
 
     it('connects with a short-lived connection token from POST /v1/realtime/token (getToken)', async () => {
-      const { key } = await createKey(node, owner.token);
+      const { key } = await createKey(suite.node, suite.owner.token);
       let fetched = 0;
       const c = client({
         getToken: async () => {
           fetched++;
-          const response = await fetch(`${node.url}/v1/realtime/token`, { method: 'POST', headers: { 'x-api-key': key } });
+          const response = await fetch(`${suite.node.url}/v1/realtime/token`, { method: 'POST', headers: { 'x-api-key': key } });
           const body = (await response.json()) as { token: string; expiresAt: number };
           assert.equal(response.status, 200);
           assert.ok(body.expiresAt > Date.now());

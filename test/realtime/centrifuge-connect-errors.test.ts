@@ -4,7 +4,7 @@ import { State, type Centrifuge } from 'centrifuge';
 import WebSocket from 'ws';
 import { startNode, type TestNode, type TestUser } from '../support/harness.ts';
 import { hasRedisServer, TestRedisServer } from '../support/redis-server.ts';
-import { createKey, eventually, nextEvent, officialClient, rawCentrifuge, WALLET } from './realtime-fixtures.ts';
+import { createKey, eventually, nextEvent, officialClient, rawCentrifuge, WALLET, walletOwnerSuite } from './realtime-fixtures.ts';
 
 const CHANNEL = `maintenance:wallet:${WALLET}`;
 
@@ -21,23 +21,13 @@ function countingWebSocket() {
 }
 
 describe('Centrifuge connect errors as the official client expects them (spec 000)', () => {
-  let node: TestNode;
-  let owner: TestUser;
-  const clients: Centrifuge[] = [];
-  before(async () => {
-    node = await startNode();
-    owner = await node.addUser({ wallets: [WALLET] });
-  });
-  after(async () => {
-    for (const c of clients) c.disconnect();
-    await node.stop();
-  });
+  const suite = walletOwnerSuite();
 
   /** An official client with a subscription made before connect, so subscribe travels in the connect's frame. */
   const subscribedClient = (token: string) => {
     const { counter, CountingWebSocket } = countingWebSocket();
-    const c = officialClient(node, { token, websocket: CountingWebSocket });
-    clients.push(c);
+    const c = officialClient(suite.node, { token, websocket: CountingWebSocket });
+    suite.clients.push(c);
     const sub = c.newSubscription(CHANNEL);
     sub.subscribe();
     c.connect();
@@ -45,13 +35,13 @@ describe('Centrifuge connect errors as the official client expects them (spec 00
   };
 
   it('answers a connect that failed with its error only: no reply to the subscribe after it, no 3501', async () => {
-    const client = await rawCentrifuge(node);
+    const client = await rawCentrifuge(suite.node);
     client.send({ id: 1, connect: { token: 'dsk_' + '0'.repeat(64) } }, { id: 2, subscribe: { channel: CHANNEL } }, { id: 3, presence: { channel: CHANNEL } });
     const reply = await client.waitFor((line) => line.id === 1);
     assert.equal(reply.error.code, 101);
     assert.equal(reply.error.temporary, undefined);
     // A later frame from the same socket proves the server went on reading and sent nothing else.
-    client.send({ id: 4, connect: { token: (await createKey(node, owner.token)).key } });
+    client.send({ id: 4, connect: { token: (await createKey(suite.node, suite.owner.token)).key } });
     await client.waitFor((line) => line.id === 4 && line.connect);
     assert.deepEqual(client.lines.map((line) => line.id), [1, 4]);
     assert.equal(client.closed(), null);
@@ -68,9 +58,9 @@ describe('Centrifuge connect errors as the official client expects them (spec 00
   });
 
   it('a key whose connections are all taken: 106 and stops', async () => {
-    const { key } = await createKey(node, node.admin.token, { maxConnections: 1, ownerId: owner.user.id });
-    const first = officialClient(node, { token: key });
-    clients.push(first);
+    const { key } = await createKey(suite.node, suite.node.admin.token, { maxConnections: 1, ownerId: suite.owner.user.id });
+    const first = officialClient(suite.node, { token: key });
+    suite.clients.push(first);
     first.connect();
     await nextEvent(first, 'connected');
     const { c, counter } = subscribedClient(key);
@@ -82,8 +72,8 @@ describe('Centrifuge connect errors as the official client expects them (spec 00
   });
 
   it('a revoked key with a subscription: 101 and stops', async () => {
-    const { key, id } = await createKey(node, owner.token);
-    await node.request('POST', `/v1/keys/${id}/revoke`, { token: node.admin.token });
+    const { key, id } = await createKey(suite.node, suite.owner.token);
+    await suite.node.request('POST', `/v1/keys/${id}/revoke`, { token: suite.node.admin.token });
     const { c, counter } = subscribedClient(key);
     assert.equal((await nextEvent(c, 'disconnected')).code, 101);
     assert.equal(counter.opened, 1);

@@ -1,11 +1,38 @@
+import { after, before } from 'node:test';
 import { Centrifuge, type Options } from 'centrifuge';
 import WebSocket from 'ws';
-import type { TestNode } from '../support/harness.ts';
+import { startNode, type StartOptions, type TestNode, type TestUser } from '../support/harness.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 /** Hardhat account #0 in its EIP-55 form, and in lowercase. */
 export const WALLET = '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266';
 export const WALLET_LOWER = WALLET.toLowerCase();
+
+/** What `walletOwnerSuite` gives its suite's tests (read inside them: it is filled in before they run). */
+export interface WalletOwnerSuite {
+  readonly node: TestNode;
+  /** A user holding WALLET on the node. */
+  readonly owner: TestUser;
+  /** The official clients the tests open: disconnected after them, before the node stops. */
+  readonly clients: Centrifuge[];
+}
+
+/**
+ * The fixture most real-time suites share: a node (started with `options` before the calling suite's
+ * tests, stopped after them), a user holding WALLET, and the Centrifuge clients the tests open.
+ */
+export function walletOwnerSuite(options: StartOptions = {}): WalletOwnerSuite {
+  const suite = { clients: [] as Centrifuge[] } as { node: TestNode; owner: TestUser; clients: Centrifuge[] };
+  before(async () => {
+    suite.node = await startNode(options);
+    suite.owner = await suite.node.addUser({ wallets: [WALLET] });
+  });
+  after(async () => {
+    for (const client of suite.clients) client.disconnect();
+    await suite.node?.stop();
+  });
+  return suite;
+}
 
 /** The Centrifuge endpoint of a node (the spec's path). */
 export function centrifugeUrl(node: TestNode, path = '/e/v1/ws'): string {
