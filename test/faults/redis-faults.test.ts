@@ -14,11 +14,23 @@ import { allClosed, authStatus, mustOpenFeed, openFeed, percentile, type Tracked
 // a fresh PostgreSQL database. A revoked key must lose every session and be refused on every node.
 const skip = !process.env.DATABASE_URL ? 'DATABASE_URL is not set' : !hasRedisServer ? 'redis-server is not installed' : false;
 
-/** Three nodes on one PostgreSQL database and `redis`. */
-async function startCluster(redis: TestRedisServer): Promise<TestNode[]> {
-  const first = await startNode({ dialect: 'postgres', config: { redisUrl: redis.url } });
-  const rest = await Promise.all([1, 2].map(() => startNode({ dialect: 'postgres', joinOf: first, config: { redisUrl: redis.url } })));
-  return [first, ...rest];
+/**
+ * For the calling suite: a redis-server of its own and three nodes on one PostgreSQL database and that
+ * Redis, started before its tests and stopped after them (the nodes last-first, then that Redis).
+ */
+function clusterOnOwnRedis(): { readonly redis: TestRedisServer; readonly nodes: TestNode[] } {
+  const cluster = { nodes: [] as TestNode[] } as { redis: TestRedisServer; nodes: TestNode[] };
+  before(async () => {
+    cluster.redis = await TestRedisServer.start();
+    const first = await startNode({ dialect: 'postgres', config: { redisUrl: cluster.redis.url } });
+    const rest = await Promise.all([1, 2].map(() => startNode({ dialect: 'postgres', joinOf: first, config: { redisUrl: cluster.redis.url } })));
+    cluster.nodes = [first, ...rest];
+  });
+  after(async () => {
+    for (const node of cluster.nodes.slice().reverse()) await node.stop();
+    await cluster.redis?.kill();
+  });
+  return cluster;
 }
 
 /** `count` keys of the admin, each with a feed session on node i % 3 and cached by forward-auth on every node. */
@@ -34,24 +46,15 @@ async function keysWithSessions(nodes: TestNode[], count: number) {
 }
 
 describe('revocations while Redis pub/sub connections are killed again and again (3 nodes)', { skip }, () => {
-  let redis: TestRedisServer;
-  let nodes: TestNode[] = [];
-  before(async () => {
-    redis = await TestRedisServer.start();
-    nodes = await startCluster(redis);
-  });
-  after(async () => {
-    for (const node of nodes.slice().reverse()) await node.stop();
-    await redis?.kill();
-  });
+  const cluster = clusterOnOwnRedis();
 
   it('loses no revocation: every session of every revoked key closes and every node refuses the key', async () => {
-    const keys = await keysWithSessions(nodes, 30);
+    const keys = await keysWithSessions(cluster.nodes, 30);
     let killing = true;
     let kills = 0;
     const killer = (async () => {
       while (killing) {
-        const reply = await redis.command('CLIENT KILL TYPE pubsub');
+        const reply = await cluster.redis.command('CLIENT KILL TYPE pubsub');
         kills += Number(/:(\d+)/.exec(reply)?.[1] ?? 0);
         await sleep(40);
       }
@@ -59,7 +62,7 @@ describe('revocations while Redis pub/sub connections are killed again and again
     const latencies: number[] = [];
     const statuses: number[] = [];
     for (const [i, { id, feed }] of keys.entries()) {
-      const node = nodes[(i + 1) % nodes.length]; // revoked on another node than the session's
+      const node = cluster.nodes[(i + 1) % cluster.nodes.length]; // revoked on another node than the session's
       const started = Date.now();
       statuses.push((await node.request('POST', `/v1/keys/${id}/revoke`, { token: node.admin.token })).status);
       void feed.closed.then((ended) => latencies.push(ended.at - started));
@@ -71,27 +74,18 @@ describe('revocations while Redis pub/sub connections are killed again and again
     assert.ok(kills > 0, 'pub/sub connections were killed');
     await allClosed(keys.map((k) => k.feed), 'every session of a revoked key to close', 3000);
     for (const { feed } of keys) assert.deepEqual([feed.ended?.code, feed.ended?.reason], [1000, 'key_revoked']);
-    for (const node of nodes) for (const { key } of keys) assert.equal(await authStatus(node, key), 403);
+    for (const node of cluster.nodes) for (const { key } of keys) assert.equal(await authStatus(node, key), 403);
     // Another session with a revoked key is refused on every node.
-    for (const node of nodes) assert.equal(await openFeed(node, keys[0].key), 403);
+    for (const node of cluster.nodes) assert.equal(await openFeed(node, keys[0].key), 403);
     assert.ok(percentile(latencies, 99) <= 1000, `revoke-to-close p99 ${percentile(latencies, 99)} ms while pub/sub was being killed`);
   });
 });
 
 describe('revocations during a Redis outage and across its restart (3 nodes)', { skip }, () => {
-  let redis: TestRedisServer;
-  let nodes: TestNode[] = [];
-  before(async () => {
-    redis = await TestRedisServer.start();
-    nodes = await startCluster(redis);
-  });
-  after(async () => {
-    for (const node of nodes.slice().reverse()) await node.stop();
-    await redis?.kill();
-  });
+  const cluster = clusterOnOwnRedis();
 
   it('management answers 2xx without Redis, revoked keys lose their sessions everywhere, and nothing answers 500', async () => {
-    const keys = await keysWithSessions(nodes, 12);
+    const keys = await keysWithSessions(cluster.nodes, 12);
     const statuses: number[] = [];
     const call = async (node: TestNode, method: string, path: string, body?: unknown) => {
       const response = await node.request(method, path, { token: node.admin.token, body });
@@ -99,34 +93,34 @@ describe('revocations during a Redis outage and across its restart (3 nodes)', {
       return response;
     };
 
-    await redis.kill();
-    await waitFor(() => nodes.every((node) => !node.keygate.broker.health.up), 'every node to notice Redis is gone');
+    await cluster.redis.kill();
+    await waitFor(() => cluster.nodes.every((node) => !node.keygate.broker.health.up), 'every node to notice Redis is gone');
     // Revoked during the outage, each on a different node.
     const duringOutage = keys.slice(0, 6);
-    for (const [i, { id }] of duringOutage.entries()) assert.equal((await call(nodes[i % 3], 'POST', `/v1/keys/${id}/revoke`)).status, 200);
+    for (const [i, { id }] of duringOutage.entries()) assert.equal((await call(cluster.nodes[i % 3], 'POST', `/v1/keys/${id}/revoke`)).status, 200);
     // The rest of management works too.
-    const created = await call(nodes[1], 'POST', '/v1/keys', { name: 'made without redis' });
+    const created = await call(cluster.nodes[1], 'POST', '/v1/keys', { name: 'made without redis' });
     assert.equal(created.status, 201, JSON.stringify(created.body));
-    assert.equal((await call(nodes[2], 'PATCH', `/v1/keys/${created.body.id}`, { permissions: ['read', 'trade'] })).status, 200);
-    assert.equal((await call(nodes[0], 'POST', `/v1/keys/${created.body.id}/roll`, { graceSeconds: 0 })).status, 201);
-    assert.equal((await call(nodes[1], 'GET', '/v1/keys')).status, 200);
-    assert.equal((await call(nodes[2], 'DELETE', `/v1/keys/${keys[6].id}`)).status, 204);
+    assert.equal((await call(cluster.nodes[2], 'PATCH', `/v1/keys/${created.body.id}`, { permissions: ['read', 'trade'] })).status, 200);
+    assert.equal((await call(cluster.nodes[0], 'POST', `/v1/keys/${created.body.id}/roll`, { graceSeconds: 0 })).status, 201);
+    assert.equal((await call(cluster.nodes[1], 'GET', '/v1/keys')).status, 200);
+    assert.equal((await call(cluster.nodes[2], 'DELETE', `/v1/keys/${keys[6].id}`)).status, 204);
     // A well-formed unknown key is still a 401, a cached live key still a 200.
-    assert.equal(await authStatus(nodes[0], 'dsk_' + '0'.repeat(64)), 401);
-    assert.equal(await authStatus(nodes[1], keys[11].key), 200);
+    assert.equal(await authStatus(cluster.nodes[0], 'dsk_' + '0'.repeat(64)), 401);
+    assert.equal(await authStatus(cluster.nodes[1], keys[11].key), 200);
     // Sessions of keys revoked during the outage closed on every node already: the store's log reached them.
     await allClosed([...duringOutage, keys[6]].map((k) => k.feed), 'sessions of keys revoked during the outage to close', 3000);
 
-    await redis.restart();
+    await cluster.redis.restart();
     const back = Date.now();
     // Revoked right as Redis returns.
     const acrossRestart = keys.slice(7, 10);
-    for (const [i, { id }] of acrossRestart.entries()) statuses.push((await nodes[i % 3].request('POST', `/v1/keys/${id}/revoke`, { token: nodes[i % 3].admin.token })).status);
+    for (const [i, { id }] of acrossRestart.entries()) statuses.push((await cluster.nodes[i % 3].request('POST', `/v1/keys/${id}/revoke`, { token: cluster.nodes[i % 3].admin.token })).status);
     await allClosed(acrossRestart.map((k) => k.feed), 'sessions of keys revoked across the restart to close', 3000);
     assert.ok(Date.now() - back <= 3000);
-    await waitFor(() => nodes.every((node) => node.keygate.broker.health.up), 'every node to be back on Redis', 5000);
+    await waitFor(() => cluster.nodes.every((node) => node.keygate.broker.health.up), 'every node to be back on Redis', 5000);
 
-    for (const node of nodes) for (const { key } of [...duringOutage, ...acrossRestart, keys[6]]) assert.equal(await authStatus(node, key), 403);
+    for (const node of cluster.nodes) for (const { key } of [...duringOutage, ...acrossRestart, keys[6]]) assert.equal(await authStatus(node, key), 403);
     for (const { feed } of [keys[10], keys[11]]) assert.equal(feed.ended, null, 'sessions of keys nobody revoked stay open');
     assert.deepEqual(statuses.filter((s) => s >= 500), [], `no 5xx from management: ${statuses.join(',')}`);
   });
