@@ -1,8 +1,8 @@
 import type { Clock } from '../core/clock.ts';
 import type { IdSource } from '../core/ids.ts';
 import type { Principal } from '../core/principal.ts';
-import { ErrorCode, KeygateError } from '../core/errors.ts';
-import type { AuditEntry, AuditLogRepository, AuditOutcome } from '../store/audit-log-repository.ts';
+import { badInput, ErrorCode, KeygateError } from '../core/errors.ts';
+import type { AuditEntry, AuditFilter, AuditLogRepository, AuditOutcome, StoredAuditEntry } from '../store/audit-log-repository.ts';
 
 /** Who did something, as the audit log records it. */
 export interface Actor {
@@ -16,6 +16,22 @@ export interface Actor {
 export function actorOf(principal: Principal): Actor {
   return { userId: principal.user.id, label: `${principal.user.name} (${principal.via})`, organizationId: principal.organization.id, ip: principal.ip };
 }
+
+/** Which page of an audit log to read: at most `limit` entries (default 100), older than the cursor `before`. */
+export interface AuditPageRequest {
+  readonly limit?: number;
+  /** A page's `next`: the entries after that page. */
+  readonly before?: string;
+}
+
+/** One page of an audit log, newest first; `next` is the cursor of the older entries, null when there are none. */
+export interface AuditPage {
+  readonly entries: readonly StoredAuditEntry[];
+  readonly next: string | null;
+}
+
+/** How many entries a page holds unless asked for fewer or more, and the most it may hold. */
+export const AUDIT_PAGE = { default: 100, max: 1000 } as const;
 
 /** Writes the append-only audit log of management actions, including refused ones. */
 export class AuditTrail {
@@ -50,14 +66,34 @@ export class AuditTrail {
     };
   }
 
-  /** The caller's organization's audit log, oldest first; only organization admins may read it. */
-  async listForOrganization(principal: Principal): Promise<AuditEntry[]> {
+  /**
+   * A page of the caller's organization's audit log, newest first; only organization admins may read it.
+   * Newest first, a page at a time: read oldest first and capped, a log past its cap showed only its
+   * oldest entries, so anyone able to add a thousand refused attempts could hide what they did next.
+   */
+  async listForOrganization(principal: Principal, page: AuditPageRequest = {}): Promise<AuditPage> {
     if (principal.user.role !== 'admin') throw new KeygateError(ErrorCode.FORBIDDEN, 'only organization admins can read the audit log');
-    return this.#repo.list({ organizationId: principal.organization.id });
+    return this.#page({ organizationId: principal.organization.id }, page);
   }
 
-  /** One key's audit trail within the caller's organization (the caller must already be allowed to see the key). */
-  async listForKey(principal: Principal, keyId: string): Promise<AuditEntry[]> {
-    return this.#repo.list({ organizationId: principal.organization.id, keyId });
+  /** A page of one key's audit trail within the caller's organization, newest first (the caller must already be allowed to see the key). */
+  async listForKey(principal: Principal, keyId: string, page: AuditPageRequest = {}): Promise<AuditPage> {
+    return this.#page({ organizationId: principal.organization.id, keyId }, page);
   }
+
+  async #page(filter: AuditFilter, page: AuditPageRequest): Promise<AuditPage> {
+    const limit = Math.min(Math.max(1, page.limit ?? AUDIT_PAGE.default), AUDIT_PAGE.max);
+    const beforeSeq = page.before === undefined ? undefined : cursorSeq(page.before);
+    // One more than the page, to know whether an older page exists.
+    const rows = await this.#repo.list({ ...filter, limit: limit + 1, beforeSeq });
+    const entries = rows.slice(0, limit);
+    return { entries, next: rows.length > limit ? String(entries[limit - 1].seq) : null };
+  }
+}
+
+/** The seq a page cursor names; a cursor that is not one is the caller's error, named as such. */
+function cursorSeq(cursor: string): number {
+  const seq = /^[1-9][0-9]{0,14}$/.test(cursor) ? Number(cursor) : NaN;
+  if (!Number.isSafeInteger(seq)) throw badInput('before', 'must be the `next` cursor of an earlier page of this log');
+  return seq;
 }

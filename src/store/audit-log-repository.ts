@@ -18,6 +18,21 @@ export interface AuditEntry {
   readonly detail: Readonly<Record<string, unknown>>;
 }
 
+/** An entry as stored: with its place in the log (`seq`, increasing in the order entries were appended). */
+export interface StoredAuditEntry extends AuditEntry {
+  readonly seq: number;
+}
+
+/** Which entries to read: an organization's and optionally one key's, newest first, before `beforeSeq` when given. */
+export interface AuditFilter {
+  readonly organizationId?: string;
+  readonly keyId?: string;
+  /** At most this many (default 1000). */
+  readonly limit?: number;
+  /** Only entries appended before the one with this seq (the next page of an earlier read). */
+  readonly beforeSeq?: number;
+}
+
 /** Append-only persistence of the audit log: there is no update or delete. */
 export class AuditLogRepository {
   readonly #db: Kysely<Database>;
@@ -43,13 +58,15 @@ export class AuditLogRepository {
       .execute();
   }
 
-  /** Entries for an organization and optionally one key, oldest first. */
-  async list(filter: { organizationId?: string; keyId?: string; limit?: number }): Promise<AuditEntry[]> {
+  /** Entries for an organization and optionally one key, newest first. */
+  async list(filter: AuditFilter): Promise<StoredAuditEntry[]> {
     let query = this.#db.selectFrom('audit_log').selectAll();
     if (filter.organizationId) query = query.where('organization_id', '=', filter.organizationId);
     if (filter.keyId) query = query.where('key_id', '=', filter.keyId);
-    const rows = await query.orderBy('seq').limit(filter.limit ?? 1000).execute();
+    if (filter.beforeSeq !== undefined) query = query.where('seq', '<', filter.beforeSeq);
+    const rows = await query.orderBy('seq', 'desc').limit(filter.limit ?? 1000).execute();
     return rows.map((row) => ({
+      seq: Number(row.seq),
       id: row.id,
       at: Number(row.at),
       actorUserId: row.actor_user_id,

@@ -9,6 +9,7 @@ import { sessionTokens } from './migrations/0005-session-tokens.ts';
 import { keyRequestLimit } from './migrations/0006-key-request-limit.ts';
 import { keyEnabled } from './migrations/0007-key-enabled.ts';
 import { consoleNonceExpiry } from './migrations/0008-console-nonce-expiry.ts';
+import { auditLogByOrganization } from './migrations/0009-audit-log-by-organization.ts';
 
 /** Versioned migrations in order; names sort lexically, so keep the numeric prefix. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
@@ -21,6 +22,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0006-key-request-limit': keyRequestLimit(),
     '0007-key-enabled': keyEnabled(),
     '0008-console-nonce-expiry': consoleNonceExpiry(),
+    '0009-audit-log-by-organization': auditLogByOrganization(),
   };
 }
 

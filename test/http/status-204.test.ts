@@ -23,7 +23,7 @@ for (const dialect of dialects()) {
       assert.equal((await forwardAuth(node, { 'x-api-key': key.key })).status, 403);
       const audit = await node.request('GET', '/v1/audit', { token: node.admin.token });
       const actions = audit.body.entries.filter((e: { keyId: string }) => e.keyId === key.id).map((e: { action: string }) => e.action);
-      assert.deepEqual(actions, ['key.create', 'key.delete']);
+      assert.deepEqual(actions, ['key.delete', 'key.create'], 'newest first');
     });
   });
 }

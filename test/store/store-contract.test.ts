@@ -141,15 +141,18 @@ for (const dialect of dialects()) {
       assert.equal(await store.tokens.findByHash('x'.repeat(64)), null);
     });
 
-    it('appends audit entries in order and filters them by organization and key', async () => {
+    it('appends audit entries in order, reads them newest first and filters them by organization and key', async () => {
       const keyId = randomUUID();
       for (const [i, action] of ['key.create', 'key.update', 'key.revoke'].entries()) {
         await store.audit.append({ id: randomUUID(), at: T0 + i, actorUserId: userId, actor: 'alice (token)', organizationId: orgId, action, keyId, ip: '127.0.0.1', outcome: 'ok', detail: { i } });
       }
       const entries = await store.audit.list({ organizationId: orgId, keyId });
-      assert.deepEqual(entries.map((e) => e.action), ['key.create', 'key.update', 'key.revoke']);
-      assert.deepEqual(entries[2].detail, { i: 2 });
-      assert.equal(entries[0].ip, '127.0.0.1');
+      assert.deepEqual(entries.map((e) => e.action), ['key.revoke', 'key.update', 'key.create']);
+      assert.deepEqual(entries[0].detail, { i: 2 });
+      assert.equal(entries[2].ip, '127.0.0.1');
+      assert.ok(entries[0].seq > entries[1].seq && entries[1].seq > entries[2].seq);
+      const older = await store.audit.list({ organizationId: orgId, keyId, beforeSeq: entries[0].seq, limit: 1 });
+      assert.deepEqual(older.map((e) => e.action), ['key.update']);
       assert.equal((await store.audit.list({ keyId: randomUUID() })).length, 0);
     });
   });

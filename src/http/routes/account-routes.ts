@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { AuditPageQuery, auditPageBody, auditPageRequest } from '../audit-page-schema.ts';
 import type { HttpDependencies } from '../http-dependencies.ts';
 
 /** Who am I, the permission catalog and health: what the console and operators read first. */
@@ -19,9 +20,8 @@ export async function accountRoutes(app: FastifyInstance, parts: Pick<HttpDepend
     tiers: parts.config.keys.tiers,
   }));
 
-  app.get('/v1/audit', { schema: { tags: ['account'], security: [{ bearerAuth: [] }], summary: "The organization's audit log (admins)" } }, async (request) => {
+  app.get('/v1/audit', { schema: { tags: ['account'], security: [{ bearerAuth: [] }], summary: "The organization's audit log (admins), newest first, a page at a time", querystring: AuditPageQuery } }, async (request) => {
     const principal = await app.requirePrincipal(request);
-    const entries = await parts.audit.listForOrganization(principal);
-    return { entries: entries.map((e) => ({ ...e, at: new Date(e.at).toISOString() })) };
+    return auditPageBody(await parts.audit.listForOrganization(principal, auditPageRequest(request.query)));
   });
 }

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { KEY_SCHEMES, MAX_CONNECTIONS, MAX_REQUESTS_PER_MINUTE, TIERS } from '../../core/api-key.ts';
 import { badInput } from '../../core/errors.ts';
 import { LATEST_EXPIRY } from '../../core/key-expiry.ts';
+import { AuditPageQuery, auditPageBody, auditPageRequest } from '../audit-page-schema.ts';
 import type { HttpDependencies } from '../http-dependencies.ts';
 import { ErrorSchema } from '../error-schema.ts';
 import { authenticatedRoute } from '../management-auth.ts';
@@ -180,12 +181,11 @@ export async function keysRoutes(app: FastifyInstance, parts: Pick<HttpDependenc
 
   app.get('/v1/keys/:id/audit', {
     ...authenticated,
-    schema: { tags, security, summary: 'The audit trail of one key', params: Id },
+    schema: { tags, security, summary: 'The audit trail of one key, newest first, a page at a time', params: Id, querystring: AuditPageQuery },
     handler: async (request) => {
       const principal = await app.requirePrincipal(request);
       const key = await keys.get(principal, (request.params as { id: string }).id);
-      const entries = await parts.audit.listForKey(principal, key.id);
-      return { entries: entries.map((e) => ({ ...e, at: new Date(e.at).toISOString() })) };
+      return auditPageBody(await parts.audit.listForKey(principal, key.id, auditPageRequest(request.query)));
     },
   });
 }
