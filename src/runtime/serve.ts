@@ -52,6 +52,7 @@ export async function serve(args: string[], file: string | null, io: Io): Promis
         `  admin token    ${seed.adminToken}`,
         `  demo API key   ${seed.demoKey}`,
         `  demo wallet    ${DEMO_WALLET}  (channel ${maintenanceChannel(DEMO_WALLET)})`,
+        "                 Hardhat's first account: its private key is public, so it signs in only from this machine",
         '  These secrets are shown once; they are stored only as hashes.',
         `  try: curl -H "Authorization: Bearer ${seed.adminToken}" ${base}/v1/keys`,
       );

@@ -4,6 +4,7 @@ import { parseSiweMessage, validateSiweMessage } from 'viem/siwe';
 import type { Clock } from '../core/clock.ts';
 import { ErrorCode, KeygateError } from '../core/errors.ts';
 import type { User } from '../core/principal.ts';
+import { publicWalletRefusal } from '../core/public-wallets.ts';
 import { checksumAddress } from '../core/wallet-address.ts';
 import type { ConsoleNonceRepository } from '../store/console-nonce-repository.ts';
 import type { ConsoleOrigins } from './console-origins.ts';
@@ -54,12 +55,17 @@ export class SiweSignIn {
     return { nonce, expiresAt, domain: domains[0] ?? '', domains };
   }
 
-  /** Checks a signed EIP-4361 message and returns the user who owns the signing wallet; consumes the nonce. */
-  async verify(proof: SiweProof): Promise<User> {
+  /**
+   * Checks a signed EIP-4361 message from the client at `ip` and returns the user who owns the signing
+   * wallet; consumes the nonce.
+   */
+  async verify(proof: SiweProof, ip: string | null): Promise<User> {
     const parsed = parseSiweMessage(proof.message);
     if (!parsed.address || !parsed.nonce || !parsed.domain || parsed.version !== '1') {
       throw refused('not a Sign-In with Ethereum (EIP-4361) message');
     }
+    const publicWallet = publicWalletRefusal(checksumAddress(parsed.address), ip, 'sign in');
+    if (publicWallet) throw new KeygateError(ErrorCode.FORBIDDEN, publicWallet, undefined, 'a wallet whose private key is public, from another machine');
     // Only configured (or listening) origins count, never the request's Host: a site that relays a
     // signature its visitor made for that site must fail. The refused domain is not echoed back.
     if (!this.#origins.accepts(parsed.domain, parsed.uri)) {

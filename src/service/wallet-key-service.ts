@@ -5,6 +5,7 @@ import { normaliseEd25519PublicKey } from '../core/ed25519-public-key.ts';
 import { recoverPersonalSigner, type SplitSignature } from '../core/eip191-signature.ts';
 import { badInput, ErrorCode, KeygateError } from '../core/errors.ts';
 import type { Principal, User } from '../core/principal.ts';
+import { publicWalletRefusal } from '../core/public-wallets.ts';
 import { normaliseAddress } from '../core/wallet-address.ts';
 import { createKeyMessage, revokeKeyMessage } from '../core/wallet-key-message.ts';
 import type { Config } from '../config/config-schema.ts';
@@ -77,7 +78,7 @@ export class WalletKeyService {
       const state = keyStatus(existing, now) === 'active' ? 'is already registered' : 'was registered before and cannot be registered again';
       throw new KeygateError(ErrorCode.CONFLICT, `this Ed25519 public key ${state}; generate a new key pair`, 'publicKey');
     }
-    const principal = await this.#principal(await this.#ownerOf(address), ip);
+    const principal = await this.#principal(await this.#ownerOf(address, ip), ip);
     const created = await this.#deps.keys.create(principal, {
       name: input.apiWalletName,
       scheme: 'ed25519',
@@ -113,6 +114,11 @@ export class WalletKeyService {
 
   async #requireSigner(message: string, input: WalletKeyRequest, address: string, action: string, ip: string | null): Promise<void> {
     const { throttle } = this.#deps;
+    const publicWallet = publicWalletRefusal(address, ip, action === 'key.create' ? 'register API keys' : 'revoke API keys');
+    if (publicWallet) {
+      await this.#deps.audit.record(this.#walletActor(address, ip), action, 'denied', null, { reason: 'a wallet whose private key is public, from another machine' });
+      throw new KeygateError(ErrorCode.FORBIDDEN, publicWallet);
+    }
     await throttle.assertAllowed('wallet-fail', ip, 'too many failed wallet signatures from this address; try again in a minute');
     const signer = await recoverPersonalSigner(message, input.signature, 'signature');
     if (signer === address) return;
@@ -130,11 +136,16 @@ export class WalletKeyService {
     return { userId: null, label: `wallet ${address}`, organizationId: null, ip };
   }
 
-  /** The user owning the wallet; a wallet Keygate does not know becomes a member of the wallet organization. */
-  async #ownerOf(address: string): Promise<User> {
-    const { directory, settings } = this.#deps;
+  /**
+   * The user owning the wallet; a wallet Keygate does not know becomes a member of the wallet
+   * organization. Anyone can make a new wallet and sign with it, so each address may provision only
+   * so many users a minute (the failure budget's size): each is a row kept for good.
+   */
+  async #ownerOf(address: string, ip: string | null): Promise<User> {
+    const { directory, settings, throttle } = this.#deps;
     const owner = await directory.userByWallet(address);
     if (owner) return owner;
+    await throttle.spend('wallet-user', ip, 'too many new wallet accounts from this address; try again in a minute');
     const organization = await this.#walletOrganization(settings.organizationName);
     try {
       return await directory.createUser({ organizationId: organization.id, name: address, role: 'member', wallets: [address] });

@@ -104,7 +104,7 @@ export async function consoleRoutes(
     },
     handler: async (request, reply) => {
       const body = request.body as { message: string; signature: string };
-      const user = await guardFailures(request, () => siwe.verify({ message: body.message, signature: body.signature }));
+      const user = await guardFailures(request, () => siwe.verify({ message: body.message, signature: body.signature }, request.ip));
       return signIn(request, reply, await tokens.principalFor(user.id, 'console:siwe', request.ip), 'siwe');
     },
   });
