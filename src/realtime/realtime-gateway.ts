@@ -62,6 +62,11 @@ export function realtimeSettings(config: Config): RealtimeSettings {
   };
 }
 
+/** An upgrade socket's error listener: one function for every socket, not a closure per socket. */
+function destroyOnError(this: Duplex): void {
+  this.destroy();
+}
+
 /**
  * The real-time gateway of one node: both WebSocket protocols, the hub, key watch, connection slots,
  * and publishing through the broker so every node's subscribers receive each publication.
@@ -180,6 +185,10 @@ export class RealtimeGateway {
   }
 
   #upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    // Node stops listening for errors on a socket it hands to 'upgrade': one reset by the client before
+    // ws takes it over (a refusal being written, a handshake being verified) was an unhandled 'error'
+    // that ended the process.
+    socket.on('error', destroyOnError);
     const route = routeUpgrade(request.url);
     if (route === null) return refuseUpgrade(socket, 404, { error: { code: 'NOT_FOUND', message: `no WebSocket endpoint at ${request.url}` } });
     const facts = handshakeFacts(request, this.#proxyTrust);
