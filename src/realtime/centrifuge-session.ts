@@ -205,6 +205,13 @@ export class CentrifugeSession extends WebSocketSession implements SessionView {
         return JSON.stringify({ id: command.id, connect: outcome.result });
       }
       case 'subscribed': {
+        // Asked again of the key the session holds now: it may have changed while the subscribe waited
+        // on the bus, and adoptKey checked only the subscriptions already made.
+        const decision = canSubscribe(outcome.subscription.channel, this.key, this.#ownerWallets, this.context.settings.channels);
+        if (!decision.allowed) {
+          outcome.subscription.release();
+          return JSON.stringify({ id: command.id, error: replyError(decision.error, decision.message) });
+        }
         this.#subscriptions.set(outcome.subscription.channel, outcome.subscription);
         afterReply.push(() => outcome.subscription.flush());
         return JSON.stringify({ id: command.id, subscribe: outcome.result });
