@@ -1,5 +1,5 @@
 import type { WebSocket } from 'ws';
-import type { ApiKey } from '../core/api-key.ts';
+import { keyEndsAt, type ApiKey } from '../core/api-key.ts';
 import { KeygateError } from '../core/errors.ts';
 import type { RequestFacts } from '../core/request-facts.ts';
 import { isWalletChannel } from '../core/channel-names.ts';
@@ -252,13 +252,26 @@ export class CentrifugeSession extends WebSocketSession implements SessionView {
     this.#pendingPlace = null;
   }
 
-  /** Ends the session when its connection token lapses without a refresh (the client reconnects with a new one). */
+  /**
+   * Ends the session when its connection token lapses without a refresh (the client reconnects with a
+   * new one) — or, when the key itself ends within the second after (a token is capped at the key's
+   * end, rounded down to the second), as the key's end: the client must then stop, not fetch a token
+   * for a key that is gone.
+   */
   #expireTokenAt(expiresAt: number | null): void {
     if (this.#tokenTimer) clearTimeout(this.#tokenTimer);
     this.#tokenTimer = null;
     if (expiresAt === null) return;
-    this.#tokenTimer = setTimeout(() => this.end('connection_expired'), Math.min(Math.max(0, expiresAt - this.context.clock.now()), 2 ** 31 - 1));
+    this.#tokenTimer = setTimeout(() => this.end(this.#keyEndingWithin(1000) ?? 'connection_expired'), Math.min(Math.max(0, expiresAt - this.context.clock.now()), 2 ** 31 - 1));
     this.#tokenTimer.unref();
+  }
+
+  /** How the session's key ends if it does within `ms` from now (revoked at a roll's end, or expired), else null. */
+  #keyEndingWithin(ms: number): EndReason | null {
+    const key = this.#key;
+    const ends = key === null ? null : keyEndsAt(key);
+    if (key === null || ends === null || ends > this.context.clock.now() + ms) return null;
+    return key.revokedAt === ends ? 'key_revoked' : 'key_expired';
   }
 
   #fail(error: unknown): void {

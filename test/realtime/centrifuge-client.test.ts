@@ -4,7 +4,7 @@ import { Centrifuge, State } from 'centrifuge';
 import WebSocket from 'ws';
 import { dialects } from '../support/databases.ts';
 import { waitFor } from '../support/wait-for.ts';
-import { centrifugeUrl, createKey, nextEvent, officialClient, WALLET, WALLET_LOWER, walletOwnerSuite } from './realtime-fixtures.ts';
+import { centrifugeUrl, createKey, nextEvent, officialClient, rawCentrifuge, WALLET, WALLET_LOWER, walletOwnerSuite } from './realtime-fixtures.ts';
 
 const CHANNEL = `maintenance:wallet:${WALLET}`;
 
@@ -254,6 +254,17 @@ for (const dialect of dialects()) {
       const sub = c.newSubscription(CHANNEL);
       sub.subscribe();
       await nextEvent(sub, 'subscribed');
+    });
+
+    it('ends a token session with key_expired (4502), not a reconnect, when its key expires', async () => {
+      // The token is capped at the key's end, rounded down to the second: it lapses first.
+      const { key } = await createKey(suite.node, suite.owner.token, { expiresInSeconds: 2 });
+      const minted = await fetch(`${suite.node.url}/v1/realtime/token`, { method: 'POST', headers: { 'x-api-key': key } });
+      const { token } = (await minted.json()) as { token: string };
+      const raw = await rawCentrifuge(suite.node);
+      raw.send({ id: 1, connect: { token } });
+      await raw.waitFor((line) => line.id === 1 && line.connect);
+      assert.deepEqual(await raw.waitClosed(4000), { code: 4502, reason: 'key_expired' });
     });
   });
 }
