@@ -1,7 +1,7 @@
 import { TIERS, type Tier } from '../core/api-key.ts';
 import type { Clock } from '../core/clock.ts';
 import { badInput, ErrorCode, KeygateError } from '../core/errors.ts';
-import { hasControlCharacters } from '../core/control-characters.ts';
+import { CONTROL_CHARACTERS, hasControlCharacters } from '../core/control-characters.ts';
 import type { IdSource } from '../core/ids.ts';
 import { ROLES, USAGE_LEVELS, type Organization, type RevokePolicy, type Role, type UsageLevel, type User } from '../core/principal.ts';
 import { normaliseAddress } from '../core/wallet-address.ts';
@@ -40,7 +40,7 @@ export class DirectoryService {
 
   async createOrganization(name: string, revokePolicy: RevokePolicy = 'admins'): Promise<Organization> {
     if (typeof name !== 'string' || name.trim() === '') throw badInput('name', 'organization name is required');
-    if (hasControlCharacters(name) || name.trim().length > 200) throw badInput('name', 'organization name must be at most 200 characters without control characters');
+    if (hasControlCharacters(name) || name.trim().length > 200) throw badInput('name', `organization name must be at most 200 characters without ${CONTROL_CHARACTERS}`);
     if (revokePolicy !== 'admins' && revokePolicy !== 'owner_or_admin') throw badInput('revokePolicy', 'revokePolicy must be admins or owner_or_admin');
     if (await this.#store.organizations.findByName(name.trim())) throw new KeygateError(ErrorCode.CONFLICT, `organization ${name.trim()} already exists`, 'name');
     const org: Organization = { id: this.#ids.uuid(), name: name.trim(), revokePolicy, createdAt: this.#clock.now() };
@@ -52,7 +52,7 @@ export class DirectoryService {
     const org = await this.#store.organizations.findById(input.organizationId);
     if (!org) throw badInput('organizationId', `no organization ${input.organizationId}`);
     if (typeof input.name !== 'string' || input.name.trim() === '') throw badInput('name', 'user name is required');
-    if (hasControlCharacters(input.name) || input.name.trim().length > 200) throw badInput('name', 'user name must be at most 200 characters without control characters');
+    if (hasControlCharacters(input.name) || input.name.trim().length > 200) throw badInput('name', `user name must be at most 200 characters without ${CONTROL_CHARACTERS}`);
     const role = input.role ?? 'member';
     if (!ROLES.includes(role)) throw badInput('role', `role must be one of ${ROLES.join(', ')}`);
     const usageLevel = input.usageLevel ?? 'basic';

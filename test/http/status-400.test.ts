@@ -25,7 +25,12 @@ for (const dialect of dialects()) {
       refused(await create({}), 'name', 'name is required');
       refused(await create({ name: '' }), 'name', 'name is required');
       refused(await create({ name: 'x'.repeat(101) }), 'name', 'name must be at most 100 characters');
-      refused(await create({ name: 'bad\u0000name' }), 'name', 'name must not contain control characters');
+      // A C0 or C1 control, a right-to-left override (reverses how the name reads), a line separator, a lone surrogate.
+      for (const name of ['bad\u0000name', 'a\u0085b', 'key\u202egnp.exe', 'a\u2028b', 'a\u2066b', 'a\ud800b']) {
+        refused(await create({ name }), 'name', 'name must not contain control characters (bidirectional controls, line separators and lone surrogates included)');
+      }
+      const emoji = await create({ name: 'team \u{1F468}\u200d\u{1F469}\u200d\u{1F467} desk' });
+      assert.equal(emoji.status, 201, 'joiners stay: emoji need them');
       refused(await create({ name: 'k', permissions: ['read', {}] }), 'permissions[1]', 'permissions[1] must be a text');
       refused(await create({ name: 'k', permissions: ['x'.repeat(201)] }), 'permissions[0]', 'permissions[0] must be at most 200 characters');
       refused(await create({ name: 'k', permissions: Array.from({ length: 101 }, () => 'read') }), 'permissions', 'permissions must have at most 100 entries');
