@@ -3,6 +3,12 @@ import { badInput } from './errors.ts';
 
 /** The smallest RSA modulus accepted for request signing. */
 export const MIN_RSA_BITS = 2048;
+/**
+ * The largest: checking a signature costs about the square of the modulus length, so a 16,384-bit key
+ * (which the PEM size limit still allows) made each request, forged ones included, some 64 times the
+ * work of a 2048-bit one on the event loop.
+ */
+export const MAX_RSA_BITS = 8192;
 
 /**
  * The smallest public exponent accepted (FIPS 186-5 asks for 65537 ≤ e < 2^256). With a small one a
@@ -41,6 +47,7 @@ export function parseRsaPublicKey(pem: unknown, field = 'public_key'): RsaPublic
   }
   const bits = keyObject.asymmetricKeyDetails?.modulusLength ?? 0;
   if (bits < MIN_RSA_BITS) throw badInput(field, `${field} is a ${bits}-bit RSA key; at least ${MIN_RSA_BITS} bits are required`);
+  if (bits > MAX_RSA_BITS) throw badInput(field, `${field} is a ${bits}-bit RSA key; at most ${MAX_RSA_BITS} bits are accepted`);
   const exponent = keyObject.asymmetricKeyDetails?.publicExponent ?? 0n;
   if (exponent < MIN_RSA_EXPONENT || exponent >= MAX_RSA_EXPONENT) {
     throw badInput(field, `${field} has public exponent ${exponent < MAX_RSA_EXPONENT ? String(exponent) : 'of 2^256 or more'}; it must be at least 65537 (the usual one) and below 2^256`);

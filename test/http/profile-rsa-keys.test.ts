@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { generateKeyPairSync } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { dialects } from '../support/databases.ts';
 import { startNode, type TestNode } from '../support/harness.ts';
@@ -61,6 +61,14 @@ for (const dialect of dialects()) {
       const small = await post({ name: 'x', public_key: rsaPair(1024).publicPem });
       assert.equal(small.status, 400);
       assert.match(small.body.message, /1024-bit.*2048/);
+      // A 16,384-bit public key (an odd modulus with its top bit set; no private half is needed to upload one).
+      const modulus = randomBytes(2048);
+      modulus[0] |= 0x80;
+      modulus[2047] |= 0x01;
+      const huge = createPublicKey({ key: { kty: 'RSA', n: modulus.toString('base64url'), e: 'AQAB' }, format: 'jwk' }).export({ type: 'spki', format: 'pem' }).toString();
+      const large = await post({ name: 'x', public_key: huge });
+      assert.equal(large.status, 400, JSON.stringify(large.body));
+      assert.match(large.body.message, /16384-bit.*at most 8192/);
       const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
       const notRsa = await post({ name: 'x', public_key: ec });
       assert.equal(notRsa.status, 400);
