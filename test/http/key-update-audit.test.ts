@@ -22,9 +22,10 @@ describe('key update audit', () => {
     assert.deepEqual(
       updates.map((entry: { action: string; detail: { fields: string[] } }) => [entry.action, entry.detail.fields]),
       [
-        ['key.update', ['requestsPerMinute']],
         ['key.suspend', ['enabled']],
+        ['key.update', ['requestsPerMinute']],
       ],
+      'newest first',
     );
   });
 });
