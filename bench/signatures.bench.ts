@@ -104,13 +104,14 @@ try {
   const hmacKey = await keygate.keys.create(principal, { name: 'hmac', scheme: 'hmac' });
   const hmacSecret = hmacKey.secret!;
   const hmacMessages: string[] = [];
+  // Decoded once here: the floor's claim takes the bytes, and decoding them again per call (the raw
+  // side decodes the header already) made the floor pay for a second decode no verifier makes.
+  const hmacSignatures: Buffer[] = [];
   const hmacCase: Case = {
     name: 'HMAC-SHA256',
     scheme: 'hmac',
     lookup: hmacKey.key.lookup,
-    signature(i) {
-      return Buffer.from(this.requests[i].headers['api-signature']!, 'hex');
-    },
+    signature: (i) => hmacSignatures[i],
     goal: 0.8,
     requests: Array.from({ length: 60_000 }, (_, i) => {
       const ts = timestamp(i);
@@ -118,6 +119,7 @@ try {
       const message = ts + 'POST' + url + body;
       hmacMessages.push(message);
       const signature = createHmac('sha256', hmacSecret).update(message).digest('hex');
+      hmacSignatures.push(Buffer.from(signature, 'hex'));
       return { method: 'POST', url, body, headers: { 'api-key': hmacKey.key.lookup, 'api-timestamp': ts, 'api-signature': signature } };
     }),
     raw(i) {
