@@ -3,6 +3,7 @@ import { ErrorCode, KeygateError } from '../core/errors.ts';
 import type { ConsoleSessionService } from '../service/console-sessions.ts';
 import type { TokenService } from '../service/token-service.ts';
 import type { PrincipalResolver } from './management-auth.ts';
+import { clientAddress } from './client-address.ts';
 
 /** The httpOnly cookie that carries a console session id. */
 export const SESSION_COOKIE = 'keygate_session';
@@ -50,6 +51,6 @@ export function consoleSessionResolver(sessions: ConsoleSessionService, tokens: 
     const session = await sessions.find(id);
     if (!session) throw new KeygateError(ErrorCode.UNAUTHENTICATED, 'your console session has expired or was signed out; sign in again');
     requireCsrf(sessions, request, id);
-    return tokens.principalFor(session.userId, `console:${session.via}`, request.ip);
+    return tokens.principalFor(session.userId, `console:${session.via}`, clientAddress(request));
   };
 }

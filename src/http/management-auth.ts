@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ErrorCode, KeygateError } from '../core/errors.ts';
 import type { Principal } from '../core/principal.ts';
 import type { HttpDependencies } from './http-dependencies.ts';
+import { clientAddress } from './client-address.ts';
 
 /** Finds the caller of a management request by one means (Bearer token, console session…), or null. */
 export type PrincipalResolver = (request: FastifyRequest) => Promise<Principal | null>;
@@ -33,7 +34,7 @@ export function installManagementAuth(app: FastifyInstance, parts: Pick<HttpDepe
   const resolvers: PrincipalResolver[] = [
     async (request) => {
       const token = bearerToken(request);
-      return token ? parts.tokens.authenticate(token, 'token', request.ip) : null;
+      return token ? parts.tokens.authenticate(token, 'token', clientAddress(request)) : null;
     },
   ];
   app.decorate('principalResolvers', resolvers);
@@ -66,11 +67,11 @@ export function guardSignIn<T>(
   failureCodes: readonly ErrorCode[],
   attempt: () => Promise<T>,
 ): Promise<T> {
-  return parts.throttle.guard(SIGN_IN_SCOPE, request.ip, attempt, {
+  return parts.throttle.guard(SIGN_IN_SCOPE, clientAddress(request), attempt, {
     message: 'too many failed sign-in attempts from this address; try again in a minute',
     failureCodes,
     onFailure: (error) =>
-      parts.audit.record({ userId: null, label: 'anonymous', organizationId: null, ip: request.ip }, action, 'denied', null, {
+      parts.audit.record({ userId: null, label: 'anonymous', organizationId: null, ip: clientAddress(request) }, action, 'denied', null, {
         route: request.routeOptions.url,
         reason: error.reason,
       }),

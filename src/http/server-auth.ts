@@ -6,6 +6,7 @@ import type { AuditTrail } from '../service/audit-trail.ts';
 import type { FailureThrottle } from '../verify/failure-throttle.ts';
 import { TtlCache } from '../verify/ttl-cache.ts';
 import { isThrottled, throttleAddress, type ThrottledAddresses } from '../verify/throttled-addresses.ts';
+import { clientAddress } from './client-address.ts';
 
 /** The per-IP budget of failed server-credential attempts (apart from people's sign-ins, so a misconfigured back end does not lock them out). */
 const SERVER_SCOPE = 'server-fail';
@@ -36,7 +37,7 @@ export class ServerCredential {
 
   /** Resolves when the request carries the server credential; throws UNAUTHENTICATED or RATE_LIMITED otherwise. */
   check(request: FastifyRequest): void | Promise<void> {
-    if (isThrottled(this.#throttled, request.ip, this.#clock.now())) {
+    if (isThrottled(this.#throttled, clientAddress(request) ?? undefined, this.#clock.now())) {
       throw new KeygateError(ErrorCode.RATE_LIMITED, 'too many failed server credential attempts from this address; try again in a minute');
     }
     const authorization = request.headers.authorization ?? '';
@@ -47,8 +48,8 @@ export class ServerCredential {
   }
 
   async #refuse(request: FastifyRequest, message: string): Promise<never> {
-    const ip = request.ip;
-    if (await this.#throttle.recordFailure(SERVER_SCOPE, ip)) throttleAddress(this.#throttled, ip, this.#clock.now());
+    const ip = clientAddress(request);
+    if ((await this.#throttle.recordFailure(SERVER_SCOPE, ip)) && ip !== null) throttleAddress(this.#throttled, ip, this.#clock.now());
     await this.#audit.record({ userId: null, label: 'anonymous', organizationId: null, ip }, 'auth.server', 'denied', null, {
       route: request.routeOptions.url,
       reason: message,

@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { HttpDependencies } from '../http-dependencies.ts';
 import { ErrorSchema } from '../error-schema.ts';
+import { clientAddress } from '../client-address.ts';
 
 const Address = Type.String({ pattern: '^(0x|0X)?[0-9a-fA-F]{40}$', 'x-expected': 'an Ethereum address: 0x followed by 40 hex digits', description: 'Ethereum address that owns the API key', examples: ['0x742d35cc6634c0532925a3b844bc9e7595f2bd18'] });
 const PublicKey = Type.String({ minLength: 64, maxLength: 64, pattern: '^[0-9a-fA-F]{64}$', 'x-expected': 'exactly 64 hex digits, no 0x', description: 'Hex-encoded Ed25519 public key; it becomes the API key' });
@@ -55,7 +56,7 @@ export async function walletKeysProfile(app: FastifyInstance, parts: Pick<HttpDe
       response: { 200: Created, 400: ErrorSchema, 401: ErrorSchema, 409: ErrorSchema, 429: ErrorSchema },
     },
     handler: async (request) => {
-      const key = await parts.walletKeys.register(request.body as typeof CreateBody.static, request.ip);
+      const key = await parts.walletKeys.register(request.body as typeof CreateBody.static, clientAddress(request));
       return {
         apiKey: key.lookup,
         address: key.walletAddress!,
@@ -74,7 +75,7 @@ export async function walletKeysProfile(app: FastifyInstance, parts: Pick<HttpDe
       response: { 200: Revoked, 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 429: ErrorSchema },
     },
     handler: async (request) => {
-      const key = await parts.walletKeys.revoke(request.body as typeof RevokeBody.static, request.ip);
+      const key = await parts.walletKeys.revoke(request.body as typeof RevokeBody.static, clientAddress(request));
       return { apiKey: key.lookup, address: key.walletAddress!, revokedAt: key.revokedAt! * MICROS_PER_MS, accountIndex: key.accountIndex! };
     },
   });

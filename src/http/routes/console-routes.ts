@@ -8,6 +8,7 @@ import { actorOf } from '../../service/audit-trail.ts';
 import { clearSessionCookie, consoleSessionResolver, requireCsrf, sessionIdOf, setSessionCookie } from '../console-session-auth.ts';
 import { ErrorSchema } from '../error-schema.ts';
 import { bearerToken, guardSignIn, NONCE_SCOPE } from '../management-auth.ts';
+import { clientAddress } from '../client-address.ts';
 
 
 const SessionSchema = Type.Object({
@@ -86,7 +87,7 @@ export async function consoleRoutes(
       // Each nonce is a stored row, so issuing one spends a budget like a failure: the address's nonce
       // budget, apart from its sign-in budget, so anonymous nonce requests from a shared address (a
       // NAT, a /64) never make that address's management tokens answer 429.
-      await throttle.spend(NONCE_SCOPE, request.ip, 'too many sign-in nonces requested from this address; try again in a minute');
+      await throttle.spend(NONCE_SCOPE, clientAddress(request), 'too many sign-in nonces requested from this address; try again in a minute');
       const issued = await siwe.issueNonce();
       return { nonce: issued.nonce, domain: issued.domain, domains: [...issued.domains], expiresAt: new Date(issued.expiresAt).toISOString() };
     },
@@ -104,8 +105,8 @@ export async function consoleRoutes(
     },
     handler: async (request, reply) => {
       const body = request.body as { message: string; signature: string };
-      const user = await guardFailures(request, () => siwe.verify({ message: body.message, signature: body.signature }, request.ip));
-      return signIn(request, reply, await tokens.principalFor(user.id, 'console:siwe', request.ip), 'siwe');
+      const user = await guardFailures(request, () => siwe.verify({ message: body.message, signature: body.signature }, clientAddress(request)));
+      return signIn(request, reply, await tokens.principalFor(user.id, 'console:siwe', clientAddress(request)), 'siwe');
     },
   });
 
@@ -118,7 +119,7 @@ export async function consoleRoutes(
     },
     handler: async (request, reply) => {
       const token = bearerToken(request);
-      const principal = await guardFailures(request, () => tokens.authenticate(token, 'console:token', request.ip));
+      const principal = await guardFailures(request, () => tokens.authenticate(token, 'console:token', clientAddress(request)));
       return signIn(request, reply, principal, 'token');
     },
   });
@@ -129,7 +130,7 @@ export async function consoleRoutes(
       const id = sessionIdOf(request);
       const session = id ? await sessions.find(id) : null;
       if (!id || !session) throw new KeygateError(ErrorCode.UNAUTHENTICATED, 'not signed in to the console');
-      const principal = await tokens.principalFor(session.userId, `console:${session.via}`, request.ip);
+      const principal = await tokens.principalFor(session.userId, `console:${session.via}`, clientAddress(request));
       return sessionView(principal, session.via, sessions.csrfTokenFor(id), session.expiresAt);
     },
   });
