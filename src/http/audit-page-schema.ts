@@ -4,7 +4,7 @@ import { AUDIT_PAGE, type AuditPage, type AuditPageRequest } from '../service/au
 /** The query of both audit routes: how many entries, and the cursor of the page before. */
 export const AuditPageQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: AUDIT_PAGE.max, description: `Entries per page, newest first (default ${AUDIT_PAGE.default})` })),
-  before: Type.Optional(Type.String({ maxLength: 20, description: "The `next` of the page before: the entries older than that page's" })),
+  before: Type.Optional(Type.String({ maxLength: 100, description: "The `next` of the page before: the entries older than that page's" })),
 });
 
 /** The page of an audit route's query. */

@@ -1,5 +1,5 @@
 import type { Clock } from '../core/clock.ts';
-import type { IdSource } from '../core/ids.ts';
+import { isUuid, type IdSource } from '../core/ids.ts';
 import type { Principal } from '../core/principal.ts';
 import { badInput, ErrorCode, KeygateError } from '../core/errors.ts';
 import type { AuditEntry, AuditFilter, AuditLogRepository, AuditOutcome, StoredAuditEntry } from '../store/audit-log-repository.ts';
@@ -81,19 +81,24 @@ export class AuditTrail {
     return this.#page({ organizationId: principal.organization.id, keyId }, page);
   }
 
-  async #page(filter: AuditFilter, page: AuditPageRequest): Promise<AuditPage> {
+  /**
+   * A page from `filter`'s entries. The cursor is the id of the last entry of the page before, not its
+   * place in the log: that place counts every organization's entries, so the gaps between one's
+   * cursors would tell how busy the others are.
+   */
+  async #page(filter: AuditFilter & { organizationId: string }, page: AuditPageRequest): Promise<AuditPage> {
     const limit = Math.min(Math.max(1, page.limit ?? AUDIT_PAGE.default), AUDIT_PAGE.max);
-    const beforeSeq = page.before === undefined ? undefined : cursorSeq(page.before);
+    const beforeSeq = page.before === undefined ? undefined : await this.#cursorSeq(page.before, filter.organizationId);
     // One more than the page, to know whether an older page exists.
     const rows = await this.#repo.list({ ...filter, limit: limit + 1, beforeSeq });
     const entries = rows.slice(0, limit);
-    return { entries, next: rows.length > limit ? String(entries[limit - 1].seq) : null };
+    return { entries, next: rows.length > limit ? entries[limit - 1].id : null };
   }
-}
 
-/** The seq a page cursor names; a cursor that is not one is the caller's error, named as such. */
-function cursorSeq(cursor: string): number {
-  const seq = /^[1-9][0-9]{0,14}$/.test(cursor) ? Number(cursor) : NaN;
-  if (!Number.isSafeInteger(seq)) throw badInput('before', 'must be the `next` cursor of an earlier page of this log');
-  return seq;
+  /** The place in the log of the entry a cursor names; a cursor that names none of the organization's entries is the caller's error. */
+  async #cursorSeq(cursor: string, organizationId: string): Promise<number> {
+    const seq = isUuid(cursor) ? await this.#repo.seqOf(cursor, organizationId) : null;
+    if (seq === null) throw badInput('before', 'must be the `next` cursor of an earlier page of this log');
+    return seq;
+  }
 }

@@ -58,6 +58,12 @@ export class AuditLogRepository {
       .execute();
   }
 
+  /** Where entry `id` of an organization stands in the log (its seq), or null when it has no such entry. */
+  async seqOf(id: string, organizationId: string): Promise<number | null> {
+    const row = await this.#db.selectFrom('audit_log').select('seq').where('id', '=', id).where('organization_id', '=', organizationId).executeTakeFirst();
+    return row === undefined ? null : Number(row.seq);
+  }
+
   /** Entries for an organization and optionally one key, newest first. */
   async list(filter: AuditFilter): Promise<StoredAuditEntry[]> {
     let query = this.#db.selectFrom('audit_log').selectAll();

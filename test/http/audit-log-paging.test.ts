@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { dialects } from '../support/databases.ts';
 import { startNode, type TestNode } from '../support/harness.ts';
@@ -69,10 +70,17 @@ for (const dialect of dialects()) {
 
     it('refuses a page size or a cursor it cannot use, naming the parameter', async () => {
       for (const query of ['?limit=0', '?limit=1001', '?limit=ten']) assertError(await node.request('GET', `/v1/audit${query}`, { token: node.admin.token }), 400, 'BAD_REQUEST', 'limit');
-      for (const query of ['?before=abc', '?before=0', '?before=-5', '?before=1e3', `?before=${'9'.repeat(21)}`]) {
-        assertError(await node.request('GET', `/v1/audit${query}`, { token: node.admin.token }), 400, 'BAD_REQUEST', 'before');
+      // A cursor names an entry of this organization's log: nothing else is one (another organization's
+      // entry included), and it never tells where in the shared log the entry stands.
+      const otherOrganization = await node.keygate.directory.createOrganization(`other-${Date.now()}`);
+      await node.keygate.audit.record({ userId: null, label: 'cli', organizationId: otherOrganization.id, ip: null }, 'key.create', 'ok', null);
+      const [elsewhere] = await node.keygate.store.audit.list({ organizationId: otherOrganization.id, limit: 1 });
+      for (const cursor of ['abc', '0', '-5', '1e3', '9'.repeat(21), randomUUID(), elsewhere.id]) {
+        assertError(await node.request('GET', `/v1/audit?before=${cursor}`, { token: node.admin.token }), 400, 'BAD_REQUEST', 'before');
       }
-      assert.equal((await node.request('GET', '/v1/audit?before=1', { token: node.admin.token })).body.next, null, 'nothing is older than the first entry');
+      const [oldest] = (await node.keygate.store.audit.list({ organizationId: node.organizationId, limit: 100_000 })).slice(-1);
+      const none = await node.request('GET', `/v1/audit?before=${oldest.id}`, { token: node.admin.token });
+      assert.deepEqual([none.status, none.body.entries, none.body.next], [200, [], null], 'nothing is older than the first entry');
     });
   });
 }
