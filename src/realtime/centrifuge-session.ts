@@ -201,7 +201,7 @@ export class CentrifugeSession extends WebSocketSession implements SessionView {
         return JSON.stringify({ id: command.id, [method]: outcome.result });
       case 'connected': {
         this.#connect(outcome.key, outcome.ownerWallets, outcome.tokenExpiresAt);
-        afterReply.push(() => this.context.keyWatch.settle(outcome.key.id, outcome.mark));
+        afterReply.push(() => this.context.keyWatch.settle(outcome.key, outcome.mark));
         return JSON.stringify({ id: command.id, connect: outcome.result });
       }
       case 'subscribed': {

@@ -47,7 +47,7 @@ export async function acceptFeed(context: RealtimeContext, facts: RequestFacts, 
     upgrade((ws) => {
       handOver();
       new FeedSession(ws, key, id, facts.ip, cexFilter(facts.url), context).open();
-      context.keyWatch.settle(key.id, mark);
+      context.keyWatch.settle(key, mark);
     });
   } catch (error) {
     context.logger.warn({ err: error }, 'feed handshake could not be checked: store or broker unavailable');

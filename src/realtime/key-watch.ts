@@ -25,6 +25,8 @@ export class KeyWatch {
   readonly #timers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
   /** When each key last had an event, so a session that was being set up meanwhile is re-checked. */
   readonly #lastEvent = new Map<string, number>();
+  /** The same for each user whose wallets changed: a key with no session here yet is not in #lastEvent for it. */
+  readonly #lastUserEvent = new Map<string, number>();
 
   constructor(hub: Hub, verifier: Verifier, clock: Clock, logger: Logger, metrics: Pick<Metrics, 'eventToClose'> = noMetrics) {
     this.#hub = hub;
@@ -57,15 +59,15 @@ export class KeyWatch {
     return performance.now();
   }
 
-  /** True when the key had an event after `mark` (the session may have been set up with stale facts). */
-  changedSince(keyId: string, mark: number): boolean {
-    return (this.#lastEvent.get(keyId) ?? -1) >= mark;
+  /** True when the key, or its owner's wallets, had an event after `mark` (the session may have been set up with stale facts). */
+  changedSince(key: Pick<ApiKey, 'id' | 'userId'>, mark: number): boolean {
+    return (this.#lastEvent.get(key.id) ?? -1) >= mark || (this.#lastUserEvent.get(key.userId) ?? -1) >= mark;
   }
 
   /** Re-checks a key whose session just started if an event raced its setup; sessions end if they must. */
-  settle(keyId: string, mark: number): void {
-    if (!this.changedSince(keyId, mark)) return;
-    void this.recheck(keyId);
+  settle(key: Pick<ApiKey, 'id' | 'userId'>, mark: number): void {
+    if (!this.changedSince(key, mark)) return;
+    void this.recheck(key.id);
   }
 
   /**
@@ -73,9 +75,10 @@ export class KeyWatch {
    * local session of that key, or of every key of the user when the user's wallets changed.
    */
   onKeyEvent(event: KeyEvent): void {
+    if (event.type === 'user_changed') this.#remember(this.#lastUserEvent, event.userId);
     const keyIds = event.type === 'user_changed' ? this.#keysOfUser(event.userId) : [event.keyId];
     for (const keyId of keyIds) {
-      this.#remember(keyId);
+      this.#remember(this.#lastEvent, keyId);
       if (this.#hub.hasSessions(keyId)) void this.recheck(keyId, event.at);
     }
   }
@@ -131,11 +134,11 @@ export class KeyWatch {
   }
 
   // Only the last few seconds matter (a session's setup); older entries are dropped as the map grows.
-  #remember(keyId: string): void {
+  #remember(events: Map<string, number>, id: string): void {
     const now = performance.now();
-    this.#lastEvent.set(keyId, now);
-    if (this.#lastEvent.size < 1024) return;
-    for (const [id, at] of this.#lastEvent) if (now - at > 30_000) this.#lastEvent.delete(id);
+    events.set(id, now);
+    if (events.size < 1024) return;
+    for (const [known, at] of events) if (now - at > 30_000) events.delete(known);
   }
 
   #schedule(key: ApiKey): void {

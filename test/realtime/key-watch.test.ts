@@ -198,23 +198,35 @@ describe('key watch', () => {
     const mark = keyWatch.mark();
     // The session authenticated with the key; the revocation's event arrives before it is in the hub.
     await node.keygate.keys.revoke(admin, raced.id);
-    await eventually(() => keyWatch.changedSince(raced.id, mark), 2000, 'event seen');
+    await eventually(() => keyWatch.changedSince(raced, mark), 2000, 'event seen');
     const [late] = await sessionsOf(raced, 1);
     assert.equal(late.closed, false);
-    keyWatch.settle(raced.id, mark);
+    keyWatch.settle(raced, mark);
     await eventually(() => late.closed, 2000, 'late session ended');
     assert.deepEqual(late.ended, ['key_revoked']);
 
     // An event before the mark concerns facts the setup already read: nothing to settle.
     const calm = await create();
     await node.keygate.keys.update(admin, calm.id, { name: 'renamed' });
-    await eventually(() => keyWatch.changedSince(calm.id, 0), 2000, 'event seen');
+    await eventually(() => keyWatch.changedSince(calm, 0), 2000, 'event seen');
     const afterEvent = keyWatch.mark();
-    assert.equal(keyWatch.changedSince(calm.id, afterEvent), false);
+    assert.equal(keyWatch.changedSince(calm, afterEvent), false);
     const [session] = await sessionsOf(calm, 1);
-    keyWatch.settle(calm.id, afterEvent);
+    keyWatch.settle(calm, afterEvent);
     assert.equal(session.closed, false);
     session.end('force_disconnect');
     assert.equal(hub.hasSessions(calm.id), false);
+  });
+
+  it('settles a session whose setup raced a change of its owner\'s wallets, though the key had no session yet', async () => {
+    const { keyWatch } = context();
+    const owner = await node.addUser({ wallets: ['0x' + randomBytes(20).toString('hex')] });
+    const principal = await node.keygate.tokens.principalFor(owner.user.id, 'test', '127.0.0.1');
+    const mine = (await node.keygate.keys.create(principal, { name: 'mine', permissions: ['read'] })).key;
+    const others = await create();
+    const mark = keyWatch.mark();
+    await node.keygate.directory.removeWallet(owner.user.id, owner.user.wallets[0]);
+    await eventually(() => keyWatch.changedSince(mine, mark), 2000, 'the owner\'s change seen for a key without sessions');
+    assert.equal(keyWatch.changedSince(others, mark), false, 'another user\'s key is not concerned');
   });
 });
