@@ -92,7 +92,7 @@ export class ClaimTable {
     this.#openedAt = now;
   }
 
-  /** True the first time `signature`'s last 32 bytes are claimed in `space` while an earlier claim of them lives. */
+  /** Claims `signature` in `space` for `ttlMs`: true when no earlier claim of the same bytes there still lives, else false. */
   claim(space: string, signature: Buffer, ttlMs: number, now: number): boolean {
     this.#rotate(now, ttlMs);
     const from = claimedFrom(signature) + CLAIMED_BYTES - KEPT_BYTES;
