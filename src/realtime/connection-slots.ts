@@ -1,5 +1,6 @@
 import type { Broker } from '../bus/broker.ts';
 import { backendUnavailable, isBackendUnavailable } from '../core/backend-unavailable.ts';
+import type { Clock } from '../core/clock.ts';
 
 /** Presence entries never hit a limit; the slot machinery is reused only for its TTL and cross-node view. */
 const UNLIMITED = 1_000_000_000;
@@ -12,11 +13,21 @@ const UNLIMITED = 1_000_000_000;
  *
  * While the bus is down, and after it returns until this node has re-asserted its slots, new
  * connections are refused with UNAVAILABLE (a temporary error: clients retry): a limit that cannot
- * be counted across nodes is not enforced on a guess. Live sessions are not affected.
+ * be counted across nodes is not enforced on a guess. When the bus came back without this node's
+ * slots (a Redis restarted empty, a failover), the other nodes' slots are missing too until each has
+ * re-asserted, which one heartbeat gives every live node time to do: new connections are refused
+ * for that long as well. (Without that wait, a node a moment late, paused by its collector say, had
+ * its sessions uncounted while the others let the same keys connect again, over their limits for good.)
+ * Live sessions are not affected.
  */
 export class ConnectionSlots {
   readonly #broker: Broker;
   readonly #ttlMs: number;
+  readonly #clock: Clock;
+  /** A slot only this node holds, re-asserted with the others: gone after an outage means the bus lost what it held. */
+  readonly #alive: { readonly key: string; readonly holder: string };
+  /** New connections wait until then after the bus came back without this node's slots. */
+  #holdUntil = 0;
   /**
    * Slot key → holders this node holds there. Nested rather than one map of `key + holder` strings:
    * the holders are the strings the session and the broker already keep, so a slot costs this node
@@ -30,9 +41,13 @@ export class ConnectionSlots {
   /** Counts outages, so a re-assertion that began before the latest one does not clear `#stale`. */
   #outages = 0;
 
-  constructor(broker: Broker, ttlMs: number) {
+  /** `nodeId` names this node's own slot; `clock` times the wait after the bus lost its slots. */
+  constructor(broker: Broker, ttlMs: number, options: { nodeId: string; clock: Clock }) {
     this.#broker = broker;
     this.#ttlMs = ttlMs;
+    this.#clock = options.clock;
+    this.#alive = { key: `node:${options.nodeId}`, holder: options.nodeId };
+    this.#held.set(this.#alive.key, new Set([this.#alive.holder]));
     this.#stopWatching = broker.health.onChange((up) => {
       if (!up) {
         this.#stale = true;
@@ -41,13 +56,17 @@ export class ConnectionSlots {
     });
   }
 
-  /** Starts the heartbeat (a third of the TTL, so two beats may fail before slots lapse). */
+  /** Starts the heartbeat (a third of the TTL, so two beats may fail before slots lapse), asserting this node's slot at once. */
   start(onError: (error: unknown) => void): void {
-    this.#timer = setInterval(() => {
-      // An unavailable bus is logged once by its health; anything else is worth a line.
-      this.reassert().catch((error: unknown) => isBackendUnavailable(error) || onError(error));
-    }, Math.max(1000, Math.floor(this.#ttlMs / 3)));
+    const beat = () => this.reassert().catch((error: unknown) => isBackendUnavailable(error) || onError(error));
+    // An unavailable bus is logged once by its health; anything else is worth a line.
+    void beat();
+    this.#timer = setInterval(beat, this.#heartbeatMs);
     this.#timer.unref();
+  }
+
+  get #heartbeatMs(): number {
+    return Math.max(1000, Math.floor(this.#ttlMs / 3));
   }
 
   stop(): void {
@@ -59,6 +78,8 @@ export class ConnectionSlots {
   /** Re-asserts every slot this node holds (the heartbeat, and at once when the bus comes back). */
   async reassert(): Promise<void> {
     const outages = this.#outages;
+    // Asked before the slots are written back: has the bus kept this node's own slot through the outage?
+    if (this.#stale && (await this.#broker.countSlots(this.#alive.key)) === 0) this.#holdUntil = this.#clock.now() + this.#heartbeatMs + 1000;
     const snapshot: Array<{ key: string; holder: string }> = [];
     for (const [key, holders] of this.#held) for (const holder of holders) snapshot.push({ key, holder });
     await this.#broker.refreshSlots(snapshot, this.#ttlMs);
@@ -70,7 +91,7 @@ export class ConnectionSlots {
 
   /** Takes a connection slot for a key; false when the key already has `limit` connections on all nodes. */
   async acquireConnection(keyId: string, holder: string, limit: number): Promise<boolean> {
-    if (this.#stale) throw backendUnavailable('the bus (Redis)');
+    if (this.#stale || this.#clock.now() < this.#holdUntil) throw backendUnavailable('the bus (Redis)');
     return this.#hold(`conn:${keyId}`, holder, limit);
   }
 

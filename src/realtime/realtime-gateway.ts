@@ -90,11 +90,12 @@ export class RealtimeGateway {
     const settings = realtimeSettings(deps.config);
     this.#pending = new PendingConnections({ perAddress: settings.maxPendingPerAddress, total: settings.maxPending });
     const hub = new Hub(deps.metrics);
-    const slots = new ConnectionSlots(deps.broker, deps.config.realtime.presenceTtlSeconds * 1000);
+    const nodeId = deps.ids.uuid();
+    const slots = new ConnectionSlots(deps.broker, deps.config.realtime.presenceTtlSeconds * 1000, { nodeId, clock: deps.clock });
     const keyWatch = new KeyWatch(hub, deps.verifier, deps.clock, deps.logger, deps.metrics);
     const tokens = new ConnectionTokens(deps.secrets.derive('realtime-connection-token'));
     this.context = {
-      nodeId: deps.ids.uuid(),
+      nodeId,
       hub,
       slots,
       keyWatch,
