@@ -186,7 +186,7 @@ export async function createKeygate(options: CreateKeygateOptions): Promise<Keyg
     keyEvents: () => keyEvents.position(),
     backends: [storeHealth, busHealth],
   });
-  const { keys, directory, tokens } = createManagementServices({ config, store, events: keyEvents, clock, ids, secrets, schemes, audit });
+  const { keys, directory, tokens } = createManagementServices({ config, store, events: keyEvents, clock, ids, secrets, schemes, audit, refusals: throttle });
   const walletKeys = new WalletKeyService({
     keys,
     keyStore: store.keys,

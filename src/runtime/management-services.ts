@@ -7,7 +7,7 @@ import { registeredSchemes } from '../schemes/registry.ts';
 import { AuditTrail } from '../service/audit-trail.ts';
 import { DirectoryService } from '../service/directory-service.ts';
 import type { KeyEventSink } from '../service/key-events.ts';
-import { KeyService } from '../service/key-service.ts';
+import { KeyService, type KeyServiceDependencies } from '../service/key-service.ts';
 import { TokenService } from '../service/token-service.ts';
 import { openStore, type Store } from '../store/store.ts';
 import { bootstrapSecrets } from './bootstrap-secrets.ts';
@@ -31,12 +31,14 @@ export interface ManagementServiceDependencies {
   readonly secrets: SecretBox;
   readonly schemes: readonly CredentialScheme[];
   readonly audit: AuditTrail;
+  /** A node's failure budget, counting each user's refused key management attempts; the CLI passes none. */
+  readonly refusals?: KeyServiceDependencies['refusals'];
 }
 
 /** Builds the management services the same way for a running node and for the CLI. */
 export function createManagementServices(deps: ManagementServiceDependencies): ManagementServices {
-  const { config, store, events, clock, ids, secrets, schemes, audit } = deps;
-  const keys = new KeyService({ store, events, clock, ids, secrets, audit, schemes, settings: config.keys });
+  const { config, store, events, clock, ids, secrets, schemes, audit, refusals } = deps;
+  const keys = new KeyService({ store, events, clock, ids, secrets, audit, schemes, settings: config.keys, refusals });
   const directory = new DirectoryService(store, clock, ids, { tier: config.keys.defaultTier }, events);
   const ttlDays = config.tokens.defaultTtlDays;
   const tokens = new TokenService({ store, clock, ids, audit, defaultTtlMs: ttlDays === null ? null : ttlDays * 86_400_000 });

@@ -10,6 +10,7 @@ import { validatePermissions } from '../core/permissions.ts';
 import type { Principal, UsageLevel } from '../core/principal.ts';
 import type { SecretBox } from '../core/secret-box.ts';
 import type { Config } from '../config/config-schema.ts';
+import type { FailureThrottle } from '../verify/failure-throttle.ts';
 import type { CredentialScheme } from '../schemes/credential-scheme.ts';
 import type { Repositories, Store, StoreTransaction } from '../store/store.ts';
 import type { KeyFilter } from '../store/api-key-repository.ts';
@@ -78,6 +79,9 @@ export interface ListKeysInput {
   readonly mine?: boolean;
 }
 
+/** The failure budget's scope for a user's refused key management attempts. */
+const REFUSED_SCOPE = 'key-refused';
+
 export interface KeyServiceDependencies {
   readonly store: Store;
   /** Where committed key events go (this node applies them at once; the log carries them to the others). */
@@ -88,6 +92,12 @@ export interface KeyServiceDependencies {
   readonly audit: AuditTrail;
   readonly schemes: readonly CredentialScheme[];
   readonly settings: Config['keys'];
+  /**
+   * Counts each user's refused attempts (a node's failure budget, per minute): every refused attempt
+   * is an audit row kept for good, so a member could otherwise grow the log without end. The CLI, run
+   * by an operator on the host, has none.
+   */
+  readonly refusals?: Pick<FailureThrottle, 'assertAllowedFor' | 'recordFailureFor'>;
 }
 
 /** Every key-management rule; HTTP profiles, the CLI and the console all call this. */
@@ -410,10 +420,13 @@ export class KeyService {
    * error's value-free `reason`, not its message; no key id when the id named no key).
    */
   async #attempt<T>(principal: Principal, action: string, keyId: string | null, run: () => Promise<T>): Promise<T> {
+    const { refusals } = this.#deps;
+    await refusals?.assertAllowedFor(REFUSED_SCOPE, principal.user.id, 'too many refused key management requests from this user in the last minute; try again in a minute');
     try {
       return await run();
     } catch (error) {
-      if (error instanceof KeygateError) {
+      if (error instanceof KeygateError && error.code !== ErrorCode.UNAVAILABLE) {
+        await refusals?.recordFailureFor(REFUSED_SCOPE, principal.user.id);
         const outcome = error.code === ErrorCode.FORBIDDEN || error.code === ErrorCode.KEY_LIMIT_REACHED ? 'denied' : 'failed';
         const knownKey = error.code === ErrorCode.NOT_FOUND ? null : keyId;
         await this.#deps.audit.record(actorOf(principal), action, outcome, knownKey, { code: error.code, reason: error.reason, ...(error.field ? { field: error.field } : {}) });

@@ -22,15 +22,22 @@ export class FailureThrottle {
 
   /** Throws RATE_LIMITED when `ip` has spent its budget in `scope`. */
   async assertAllowed(scope: string, ip: string | null, message: string): Promise<void> {
-    if (ip !== null && (await this.#broker.hits(`${scope}:${addressBucket(ip)}`, WINDOW_MS)) >= this.#limit) {
-      throw new KeygateError(ErrorCode.RATE_LIMITED, message);
-    }
+    if (ip !== null) await this.assertAllowedFor(scope, addressBucket(ip), message);
   }
 
   /** Counts one failure; true when the budget is now spent. */
   async recordFailure(scope: string, ip: string | null): Promise<boolean> {
-    if (ip === null) return false;
-    return (await this.#broker.hit(`${scope}:${addressBucket(ip)}`, WINDOW_MS)) >= this.#limit;
+    return ip === null ? false : this.recordFailureFor(scope, addressBucket(ip));
+  }
+
+  /** Throws RATE_LIMITED when `subject` (an address's bucket, or a user id) has spent its budget in `scope`. */
+  async assertAllowedFor(scope: string, subject: string, message: string): Promise<void> {
+    if ((await this.#broker.hits(`${scope}:${subject}`, WINDOW_MS)) >= this.#limit) throw new KeygateError(ErrorCode.RATE_LIMITED, message);
+  }
+
+  /** Counts one failure of `subject` in `scope`; true when its budget is now spent. */
+  async recordFailureFor(scope: string, subject: string): Promise<boolean> {
+    return (await this.#broker.hit(`${scope}:${subject}`, WINDOW_MS)) >= this.#limit;
   }
 
   /**

@@ -18,7 +18,9 @@ for (const dialect of dialects()) {
   describe(`the audit log, newest first and a page at a time (${dialect})`, () => {
     let node: TestNode;
     before(async () => {
-      node = await startNode({ dialect });
+      // A budget of refused attempts large enough to write more than one page's worth of them
+      // (test/http/refused-management-budget.test.ts checks the budget itself).
+      node = await startNode({ dialect, config: { verify: { failuresPerMinutePerIp: 5_000 } } });
     });
     after(async () => node.stop());
 
