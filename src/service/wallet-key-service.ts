@@ -114,12 +114,15 @@ export class WalletKeyService {
 
   async #requireSigner(message: string, input: WalletKeyRequest, address: string, action: string, ip: string | null): Promise<void> {
     const { throttle } = this.#deps;
+    await throttle.assertAllowed('wallet-fail', ip, 'too many failed wallet signatures from this address; try again in a minute');
+    // A failure like a wrong signature, on the same budget, spent before the refusal is written: anyone
+    // can send a development wallet's address, and each refusal is an audit row kept for good.
     const publicWallet = publicWalletRefusal(address, ip, action === 'key.create' ? 'register API keys' : 'revoke API keys');
     if (publicWallet) {
+      await throttle.spend('wallet-fail', ip, 'too many failed wallet signatures from this address; try again in a minute');
       await this.#deps.audit.record(this.#walletActor(address, ip), action, 'denied', null, { reason: 'a wallet whose private key is public, from another machine' });
       throw new KeygateError(ErrorCode.FORBIDDEN, publicWallet);
     }
-    await throttle.assertAllowed('wallet-fail', ip, 'too many failed wallet signatures from this address; try again in a minute');
     const signer = await recoverPersonalSigner(message, input.signature, 'signature');
     if (signer === address) return;
     await throttle.recordFailure('wallet-fail', ip);

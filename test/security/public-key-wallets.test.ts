@@ -66,6 +66,17 @@ describe('a public-key wallet acts only from this machine; new wallets are budge
     assert.equal((await register(developmentAccount(5))).status, 200, 'from this machine it may');
   });
 
+  it('counts such refusals on the address\'s failure budget, so nobody can add audit rows without end', async () => {
+    const from = { 'x-forwarded-for': '198.51.100.40' };
+    const account = developmentAccount(3);
+    const attempts = await Promise.all(Array.from({ length: 20 }, () => register(account, from)));
+    const statuses = attempts.map((response) => response.status).sort();
+    assert.deepEqual(statuses, [...Array(3).fill(403), ...Array(17).fill(429)], 'twenty at once: exactly the budget of 3 refused as 403');
+    const rows = (await node.keygate.store.audit.list({ limit: 10_000 })).filter((e) => e.ip === '198.51.100.40');
+    assert.equal(rows.length, 3, 'one audit row per refusal within the budget, none after it');
+    assert.equal((await register(account, from)).status, 429, 'the budget is spent for the minute');
+  });
+
   it('provisions at most the failure budget of new wallet accounts per address a minute', async () => {
     const from = { 'x-forwarded-for': '198.51.100.20' };
     const statuses = [];

@@ -53,7 +53,7 @@ export async function walletKeysProfile(app: FastifyInstance, parts: Pick<HttpDe
       tags,
       summary: 'Create an API key for an Ethereum address, authorised by a personal_sign of {"apiWalletName","apiWalletPublicKey","validUntil"}',
       body: CreateBody,
-      response: { 200: Created, 400: ErrorSchema, 401: ErrorSchema, 409: ErrorSchema, 429: ErrorSchema },
+      response: { 200: Created, 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 409: ErrorSchema, 429: ErrorSchema },
     },
     handler: async (request) => {
       const key = await parts.walletKeys.register(request.body as typeof CreateBody.static, clientAddress(request));
@@ -72,7 +72,7 @@ export async function walletKeysProfile(app: FastifyInstance, parts: Pick<HttpDe
       tags,
       summary: 'Revoke an API key, authorised by a personal_sign of {"apiWalletName","apiWalletPublicKey"} from the wallet that created it',
       body: RevokeBody,
-      response: { 200: Revoked, 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 429: ErrorSchema },
+      response: { 200: Revoked, 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 429: ErrorSchema },
     },
     handler: async (request) => {
       const key = await parts.walletKeys.revoke(request.body as typeof RevokeBody.static, clientAddress(request));
