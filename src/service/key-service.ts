@@ -79,8 +79,9 @@ export interface ListKeysInput {
   readonly mine?: boolean;
 }
 
-/** The failure budget's scope for a user's refused key management attempts. */
+/** The failure budget's scope for a user's refused key management attempts, and what is said once it is spent. */
 const REFUSED_SCOPE = 'key-refused';
+const REFUSALS_SPENT = 'too many refused key management requests from this user in the last minute; try again in a minute';
 
 export interface KeyServiceDependencies {
   readonly store: Store;
@@ -97,7 +98,7 @@ export interface KeyServiceDependencies {
    * is an audit row kept for good, so a member could otherwise grow the log without end. The CLI, run
    * by an operator on the host, has none.
    */
-  readonly refusals?: Pick<FailureThrottle, 'assertAllowedFor' | 'recordFailureFor'>;
+  readonly refusals?: Pick<FailureThrottle, 'assertAllowedFor' | 'spendFor'>;
 }
 
 /** Every key-management rule; HTTP profiles, the CLI and the console all call this. */
@@ -421,12 +422,14 @@ export class KeyService {
    */
   async #attempt<T>(principal: Principal, action: string, keyId: string | null, run: () => Promise<T>): Promise<T> {
     const { refusals } = this.#deps;
-    await refusals?.assertAllowedFor(REFUSED_SCOPE, principal.user.id, 'too many refused key management requests from this user in the last minute; try again in a minute');
+    await refusals?.assertAllowedFor(REFUSED_SCOPE, principal.user.id, REFUSALS_SPENT);
     try {
       return await run();
     } catch (error) {
       if (error instanceof KeygateError && error.code !== ErrorCode.UNAVAILABLE) {
-        await refusals?.recordFailureFor(REFUSED_SCOPE, principal.user.id);
+        // Spent before the row is written, in one atomic count: requests refused at once past the
+        // budget answer 429 and write nothing, however many were checked against it together.
+        await refusals?.spendFor(REFUSED_SCOPE, principal.user.id, REFUSALS_SPENT);
         const outcome = error.code === ErrorCode.FORBIDDEN || error.code === ErrorCode.KEY_LIMIT_REACHED ? 'denied' : 'failed';
         const knownKey = error.code === ErrorCode.NOT_FOUND ? null : keyId;
         await this.#deps.audit.record(actorOf(principal), action, outcome, knownKey, { code: error.code, reason: error.reason, ...(error.field ? { field: error.field } : {}) });

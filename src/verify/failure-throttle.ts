@@ -46,9 +46,12 @@ export class FailureThrottle {
    * one address can never together get past the limit (a check and then a count could).
    */
   async spend(scope: string, ip: string | null, message: string): Promise<void> {
-    if (ip !== null && (await this.#broker.hit(`${scope}:${addressBucket(ip)}`, WINDOW_MS)) > this.#limit) {
-      throw new KeygateError(ErrorCode.RATE_LIMITED, message);
-    }
+    if (ip !== null) await this.spendFor(scope, addressBucket(ip), message);
+  }
+
+  /** `spend` for any subject (an address's bucket, or a user id). */
+  async spendFor(scope: string, subject: string, message: string): Promise<void> {
+    if ((await this.#broker.hit(`${scope}:${subject}`, WINDOW_MS)) > this.#limit) throw new KeygateError(ErrorCode.RATE_LIMITED, message);
   }
 
   /**
