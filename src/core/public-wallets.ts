@@ -1,4 +1,4 @@
-import { BlockList, isIP } from 'node:net';
+import { isLoopbackAddress } from './loopback-address.ts';
 
 /**
  * Wallets whose private keys are public: the first ten accounts of the mnemonic Hardhat and Anvil
@@ -27,16 +27,6 @@ export function publicKeyWallets(): readonly string[] {
 /** True for a wallet whose private key is public (any case of its address). */
 export function isPublicKeyWallet(address: string): boolean {
   return PUBLIC_KEY_WALLETS.has(address.toLowerCase());
-}
-
-const LOOPBACK = new BlockList();
-LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
-LOOPBACK.addAddress('::1', 'ipv6');
-
-/** True when `ip` (the client as the server resolved it) is this machine: 127.0.0.0/8 or ::1, however written, IPv4-mapped too. */
-export function isLoopbackAddress(ip: string | null): boolean {
-  const family = ip === null ? 0 : isIP(ip);
-  return family !== 0 && LOOPBACK.check(ip!, family === 4 ? 'ipv4' : 'ipv6');
 }
 
 /** Why a wallet may not act from `ip` (a message for the refusal), or null when it may: a public-key wallet acts only from this machine. */
