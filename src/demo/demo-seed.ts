@@ -1,5 +1,6 @@
 import { ErrorCode, KeygateError } from '../core/errors.ts';
 import type { Organization } from '../core/principal.ts';
+import { publicKeyWallets } from '../core/public-wallets.ts';
 import type { DirectoryService } from '../service/directory-service.ts';
 import type { KeyService } from '../service/key-service.ts';
 import type { TokenService } from '../service/token-service.ts';
@@ -11,10 +12,12 @@ export interface DemoSeedServices {
   readonly keys: KeyService;
 }
 
-/** The demo wallet: Hardhat's well-known first account, so anyone can sign in as it in a dev wallet. Never fund it. */
-export const DEMO_WALLET = '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266';
+/**
+ * The demo wallets: Hardhat's well-known first two accounts, so anyone can sign in as the demo admin
+ * in a dev wallet on this machine (public-wallets.ts keeps them to it). Never fund them.
+ */
+export const [DEMO_WALLET, DEMO_MEMBER_WALLET] = publicKeyWallets();
 export const DEMO_WALLET_PRIVATE_KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80';
-export const DEMO_MEMBER_WALLET = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
 export const DEMO_ORGANIZATION = 'Demo Trading';
 
 /** What the first demo start created; the secrets are only known on that start. */
